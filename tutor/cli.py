@@ -1,0 +1,65 @@
+"""The `tutor` command line: global options, then a subcommand or the app."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tutor import __version__
+
+#: Subcommand modules under `tutor.commands`; each defines `register(subparsers)`.
+COMMANDS: tuple[str, ...] = ("list", "check")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for every command, global options included."""
+    parser = argparse.ArgumentParser(
+        prog="tutor",
+        description="Learn the PyTorch foundations of large language models, live in a terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    add_global_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"tutor.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """Options accepted before or after the subcommand."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--lessons", type=Path, metavar="DIR", default=default,
+        help="read lessons from DIR instead of the shipped course",
+    )
+    parser.add_argument(
+        "--device", metavar="D", default=argparse.SUPPRESS if suppress else "auto",
+        help="auto (default), cpu, cuda, cuda:N or mps",
+    )
+    parser.add_argument(
+        "--lang", metavar="CODE", default=default,
+        help="read lesson translations in this language (e.g. fr)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    known = {name for name in COMMANDS}
+    # `tutor LESSON` opens the app at a lesson; anything that is not a command is a lesson id.
+    lesson: str | None = None
+    positional = [a for a in args_list if not a.startswith("-")]
+    if positional and positional[0] not in known:
+        lesson = positional[0]
+        args_list.remove(lesson)
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        from tutor.commands.app import run_app
+
+        return run_app(args, lesson)
+    return int(args.func(args))
