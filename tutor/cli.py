@@ -50,16 +50,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    known = {name for name in COMMANDS}
-    # `tutor LESSON` opens the app at a lesson; anything that is not a command is a lesson id.
-    lesson: str | None = None
-    positional = [a for a in args_list if not a.startswith("-")]
-    if positional and positional[0] not in known:
-        lesson = positional[0]
-        args_list.remove(lesson)
+    lesson, args_list = _split_lesson(args_list)
     args = parser.parse_args(args_list)
     if args.command is None:
         from tutor.commands.app import run_app
 
         return run_app(args, lesson)
     return int(args.func(args))
+
+
+def _split_lesson(args: list[str]) -> tuple[str | None, list[str]]:
+    """`tutor LESSON` opens the app at a lesson: take the first positional that is not a command."""
+    takes_value = {"--lessons", "--device", "--lang"}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in takes_value:
+            i += 2
+            continue
+        if arg.startswith("-"):
+            i += 1
+            continue
+        if arg in COMMANDS:
+            return None, args
+        return arg, args[:i] + args[i + 1 :]
+    return None, args

@@ -1,0 +1,152 @@
+"""Headless check of lessons: run every cell in order and evaluate every quiz answer.
+
+Used by `tutor check` (a teacher's CI) and by the test-suite; returns design.md's plain data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from tutor.course import Course, Lesson, Quiz
+
+
+class Executor(Protocol):
+    """The part of the runner client that checking needs."""
+
+    async def reset(self, namespace: str) -> None: ...
+
+    async def execute(self, namespace: str, code: str, *, timeout: float | None = None,
+                      filename: str = "<cell>") -> dict[str, Any]: ...
+
+    async def evaluate(self, namespace: str, expression: str, *,
+                       timeout: float | None = None) -> dict[str, Any]: ...
+
+
+NAMESPACE = "check"
+
+
+async def check_course(runner: Executor, course: Course, only: list[str] | None = None
+                       ) -> list[dict[str, Any]]:
+    """One result per lesson (and per file that failed to load), in course order."""
+    results = []
+    wanted = set(only) if only else None
+    for lesson in course.lessons:
+        if wanted is None or lesson.id in wanted:
+            results.append(await check_lesson(runner, lesson, course))
+    if wanted is None:
+        loaded = {lesson.path for lesson in course.lessons}
+        broken: dict[str, list[dict[str, Any]]] = {}
+        for error in course.errors:
+            if Path(error.file) not in loaded:
+                broken.setdefault(error.file, []).append(error.to_dict())
+        for file, errors in broken.items():
+            results.append({"id": Path(file).stem, "title": None, "file": file, "ok": False,
+                            "errors": errors, "cells": [], "quizzes": []})
+    return results
+
+
+async def check_lesson(runner: Executor, lesson: Lesson, course: Course) -> dict[str, Any]:
+    """Run the lesson's cells in one fresh namespace, evaluating each quiz after the cells above it."""
+    await runner.reset(NAMESPACE)
+    errors = [e.to_dict() for e in course.errors_for(lesson.path)]
+    cells: list[dict[str, Any]] = []
+    quizzes: list[dict[str, Any]] = []
+    pending = sorted(lesson.quizzes, key=lambda q: q.cells_before)
+    failed_at: int | None = None
+
+    async def evaluate_ready(ran: int) -> None:
+        while pending and pending[0].cells_before <= ran:
+            quiz = pending.pop(0)
+            quizzes.append(await check_quiz(runner, lesson, quiz, failed_at))
+
+    await evaluate_ready(0)
+    for cell in lesson.cells:
+        result = await runner.execute(NAMESPACE, cell.source, timeout=lesson.timeout,
+                                      filename=f"{lesson.path.name}:{cell.line + 1}")
+        error = result.get("error")
+        cells.append({"index": cell.index, "line": cell.line, "ok": error is None,
+                      "error": _error(error)})
+        if error is not None and failed_at is None:
+            failed_at = cell.index
+        await evaluate_ready(cell.index + 1)
+    ok = not errors and all(c["ok"] for c in cells) and all(q["ok"] for q in quizzes)
+    return {"id": lesson.id, "title": lesson.title, "file": str(lesson.path), "ok": ok,
+            "errors": errors, "cells": cells, "quizzes": quizzes}
+
+
+async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: int | None
+                     ) -> dict[str, Any]:
+    """Evaluate one quiz's answer expression and check its value suits the quiz type."""
+    entry: dict[str, Any] = {"id": quiz.id, "type": quiz.type, "line": quiz.line, "ok": False,
+                             "expected": None, "error": None}
+    if quiz.answer is None:
+        entry["ok"] = bool(quiz.accept)
+        entry["expected"] = quiz.accept[0] if quiz.accept else None
+        return entry
+    if failed_at is not None:
+        entry["error"] = {"kind": "exception",
+                          "message": f"not evaluated: cell {failed_at + 1} above it failed"}
+        return entry
+    result = await runner.evaluate(NAMESPACE, quiz.answer, timeout=lesson.timeout)
+    if result.get("error"):
+        entry["error"] = _error(result["error"])
+        return entry
+    value = result.get("value")
+    entry["expected"] = value
+    problem = unsuitable(quiz, value)
+    if problem:
+        entry["error"] = {"kind": "unsuitable", "message": problem}
+    else:
+        entry["ok"] = True
+    return entry
+
+
+def unsuitable(quiz: Quiz, value: Any) -> str | None:
+    """Why an answer's computed value cannot serve this quiz type, or None when it can."""
+    kind = quiz.type
+    tensor = isinstance(value, dict) and value.get("kind") == "tensor"
+    if isinstance(value, dict) and value.get("kind") == "repr":
+        return f"answer gives {value.get('repr', '?')[:60]}, which the tutor cannot compare"
+    if kind == "number":
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if numeric or (tensor and _size(value.get("shape", [])) == 1):
+            return None
+        return f"a number quiz's answer must give a number, not {_brief(value)}"
+    if kind == "shape":
+        if isinstance(value, list) and all(isinstance(v, int) for v in value):
+            return None
+        return f"a shape quiz's answer must give a shape such as x.shape, not {_brief(value)}"
+    if kind == "dtype":
+        if isinstance(value, str) and value.startswith("torch."):
+            return None
+        return f"a dtype quiz's answer must give a torch dtype, not {_brief(value)}"
+    if kind == "tensor":
+        return None if tensor or isinstance(value, list) else (
+            f"a tensor quiz's answer must give a tensor or list, not {_brief(value)}")
+    if kind == "choice":
+        if value in quiz.choices:
+            return None
+        return f"answer gives {_brief(value)}, which is not one of the choices"
+    if kind == "text":
+        return None if isinstance(value, str) else (
+            f"a text quiz's answer must give text, not {_brief(value)}")
+    return None
+
+
+def _size(shape: list[int]) -> int:
+    total = 1
+    for n in shape:
+        total *= n
+    return total
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _error(error: dict[str, Any] | None) -> dict[str, Any] | None:
+    if error is None:
+        return None
+    return {"kind": error.get("kind", "exception"), "message": error.get("message", "")}

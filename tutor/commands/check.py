@@ -1,0 +1,79 @@
+"""`tutor check`: run every cell and evaluate every quiz headless; exit 1 on any failure."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from tutor.course import load_course
+
+
+def register(subparsers: Any) -> None:
+    from tutor.cli import add_global_options
+
+    sub = subparsers.add_parser("check", help="run every cell and quiz answer headless")
+    sub.add_argument("lesson_ids", nargs="*", metavar="LESSON", help="only these lessons")
+    sub.add_argument("--json", action="store_true", help="print one JSON object")
+    add_global_options(sub, suppress=True)
+    sub.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    course = load_course(args.lessons, args.lang)
+    unknown = [i for i in args.lesson_ids if course.lesson(i) is None]
+    if unknown:
+        known = ", ".join(lesson.id for lesson in course.lessons) or "none"
+        print(f"tutor check: no lesson {', '.join(unknown)} (lessons: {known})", file=sys.stderr)
+        return 2
+    report = asyncio.run(_check(course, args.lesson_ids, args.device))
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_human(report)
+    failed = report.get("error") or not report["lessons"] or not all(
+        lesson["ok"] for lesson in report["lessons"])
+    return 1 if failed else 0
+
+
+async def _check(course: Any, only: list[str], device: str) -> dict[str, Any]:
+    from tutor.checking import check_course
+    from tutor.runner.client import Runner
+
+    runner = Runner(device=device)
+    try:
+        await runner.start()
+    except Exception as exc:  # a bad --device or a runner that cannot start: one clear line
+        await runner.close()
+        return {"device": device, "torch": None, "lessons": [], "error": str(exc)}
+    try:
+        lessons = await check_course(runner, course, only or None)
+    finally:
+        await runner.close()
+    info = runner.device_info
+    return {"device": info.get("device"), "torch": info.get("torch"), "lessons": lessons}
+
+
+def _print_human(report: dict[str, Any]) -> None:
+    if report.get("error"):
+        print(f"tutor check: {report['error']}", file=sys.stderr)
+        return
+    print(f"device {report['device']} · torch {report['torch']}")
+    for lesson in report["lessons"]:
+        mark = "ok  " if lesson["ok"] else "FAIL"
+        cells_ok = sum(c["ok"] for c in lesson["cells"])
+        quizzes_ok = sum(q["ok"] for q in lesson["quizzes"])
+        print(f"{mark} {lesson['id']:<16} cells {cells_ok}/{len(lesson['cells'])}, "
+              f"quizzes {quizzes_ok}/{len(lesson['quizzes'])}")
+        for error in lesson["errors"]:
+            print(f"     {error['file']}:{error['line']}: {error['message']}")
+        for cell in lesson["cells"]:
+            if not cell["ok"]:
+                print(f"     {lesson['file']}:{cell['line']}: cell {cell['index'] + 1}: "
+                      f"{cell['error']['kind']}: {cell['error']['message']}")
+        for quiz in lesson["quizzes"]:
+            if not quiz["ok"] and quiz["error"]:
+                print(f"     {lesson['file']}:{quiz['line']}: quiz {quiz['id']}: "
+                      f"{quiz['error']['message']}")

@@ -1,0 +1,91 @@
+"""Find the lesson folder, load every lesson in it (and its translations), keep going past errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tutor.course.lesson_file import parse_lesson
+from tutor.course.model import Course, Lesson, LessonError
+
+#: Files in a lesson folder that are documentation, not lessons.
+NOT_LESSONS = {"README.md", "readme.md"}
+
+
+def default_lessons_dir() -> Path:
+    """The shipped course: inside the installed package, else the source checkout's `lessons/`."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "lessons"
+    if installed.is_dir():
+        return installed
+    return package.parent / "lessons"
+
+
+def lesson_files(directory: Path) -> list[Path]:
+    """The lesson files directly inside `directory`, in name order."""
+    return sorted(p for p in directory.glob("*.md") if p.is_file() and p.name not in NOT_LESSONS)
+
+
+def load_course(lessons_dir: Path | None = None, lang: str | None = None) -> Course:
+    """Every lesson in the folder, sorted by `order`; broken files become errors, never exceptions.
+
+    With `lang`, a lesson whose translation exists in `<folder>/<lang>/<same name>.md` is read
+    from there, after checking it keeps the English steps, cells and quiz ids.
+    """
+    directory = lessons_dir or Path(os.environ.get("TUTOR_LESSONS", "") or default_lessons_dir())
+    course = Course(directory=directory)
+    if not directory.is_dir():
+        course.errors.append(LessonError(str(directory), 1, "lesson folder not found"))
+        return course
+    seen: dict[str, Path] = {}
+    for path in lesson_files(directory):
+        lesson, errors = parse_lesson(path)
+        course.errors.extend(errors)
+        if lesson is None:
+            continue
+        if lesson.id in seen:
+            course.errors.append(LessonError(
+                str(path), 2, f"duplicate lesson id '{lesson.id}' (also used by {seen[lesson.id]})"
+            ))
+            continue
+        seen[lesson.id] = path
+        if lang and lang != "en":
+            lesson = _translated(lesson, directory / lang / path.name, lang, course.errors)
+        course.lessons.append(lesson)
+    course.lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
+    return course
+
+
+def _translated(english: Lesson, path: Path, lang: str, errors: list[LessonError]) -> Lesson:
+    """The translation at `path` if it exists and matches `english`; otherwise the English lesson."""
+    if not path.is_file():
+        return english
+    lesson, found = parse_lesson(path, lang=lang)
+    errors.extend(found)
+    if lesson is None:
+        return english
+    problems = structure_differences(english, lesson)
+    for line, message in problems:
+        errors.append(LessonError(str(path), line, message))
+    return english if problems else lesson
+
+
+def structure_differences(english: Lesson, other: Lesson) -> list[tuple[int, str]]:
+    """Where a translation's steps, cells or quiz ids differ from the English lesson."""
+    problems: list[tuple[int, str]] = []
+    if other.id != english.id:
+        problems.append((2, f"translation id '{other.id}' differs from the English '{english.id}'"))
+    if len(other.steps) != len(english.steps):
+        problems.append((1, f"translation has {len(other.steps)} steps, the English lesson "
+                            f"{english.path.name} has {len(english.steps)}"))
+        return problems
+    for ours, theirs in zip(english.steps, other.steps, strict=True):
+        if len(theirs.cells) != len(ours.cells):
+            problems.append((theirs.line, f"step {theirs.index + 1} has {len(theirs.cells)} cells; "
+                                          f"the English step has {len(ours.cells)}"))
+        ours_ids = [q.id for q in ours.quizzes]
+        theirs_ids = [q.id for q in theirs.quizzes]
+        if ours_ids != theirs_ids:
+            problems.append((theirs.line, f"step {theirs.index + 1} has quizzes {theirs_ids}; "
+                                          f"the English step has {ours_ids}"))
+    return problems

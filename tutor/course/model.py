@@ -1,0 +1,142 @@
+"""Plain dataclasses for a parsed course: lessons, steps, cells, quizzes and file errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Quiz types a lesson may use, in the order the lesson guide explains them.
+QUIZ_TYPES = ("number", "shape", "dtype", "tensor", "choice", "text", "code")
+
+
+@dataclass(frozen=True)
+class LessonError:
+    """A defect in a lesson file, reported as `file:line: message`."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Prose:
+    """Markdown text between code blocks."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A runnable `python` cell; `index` counts runnable cells across the whole lesson."""
+
+    index: int
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class StaticCode:
+    """A `python static` block: shown highlighted, never run."""
+
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A quiz; `answer` is evaluated after the first `cells_before` cells have run."""
+
+    id: str
+    type: str
+    ask: str
+    answer: str | None
+    line: int
+    cells_before: int
+    hints: tuple[str, ...] = ()
+    explain: str = ""
+    tolerance: dict[str, float] | None = None
+    choices: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "ask": self.ask,
+            "answer": self.answer,
+            "line": self.line,
+            "hints": list(self.hints),
+            "choices": list(self.choices),
+        }
+
+
+Block = Prose | Cell | StaticCode | Quiz
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screen of a lesson: the text under a level-2 heading (or the intro)."""
+
+    index: int
+    title: str
+    line: int
+    blocks: tuple[Block, ...]
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [b for b in self.blocks if isinstance(b, Cell)]
+
+    @property
+    def quizzes(self) -> list[Quiz]:
+        return [b for b in self.blocks if isinstance(b, Quiz)]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A parsed lesson file."""
+
+    id: str
+    title: str
+    order: int
+    summary: str
+    path: Path
+    steps: tuple[Step, ...]
+    timeout: float | None = None
+    lang: str = "en"
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [c for s in self.steps for c in s.cells]
+
+    @property
+    def quizzes(self) -> list[Quiz]:
+        return [q for s in self.steps for q in s.quizzes]
+
+    def quiz(self, quiz_id: str) -> Quiz:
+        """The quiz with this id (KeyError if the lesson has none)."""
+        for q in self.quizzes:
+            if q.id == quiz_id:
+                return q
+        raise KeyError(quiz_id)
+
+
+@dataclass
+class Course:
+    """Every lesson that loaded, and every error found while loading."""
+
+    lessons: list[Lesson] = field(default_factory=list)
+    errors: list[LessonError] = field(default_factory=list)
+    directory: Path | None = None
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def errors_for(self, path: Path) -> list[LessonError]:
+        return [e for e in self.errors if Path(e.file) == path]
