@@ -11,7 +11,7 @@ from pathlib import Path
 from tutor import __version__
 
 #: Subcommand modules under `tutor.commands`; each defines `register(subparsers)`.
-COMMANDS: tuple[str, ...] = ("list", "check")
+COMMANDS: tuple[str, ...] = ("list", "check", "progress")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,153 @@
+"""`tutor progress`: the learner's progress as a table, JSON or CSV, and erasing it."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from typing import Any
+
+from tutor.progress import ProgressStore
+
+#: Columns of `tutor progress --csv`, one row per attempt.
+CSV_COLUMNS = (
+    "time", "lesson", "quiz", "answer", "correct", "revealed", "message", "device",
+    "torch_version",
+)
+
+
+def register(subparsers: Any) -> None:
+    from tutor.cli import add_global_options
+
+    sub = subparsers.add_parser("progress", help="show or erase your progress")
+    output = sub.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--csv", action="store_true", help="print one CSV row per attempt")
+    output.add_argument(
+        "--reset", nargs="?", const=True, default=None, metavar="LESSON",
+        help="erase the progress of LESSON, or of every lesson",
+    )
+    sub.add_argument("--yes", action="store_true", help="erase without asking")
+    add_global_options(sub, suppress=True)
+    sub.set_defaults(func=run)
+
+
+def _course_lessons(args: argparse.Namespace) -> list[Any]:
+    """The course's lessons in order, or none when the course cannot be loaded."""
+    try:
+        from tutor.course import load_course
+
+        course = load_course(getattr(args, "lessons", None), getattr(args, "lang", None))
+        return list(course.lessons)
+    except Exception:
+        return []
+
+
+def lesson_rows(store: ProgressStore, course: list[Any]) -> list[dict[str, Any]]:
+    """Course lessons in order with their totals, then lessons known only to the store."""
+    recorded = {row["lesson"]: row for row in store.summary()}
+    empty = {
+        "steps_done": 0, "quizzes_solved": 0, "first_try": 0, "attempts": 0, "hints": 0,
+        "reveals": 0, "last_step": None, "updated": None,
+    }
+    rows = []
+    for lesson in course:
+        steps = len(lesson.steps)
+        done = {s for s in store.completed_steps(lesson.id) if 0 <= s < steps}
+        rows.append({
+            "lesson": lesson.id, "title": lesson.title,
+            **{**empty, **recorded.pop(lesson.id, {})}, "steps_done": len(done),
+            "steps_total": steps, "quizzes_total": len(lesson.quizzes),
+        })
+    for lesson_id in sorted(recorded):
+        rows.append({"lesson": lesson_id, "title": lesson_id, **recorded[lesson_id],
+                     "steps_total": None, "quizzes_total": None})
+    return rows
+
+
+def _of(done: int, total: int | None) -> str:
+    return f"{done}/{total}" if total is not None else str(done)
+
+
+def print_table(store: ProgressStore, rows: list[dict[str, Any]]) -> None:
+    """A plain-text table: one line per lesson."""
+    print(f"Progress saved in {store.path}")
+    if not rows:
+        print("No progress recorded yet.")
+        return
+    header = ("Lesson", "Steps", "First try", "Attempts", "Hints", "Reveals")
+    table = [header] + [(
+        row["title"] if len(row["title"]) <= 40 else row["title"][:39] + "…",
+        _of(row["steps_done"], row["steps_total"]),
+        _of(row["first_try"], row["quizzes_total"]),
+        str(row["attempts"]), str(row["hints"]), str(row["reveals"]),
+    ) for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    print()
+    for line in table:
+        numbers = [c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)]
+        print("  ".join([line[0].ljust(widths[0]), *numbers]).rstrip())
+    last = store.last_lesson()
+    if last is not None:
+        title = next((row["title"] for row in rows if row["lesson"] == last), last)
+        step = store.position(last)
+        where = f", step {step + 1}" if step is not None else ""
+        print(f"\nLast lesson: {title}{where}")
+
+
+def print_csv(store: ProgressStore) -> None:
+    """Every attempt, oldest first, with a header row."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for attempt in store.attempts():
+        writer.writerow([
+            str(attempt[c]).lower() if isinstance(attempt[c], bool) else attempt[c]
+            for c in CSV_COLUMNS
+        ])
+
+
+def reset(store: ProgressStore, lesson: str | None, yes: bool) -> int:
+    """Erase progress after confirmation; refuse when nobody can confirm."""
+    what = f"the progress of lesson {lesson}" if lesson else "all your progress"
+    if lesson is not None and lesson not in {row["lesson"] for row in store.summary()}:
+        print(f"No progress recorded for lesson {lesson}; nothing to erase.")
+        return 0
+    if not yes:
+        if not sys.stdin.isatty():
+            print(f"tutor progress: not erasing {what} without confirmation; "
+                  "add --yes to erase it.", file=sys.stderr)
+            return 1
+        try:
+            answer = input(f"Erase {what}? This cannot be undone. [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing erased.")
+            return 1
+    store.reset(lesson)
+    if not store.saving:
+        print(f"tutor progress: {store.problem}", file=sys.stderr)
+        return 1
+    print(f"Erased {what}.")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    with ProgressStore() as store:
+        if args.reset is not None:
+            return reset(store, None if args.reset is True else args.reset, args.yes)
+        if args.csv:
+            print_csv(store)
+        else:
+            rows = lesson_rows(store, _course_lessons(args))
+            if args.json:
+                print(json.dumps({
+                    "path": str(store.path), "saving": store.saving, "problem": store.problem,
+                    "last_lesson": store.last_lesson(), "lessons": rows,
+                }, indent=2))
+                return 0
+            print_table(store, rows)
+        if store.problem:
+            print(f"tutor progress: {store.problem}", file=sys.stderr)
+    return 0
