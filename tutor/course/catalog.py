@@ -1,4 +1,4 @@
-"""Find the lesson folder, load every lesson in it (and its translations), keep going past errors."""
+"""Find the lesson folder and load every lesson (and translation) in it, past any errors."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def load_course(lessons_dir: Path | None = None, lang: str | None = None) -> Cou
     for path in lesson_files(directory):
         lesson, errors = parse_lesson(path)
         course.errors.extend(errors)
-        if lesson is None:
+        if lesson is None or errors:
+            # A lesson with any defect is listed as broken rather than shown with parts missing.
             continue
         if lesson.id in seen:
             course.errors.append(LessonError(
@@ -57,7 +58,7 @@ def load_course(lessons_dir: Path | None = None, lang: str | None = None) -> Cou
 
 
 def _translated(english: Lesson, path: Path, lang: str, errors: list[LessonError]) -> Lesson:
-    """The translation at `path` if it exists and matches `english`; otherwise the English lesson."""
+    """The translation at `path` if it exists and matches `english`, else the English lesson."""
     if not path.is_file():
         return english
     lesson, found = parse_lesson(path, lang=lang)

@@ -96,6 +96,8 @@ def _front_matter(lines: list[str], errors: _Collector) -> tuple[dict[str, Any] 
         errors.add(1, "front matter is not closed: add a '---' line after it")
         return None, 0
     data = _load_yaml("\n".join(lines[1:end]), 2, errors, "front matter")
+    if isinstance(data, dict):
+        data["__lines__"] = _key_lines("\n".join(lines[1:end]), 2)
     if data is None:
         return None, end + 1
     if not isinstance(data, dict):
@@ -118,33 +120,39 @@ def _load_yaml(source: str, first_line: int, errors: _Collector, what: str) -> A
 
 def _check_front(front: dict[str, Any], errors: _Collector) -> dict[str, Any] | None:
     """The validated front matter, or None when the lesson cannot be identified."""
+    key_lines: dict[str, int] = front.pop("__lines__", {})
+
+    def at(key: str) -> int:
+        return key_lines.get(key, 2)
+
     ok = True
     for key in sorted(set(front) - FRONT_KEYS):
-        errors.add(2, f"unknown front matter key '{key}' (known: {', '.join(sorted(FRONT_KEYS))})")
+        known = ", ".join(sorted(FRONT_KEYS))
+        errors.add(at(key), f"unknown front matter key '{key}' (known: {known})")
     lesson_id = front.get("id")
     if lesson_id is None:
         errors.add(2, "front matter has no 'id'")
         ok = False
     elif not isinstance(lesson_id, str) or not ID_PATTERN.match(lesson_id):
-        errors.add(2, f"lesson id {lesson_id!r} must use lowercase letters, digits and dashes")
+        errors.add(at("id"), f"lesson id {lesson_id!r} must use lowercase letters, digits, dashes")
         ok = False
     title = front.get("title")
     if not isinstance(title, str) or not title.strip():
-        errors.add(2, "front matter has no 'title'")
+        errors.add(at("title"), "front matter has no 'title'")
         ok = False
     order = front.get("order", 999)
     if not isinstance(order, int) or isinstance(order, bool):
-        errors.add(2, f"'order' must be a whole number, not {order!r}")
+        errors.add(at("order"), f"'order' must be a whole number, not {order!r}")
         order = 999
     summary = front.get("summary", "")
     if not isinstance(summary, str):
-        errors.add(2, "'summary' must be one line of text")
+        errors.add(at("summary"), "'summary' must be one line of text")
         summary = str(summary)
     timeout = front.get("timeout")
     if timeout is not None and (
         isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
     ):
-        errors.add(2, f"'timeout' must be a positive number of seconds, not {timeout!r}")
+        errors.add(at("timeout"), f"'timeout' must be a positive number of seconds: {timeout!r}")
         timeout = None
     if not ok:
         return None
@@ -159,12 +167,12 @@ def _steps(lines: list[str], start: int, errors: _Collector) -> list[Step]:
     # Positions are body-relative 0-based; `offset` turns them into file lines (1-based).
     offset = start + 1
     headings: list[tuple[int, str]] = []
-    fences = []
+    fences: list[tuple[int, int, Any]] = []  # (first line, end line, token)
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h2" and token.map:
             headings.append((token.map[0], tokens[i + 1].content.strip()))
         elif token.type == "fence" and token.map:
-            fences.append(token)
+            fences.append((token.map[0], token.map[1], token))
     body_lines = lines[start:]
     bounds: list[tuple[int, int, str, int]] = []  # (first, end, title, heading line)
     first_heading = headings[0][0] if headings else len(body_lines)
@@ -180,13 +188,12 @@ def _steps(lines: list[str], start: int, errors: _Collector) -> list[Step]:
     for index, (first, end, title, heading) in enumerate(bounds):
         blocks: list[Block] = []
         cursor = first
-        for fence in (f for f in fences if first <= f.map[0] < end):
-            f_start, f_end = fence.map
+        for f_start, f_end, fence in (f for f in fences if first <= f[0] < end):
             _add_prose(blocks, body_lines[cursor:f_start], cursor + offset)
             cursor = f_end
             closed = f_end - 1 > f_start and body_lines[f_end - 1].strip().startswith(fence.markup)
             if not closed:
-                errors.add(f_start + offset, f"code fence {fence.markup}{fence.info} is never closed")
+                errors.add(f_start + offset, f"fence {fence.markup}{fence.info} is never closed")
                 continue
             block = _fence_block(fence, f_start + offset, cell_count, seen_quiz, errors)
             if block is None:
@@ -273,7 +280,7 @@ def _quiz(
     if answer is None and not (kind == "text" and accept):
         errors.add(line + 1, "quiz has no 'answer' (an expression the tutor evaluates)")
         ok = False
-    elif answer is not None:
+    if answer is not None:
         if isinstance(answer, bool) or not isinstance(answer, str | int | float):
             errors.add(at("answer"), "'answer' must be a Python expression")
             ok = False
@@ -297,7 +304,8 @@ def _quiz(
     if not ok:
         return None
     return Quiz(
-        id=str(quiz_id), type=str(kind), ask=str(ask).strip(), answer=answer, line=line,
+        id=str(quiz_id), type=str(kind), ask=str(ask).strip(),
+        answer=None if answer is None else str(answer), line=line,
         cells_before=cell_count, hints=hints, explain=explain.strip(), tolerance=tolerance,
         choices=choices, accept=accept,
     )

@@ -1,0 +1,212 @@
+"""The lesson file format: good files parse into steps, cells and quizzes; every defect is
+reported as `file:line: message` and never stops the other lessons from loading."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tutor.course import Cell, Prose, Quiz, StaticCode, load_course, parse_lesson
+
+FENCE = "```"
+
+GOOD = f"""---
+id: good
+title: A good lesson
+order: 1
+summary: Parses cleanly.
+---
+
+Welcome.
+
+## Make a tensor
+
+Some prose.
+
+{FENCE}python
+x = [1, 2, 3]
+{FENCE}
+
+{FENCE}quiz
+id: length
+type: number
+ask: How long is x?
+answer: len(x)
+hints:
+  - Count them.
+tolerance:
+  digits: 1
+{FENCE}
+
+## Look, don't run
+
+{FENCE}python static
+this is not python
+{FENCE}
+
+{FENCE}python
+y = x * 2
+{FENCE}
+
+{FENCE}quiz
+id: pick
+type: choice
+ask: Which list is longer?
+choices: [x, y]
+answer: "'y'"
+{FENCE}
+"""
+
+
+def mutate(old: str, new: str, text: str = GOOD, lesson_id: str | None = None) -> str:
+    assert old in text, old
+    out = text.replace(old, new, 1)
+    return out.replace("id: good", f"id: {lesson_id}", 1) if lesson_id else out
+
+
+#: name -> (file text, a fragment of the offending line, a fragment of the message)
+BROKEN: dict[str, tuple[str, str, str]] = {
+    "no-front-matter": (GOOD.split("---\n", 2)[2], "", "missing front matter"),
+    "unclosed-front-matter": (GOOD.replace("---\n\nWelcome", "\nWelcome", 1), "---",
+                              "front matter is not closed"),
+    "front-yaml": (mutate("title: A good lesson", "title: [unclosed", lesson_id="front-yaml"),
+                   "order:", "invalid YAML in front matter"),
+    "missing-id": (mutate("id: good\n", ""), "title:", "no 'id'"),
+    "bad-id": (mutate("id: good", "id: Bad_Id"), "id: Bad_Id", "lowercase letters"),
+    "unknown-type": (mutate("type: number", "type: integer", lesson_id="unknown-type"),
+                     "type: integer", "unknown quiz type 'integer'"),
+    "missing-ask": (mutate("ask: How long is x?\n", "", lesson_id="missing-ask"),
+                    "id: length", "no 'ask'"),
+    "missing-answer": (mutate("answer: len(x)\n", "", lesson_id="missing-answer"),
+                       "id: length", "no 'answer'"),
+    "quiz-yaml": (mutate("ask: How long is x?", "ask: [oops", lesson_id="quiz-yaml"),
+                  "answer: len(x)", "invalid YAML in quiz"),
+    "unclosed-fence": (GOOD.replace("id: good", "id: unclosed-fence") + f"\n{FENCE}python\nz = 1\n",
+                       f"{FENCE}python", "never closed"),
+    "syntax-error": (mutate("y = x * 2", "y = (x * 2", lesson_id="syntax-error"),
+                     "y = (x * 2", "syntax error"),
+    "duplicate-quiz": (mutate("id: pick", "id: length", lesson_id="duplicate-quiz"),
+                       "id: length", "duplicate quiz id 'length'"),
+    "choice-without-choices": (mutate("choices: [x, y]\n", "", lesson_id="no-choices"),
+                               "id: pick", "needs a 'choices' list"),
+    "answer-not-expression": (mutate("answer: len(x)", "answer: len(x", lesson_id="bad-answer"),
+                              "answer: len(x", "not a Python expression"),
+    "bad-tolerance": (mutate("  digits: 1", "  digits: many", lesson_id="bad-tolerance"),
+                      "tolerance:", "must be a positive number"),
+    "unknown-key": (mutate("hints:", "hint:", lesson_id="unknown-key"), "hint:",
+                    "unknown quiz key 'hint'"),
+    "duplicate-lesson": (GOOD, "id: good", "duplicate lesson id 'good'"),
+    "empty-file": ("", "", "missing front matter"),
+}
+
+
+def line_of(text: str, fragment: str) -> int:
+    """The last line holding `fragment` (1 for an empty fragment or the opening '---')."""
+    if fragment in ("", "---"):
+        return 1
+    return max(n for n, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+@pytest.fixture
+def lesson_dir(tmp_path: Path) -> Path:
+    (tmp_path / "00-good.md").write_text(GOOD, encoding="utf-8")
+    for name, (text, _, _) in BROKEN.items():
+        (tmp_path / f"{name}.md").write_text(text, encoding="utf-8")
+    (tmp_path / "not-utf8.md").write_bytes(GOOD.replace("id: good", "id: latin").encode()
+                                           + b"\ncaf\xe9\n")
+    return tmp_path
+
+
+def test_good_lesson_structure(tmp_path: Path) -> None:
+    path = tmp_path / "good.md"
+    path.write_text(GOOD, encoding="utf-8")
+    lesson, errors = parse_lesson(path)
+    assert errors == []
+    assert lesson is not None
+    assert [s.title for s in lesson.steps] == ["Introduction", "Make a tensor", "Look, don't run"]
+    kinds = [[type(b) for b in s.blocks] for s in lesson.steps]
+    assert kinds == [[Prose], [Prose, Cell, Quiz], [StaticCode, Cell, Quiz]]
+    assert [c.source for c in lesson.cells] == ["x = [1, 2, 3]\n", "y = x * 2\n"]
+    first, second = lesson.quizzes
+    assert (first.id, first.cells_before, first.tolerance, first.hints) == (
+        "length", 1, {"digits": 1}, ("Count them.",))
+    assert (second.id, second.cells_before, second.choices) == ("pick", 2, ("x", "y"))
+    assert lesson.steps[1].line == line_of(GOOD, "## Make a tensor")
+
+
+def test_cell_and_quiz_lines_point_at_their_fences(tmp_path: Path) -> None:
+    path = tmp_path / "good.md"
+    path.write_text(GOOD, encoding="utf-8")
+    lesson, _ = parse_lesson(path)
+    assert lesson is not None
+    fences = [n for n, line in enumerate(GOOD.splitlines(), 1) if line.startswith(f"{FENCE}")
+              and line != FENCE]
+    python_fences = [n for n in fences if GOOD.splitlines()[n - 1] == f"{FENCE}python"]
+    quiz_fences = [n for n in fences if GOOD.splitlines()[n - 1] == f"{FENCE}quiz"]
+    assert [c.line for c in lesson.cells] == python_fences
+    assert [q.line for q in lesson.quizzes] == quiz_fences
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_each_defect_is_reported_with_file_and_line(lesson_dir: Path, name: str) -> None:
+    text, fragment, message = BROKEN[name]
+    course = load_course(lesson_dir)
+    path = lesson_dir / f"{name}.md"
+    found = [e for e in course.errors if Path(e.file) == path]
+    assert found, f"no error reported for {name}"
+    expected_line = line_of(text, fragment) if name != "duplicate-lesson" else 2
+    assert any(message in e.message and e.line == expected_line for e in found), [
+        str(e) for e in found]
+    assert all(str(e).startswith(f"{path}:{e.line}: ") for e in found)
+
+
+def test_not_utf8_names_the_line(lesson_dir: Path) -> None:
+    course = load_course(lesson_dir)
+    errors = [e for e in course.errors if e.file.endswith("not-utf8.md")]
+    assert [e.line for e in errors] == [GOOD.count("\n") + 2]
+    assert "UTF-8" in errors[0].message
+
+
+def test_good_lessons_still_load_beside_broken_ones(lesson_dir: Path) -> None:
+    course = load_course(lesson_dir)
+    assert [lesson.id for lesson in course.lessons] == ["good"]
+    broken_files = {Path(e.file).stem for e in course.errors}
+    assert broken_files == set(BROKEN) | {"not-utf8"}
+
+
+def test_cli_list_reports_every_error_without_traceback(lesson_dir: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "tutor", "list", "--lessons", str(lesson_dir)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "good" in proc.stdout
+    for name in BROKEN:
+        assert f"{name}.md:" in proc.stderr
+
+
+def test_translation_must_keep_steps_cells_and_quizzes(tmp_path: Path) -> None:
+    (tmp_path / "good.md").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "fr").mkdir()
+    same = GOOD.replace("Welcome.", "Bienvenue.").replace("Some prose.", "Du texte.")
+    (tmp_path / "fr" / "good.md").write_text(same, encoding="utf-8")
+    course = load_course(tmp_path, lang="fr")
+    assert course.errors == []
+    assert course.lessons[0].lang == "fr"
+    assert "Bienvenue." in course.lessons[0].steps[0].blocks[0].text  # type: ignore[union-attr]
+
+    fewer = same.replace("id: pick", "id: choose")
+    (tmp_path / "fr" / "good.md").write_text(fewer, encoding="utf-8")
+    course = load_course(tmp_path, lang="fr")
+    assert course.lessons[0].lang == "en"  # the English lesson is kept
+    (error,) = course.errors
+    assert error.file.endswith("fr/good.md")
+    assert "['choose']" in error.message and error.line == line_of(fewer, "## Look")
+
+
+def test_missing_folder_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    course = load_course(tmp_path / "nowhere")
+    assert course.lessons == []
+    assert course.errors[0].message == "lesson folder not found"
