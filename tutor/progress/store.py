@@ -92,7 +92,7 @@ class ProgressStore:
             self._create_files()
         except OSError as exc:
             self._failure = (
-                f"Progress is not being saved: cannot create {self.path} ({_reason(exc)})."
+                f"Progress is not being saved: cannot write {self.path} ({_reason(exc)})."
             )
             self._open_read_only()
             return
