@@ -102,6 +102,7 @@ class ProgressStore:
                 conn = self._connect(self.path)
                 self._check(conn)
                 conn.execute("PRAGMA journal_mode = WAL")
+                # FULL: a commit survives power loss too, not only a killed process.
                 conn.execute("PRAGMA synchronous = FULL")
                 self._migrate(conn)
             except sqlite3.OperationalError as exc:
@@ -120,6 +121,7 @@ class ProgressStore:
             self._writable = True
             self._tighten_permissions()
             return
+        self._failure = f"Progress is not being saved: {self.path} could not be started afresh."
 
     def _create_files(self) -> None:
         """Create the directory (0700) and an empty file (0600) before SQLite touches them."""
