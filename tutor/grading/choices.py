@@ -1,0 +1,71 @@
+"""Multiple-choice and free-text answers: matched case- and space-insensitively."""
+
+from __future__ import annotations
+
+import re
+import string
+
+from .expected import ExpectedValueError, as_text
+from .normalize import normalize_words
+from .verdict import Verdict
+
+_LABEL = re.compile(r"(?:option|choice|answer)?\s*(?P<label>[a-z]|\d{1,3})", re.ASCII)
+
+
+def _choice_form(count: int) -> str:
+    last = string.ascii_lowercase[min(count, 26) - 1]
+    return f"Type a letter (a–{last}), a number (1–{count}) or the text of a choice."
+
+
+def choice_index(answer: str, choices: list[str]) -> int | None:
+    """The 0-based choice meant by `answer`: its text first, then a letter or 1-based number."""
+    key = normalize_words(answer)
+    texts = [normalize_words(choice) for choice in choices]
+    if key in texts:
+        return texts.index(key)
+    label = _LABEL.fullmatch(key)
+    if not label:
+        return None
+    mark = label["label"]
+    index = int(mark) - 1 if mark.isdigit() else string.ascii_lowercase.index(mark)
+    return index if 0 <= index < len(choices) else None
+
+
+def _label(index: int) -> str:
+    letter = string.ascii_lowercase[index] if index < 26 else str(index + 1)
+    return f"({letter})"
+
+
+def grade_choice(answer: str, expected: object, choices: list[str] | None) -> Verdict:
+    """Right when the chosen option's text is the computed one."""
+    if not choices:
+        raise ExpectedValueError("a choice quiz needs its list of choices")
+    target = normalize_words(as_text(expected) or "")
+    texts = [normalize_words(choice) for choice in choices]
+    if target not in texts:
+        raise ExpectedValueError(f"the computed answer {expected!r:.80} is not one of the choices")
+    index = choice_index(answer, choices)
+    if index is None:
+        return Verdict.unparseable(_choice_form(len(choices)))
+    chosen = f"{_label(index)} {choices[index]}"
+    if texts[index] == target:
+        return Verdict.right(f"Correct: {chosen}.", choices[index])
+    return Verdict.wrong(f"You chose {chosen}; that is not it.", choices[index])
+
+
+def grade_text(answer: str, expected: object, accept: list[str] | None) -> Verdict:
+    """Right when the answer is one of the accepted strings, ignoring case, spacing and
+    surrounding punctuation."""
+    computed = as_text(expected)
+    accepted = [*(accept or []), *([computed] if computed is not None else [])]
+    keys = {normalize_words(text) for text in accepted} - {""}
+    if not keys:
+        raise ExpectedValueError("a text quiz needs an answer or an 'accept' list")
+    key = normalize_words(answer)
+    if not key:
+        return Verdict.unparseable("Type a word or a short phrase.")
+    if key in keys:
+        shown = next(text for text in accepted if normalize_words(text) == key)
+        return Verdict.right(f"Correct: {shown.strip()}.", key)
+    return Verdict.wrong("Not one of the accepted answers (compared ignoring case, spacing and "
+                         "surrounding punctuation).", key)

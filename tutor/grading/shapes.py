@@ -1,0 +1,86 @@
+"""Shapes typed as (2, 3), [2, 3], 2x3, 2 by 3, torch.Size([2, 3]), 5, () or "scalar"."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .expected import ExpectedValueError
+from .normalize import normalize_typed
+from .verdict import Verdict
+
+SHAPE_FORM = "Type a shape such as (2, 3), 2x3 or torch.Size([2, 3]); () for a scalar."
+MAX_RANK = 64
+
+_SCALAR_WORDS = {"scalar", "rank 0", "rank-0", "0-d", "0d", "0-dim"}
+_SIZE_CALL = re.compile(r"(?:torch\.)?size\s*\((?P<inner>.*)\)")
+_CLOSING = {"(": ")", "[": "]"}
+_SEPARATOR = re.compile(r"\s*(?:x|×|\*|by)\s*|\s+")
+_DIMENSION = re.compile(r"\d{1,18}", re.ASCII)
+
+
+def parse_shape(text: str) -> tuple[int, ...] | None:
+    """The shape in `text` as a tuple of sizes, or None."""
+    text = normalize_typed(text).casefold().strip("`'\" ")
+    if text in _SCALAR_WORDS:
+        return ()
+    call = _SIZE_CALL.fullmatch(text)
+    if call:
+        text = call["inner"].strip()
+    for _ in range(2):
+        if text[:1] in _CLOSING and text[-1:] == _CLOSING[text[:1]]:
+            text = text[1:-1].strip()
+    if not text:
+        return ()
+    if "," in text:
+        parts = text.split(",")
+        if not parts[-1].strip():
+            parts.pop()
+    else:
+        parts = _SEPARATOR.split(text)
+    parts = [part.strip() for part in parts]
+    if len(parts) > MAX_RANK or not all(_DIMENSION.fullmatch(part) for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def format_shape(shape: tuple[int, ...] | list[int]) -> str:
+    """Python's spelling of a shape: (2, 3), (5,) or ()."""
+    return repr(tuple(shape))
+
+
+def as_shape(expected: object) -> tuple[int, ...]:
+    """A computed shape: a list of ints (the runner's encoding of torch.Size) or its text."""
+    if isinstance(expected, list | tuple) and all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in expected
+    ):
+        return tuple(expected)
+    if isinstance(expected, str) or (isinstance(expected, dict) and expected.get("kind") == "repr"):
+        text = expected if isinstance(expected, str) else str(expected.get("repr"))
+        parsed = parse_shape(text)
+        if parsed is not None:
+            return parsed
+    raise ExpectedValueError(f"the computed answer is not a shape: {expected!r:.80}")
+
+
+def grade_shape(answer: str, expected: object) -> Verdict:
+    """Exact comparison of sizes; feedback on rank, order and element count."""
+    target = as_shape(expected)
+    typed = parse_shape(answer)
+    if typed is None:
+        return Verdict.unparseable(SHAPE_FORM)
+    shown = format_shape(typed)
+    if typed == target:
+        return Verdict.right(f"Correct: {format_shape(target)}.", typed)
+    if len(typed) != len(target):
+        rank = "dimensions" if len(typed) != 1 else "dimension"
+        return Verdict.wrong(f"{shown} has {len(typed)} {rank}; the computed shape has a "
+                             f"different number of dimensions.", typed)
+    if sorted(typed) == sorted(target):
+        return Verdict.wrong(f"{shown} has the right sizes in the wrong order.", typed)
+    differ = [str(i) for i, (a, b) in enumerate(zip(typed, target, strict=True)) if a != b]
+    which = "dimension " + ", ".join(differ) if len(differ) < len(typed) else "every dimension"
+    same_count = " (the number of elements is right)" if math.prod(typed) == math.prod(
+        target) else ""
+    return Verdict.wrong(f"Right number of dimensions, but the size differs in {which}"
+                         f"{same_count}.", typed)

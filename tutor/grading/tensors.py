@@ -1,0 +1,250 @@
+"""Tensor answers typed as nested lists or as PyTorch prints them, judged element by element."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .dtype_names import EPSILON, canonical, display, is_exact
+from .expected import ExpectedTensor, as_tensor
+from .normalize import normalize_typed
+from .numbers import TypedNumber, is_exactly, parse_number, within_typed_precision
+from .shapes import format_shape
+from .tolerance import Tolerance
+from .verdict import Verdict
+
+TENSOR_FORM = "Type a tensor such as [[1.0, 2.0], [3.0, 4.0]] or tensor([0.5, -1.25])."
+MAX_DEPTH = 32
+
+_CALL = re.compile(r"(?:torch\.)?(?:tensor|array)\s*\(", re.IGNORECASE)
+_ELEMENT = re.compile(
+    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|nan|inf(?:inity)?)|true|false",
+    re.IGNORECASE | re.ASCII,
+)
+_KWARGS = re.compile(
+    r"(?:\s*,\s*\w+\s*=\s*(?:'[^']*'|\"[^\"]*\"|<[^>]*>|\([^()]*\)|[^,\s()]+))*\s*,?\s*"
+)
+_DTYPE_KWARG = re.compile(r"dtype\s*=\s*([\w.]+)")
+_CLOSING = {"[": "]", "(": ")"}
+
+
+class _Unparseable(Exception):
+    """Raised inside the parser; carries the message for the learner."""
+
+
+@dataclass(frozen=True)
+class TypedTensor:
+    """A tensor as typed: row-major elements, shape, and the dtype if the learner wrote one."""
+
+    elements: tuple[TypedNumber, ...]
+    shape: tuple[int, ...]
+    dtype: str | None = None
+
+    def plain(self) -> Any:
+        """Nested lists of plain numbers, for display."""
+        return _nest([e.plain() for e in self.elements], self.shape)
+
+
+def _nest(flat: list[Any], shape: tuple[int, ...]) -> Any:
+    if not shape:
+        return flat[0]
+    if len(shape) == 1:
+        return list(flat)
+    step = math.prod(shape[1:])
+    return [_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+class _Parser:
+    """Recursive descent over nested brackets of number literals; never evaluates anything."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def skip(self) -> bool:
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+        return self.pos > start
+
+    def value(self, depth: int = 0) -> Any:
+        self.skip()
+        char = self.text[self.pos:self.pos + 1]
+        if char in _CLOSING:
+            if depth >= MAX_DEPTH:
+                raise _Unparseable("That tensor is nested too deeply.")
+            return self.sequence(_CLOSING[char], depth)
+        match = _ELEMENT.match(self.text, self.pos)
+        if not match:
+            raise _Unparseable(TENSOR_FORM)
+        self.pos = match.end()
+        number = parse_number(match.group())
+        if number is None:
+            raise _Unparseable(TENSOR_FORM)
+        return number
+
+    def sequence(self, close: str, depth: int) -> list[Any]:
+        self.pos += 1
+        items: list[Any] = []
+        self.skip()
+        if self.text.startswith(close, self.pos):
+            self.pos += 1
+            return items
+        while True:
+            items.append(self.value(depth + 1))
+            spaced = self.skip()
+            char = self.text[self.pos:self.pos + 1]
+            if char == ",":
+                self.pos += 1
+                self.skip()
+                if self.text.startswith(close, self.pos):
+                    self.pos += 1
+                    return items
+            elif char == close:
+                self.pos += 1
+                return items
+            elif not spaced or not char or char in "])":
+                raise _Unparseable(TENSOR_FORM)
+
+
+def _shape(node: Any) -> tuple[int, ...]:
+    if not isinstance(node, list):
+        return ()
+    if not node:
+        return (0,)
+    inner = {_shape(item) for item in node}
+    if len(inner) != 1:
+        raise _Unparseable("Rows of different lengths: every row of a tensor has the same size.")
+    return (len(node), *inner.pop())
+
+
+def _leaves(node: Any) -> list[TypedNumber]:
+    if isinstance(node, list):
+        return [leaf for item in node for leaf in _leaves(item)]
+    return [node]
+
+
+def parse_tensor(text: str) -> TypedTensor | str:
+    """The tensor in `text`, or a message saying what form is expected."""
+    text = normalize_typed(text)
+    if "..." in text or "…" in text:
+        return "Type every value: PyTorch shortens long tensors with '...' when printing them."
+    dtype = None
+    call = _CALL.match(text)
+    try:
+        if call:
+            if not text.endswith(")"):
+                return TENSOR_FORM
+            inner = text[call.end():-1]
+            parser = _Parser(inner)
+            node = parser.value()
+            rest = inner[parser.pos:]
+            if not _KWARGS.fullmatch(rest):
+                return TENSOR_FORM
+            dtype_kwarg = _DTYPE_KWARG.search(rest)
+            if dtype_kwarg:
+                dtype = canonical(dtype_kwarg.group(1))
+                if dtype is None:
+                    return f"Unknown dtype {dtype_kwarg.group(1)!r}. {TENSOR_FORM}"
+        else:
+            if "," in text and text[:1] not in _CLOSING:
+                text = f"[{text}]"
+            parser = _Parser(text)
+            node = parser.value()
+            if parser.text[parser.pos:].strip():
+                return TENSOR_FORM
+        return TypedTensor(tuple(_leaves(node)), _shape(node), dtype)
+    except _Unparseable as error:
+        return str(error)
+
+
+def _element_ok(typed: TypedNumber, expected: Any, dtype: str, tolerance: Tolerance) -> bool:
+    """One element: exact for integer/bool dtypes, else at typed precision (or abs/rel)."""
+    expected = float(expected) if not isinstance(expected, int) else expected
+    if isinstance(expected, float) and not math.isfinite(expected):
+        if math.isnan(expected):
+            return typed.decimal.is_nan()
+        return typed.decimal.is_infinite() and float(typed.decimal) == expected
+    if not typed.finite:
+        return False
+    if tolerance.explicit:
+        return abs(typed.fraction - Fraction(expected)) <= Fraction(tolerance.bound(expected))
+    if is_exact(dtype):
+        return typed.fraction == Fraction(expected)
+    return within_typed_precision(typed, expected, EPSILON.get(dtype, EPSILON["float32"]))
+
+
+def _too_coarse(typed: TypedTensor, target: ExpectedTensor, digits: int) -> bool:
+    """True when some element was typed with fewer than `digits` significant digits of the
+    largest computed magnitude (and is not simply exact)."""
+    finite = [abs(float(v)) for v in target.values if math.isfinite(float(v))]
+    largest = max(finite, default=0.0)
+    if largest == 0:
+        return False
+    required = math.floor(math.log10(largest)) - digits + 1
+    epsilon = EPSILON.get(target.dtype, EPSILON["float32"])
+    return any(
+        t.finite and t.exponent > required and not is_exactly(t, float(e), epsilon)
+        for t, e in zip(typed.elements, target.values, strict=True)
+    )
+
+
+def _index(flat: int, shape: tuple[int, ...]) -> str:
+    position = []
+    for size in reversed(shape):
+        flat, rest = divmod(flat, size)
+        position.append(rest)
+    return format_shape(tuple(reversed(position))) if len(shape) != 1 else f"[{position[0]}]"
+
+
+def preview(values: Any, limit: int = 160) -> str:
+    """A short repr of computed values for a confirmation message."""
+    text = repr(values)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def grade_tensor(answer: str, expected: object, tolerance: Tolerance) -> Verdict:
+    """Same shape, and every element right at the precision typed (dtype-aware)."""
+    target = as_tensor(expected)
+    typed = parse_tensor(answer)
+    if isinstance(typed, str):
+        return Verdict.unparseable(typed)
+    parsed = typed.plain()
+    if typed.dtype is not None and typed.dtype != target.dtype:
+        return Verdict.wrong(f"You wrote dtype={display(typed.dtype)}; that is not the "
+                             "computed dtype.", parsed)
+    exact = is_exact(target.dtype) and not tolerance.explicit
+    if typed.shape != target.shape:
+        same = len(typed.elements) == len(target.values) and all(
+            _element_ok(t, e, target.dtype, tolerance)
+            for t, e in zip(typed.elements, target.values, strict=True)
+        )
+        if same:
+            return Verdict.wrong(f"Right numbers in the wrong shape: yours is "
+                                 f"{format_shape(typed.shape)}.", parsed)
+        return Verdict.wrong(f"Your tensor has shape {format_shape(typed.shape)}, which is not "
+                             "the computed shape.", parsed)
+    how = ("exactly (integer values)" if exact else f"within {tolerance.describe()}"
+           if tolerance.explicit else "to the precision you typed")
+    wrong = [i for i, (t, e) in enumerate(zip(typed.elements, target.values, strict=True))
+             if not _element_ok(t, e, target.dtype, tolerance)]
+    if wrong:
+        negated = all(
+            _element_ok(TypedNumber(-typed.elements[i].decimal), target.values[i],
+                        target.dtype, tolerance) for i in wrong)
+        count = f"{len(wrong)} of {len(target.values)} values differ"
+        where = f"first at {_index(wrong[0], target.shape)}" if target.shape else ""
+        if negated and any(float(target.values[i]) != 0 for i in wrong):
+            return Verdict.wrong(f"{count} by a sign ({where or 'check the sign'}).", parsed)
+        return Verdict.wrong(f"{count} ({where + ', ' if where else ''}compared {how}).",
+                             parsed)
+    if not exact and not tolerance.explicit and _too_coarse(typed, target, tolerance.digits):
+        return Verdict.wrong(f"The values agree as far as you typed them; type each to at least "
+                             f"{tolerance.digits} significant digits of the largest value.",
+                             parsed)
+    computed = _nest(list(target.values), target.shape) if target.shape else target.values[0]
+    return Verdict.right(f"Correct ({format_shape(target.shape)}, {display(target.dtype)}, "
+                         f"compared {how}): {preview(computed)}.", parsed)
