@@ -1,0 +1,53 @@
+"""Shared fixtures for runner tests: one runner for the whole session (its start costs ~1 s)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from tutor.runner.client import Runner
+
+HERE = Path(__file__).parent
+_names = itertools.count()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run this folder's async tests on the session loop, where the shared runner lives."""
+    for item in items:
+        if HERE in Path(item.path).parents and pytest_asyncio.is_async_test(item):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def runner() -> AsyncIterator[Runner]:
+    """A CPU runner shared by tests that each use their own namespace."""
+    shared = Runner("cpu", timeout=10.0)
+    await shared.start()
+    yield shared
+    await shared.close()
+
+
+@pytest.fixture
+def ns() -> str:
+    """A namespace name no other test uses."""
+    return f"test-{next(_names)}"
+
+
+def process_gone(pid: int) -> bool:
+    """True when `pid` no longer runs (a zombie counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
