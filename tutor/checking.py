@@ -47,7 +47,7 @@ async def check_course(runner: Executor, course: Course, only: list[str] | None 
 
 
 async def check_lesson(runner: Executor, lesson: Lesson, course: Course) -> dict[str, Any]:
-    """Run the lesson's cells in one fresh namespace, evaluating each quiz after the cells above it."""
+    """Run the cells in a fresh namespace, evaluating each quiz after the cells above it."""
     await runner.reset(NAMESPACE)
     errors = [e.to_dict() for e in course.errors_for(lesson.path)]
     cells: list[dict[str, Any]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,7 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tutor.commands.app import run_app
 
         return run_app(args, lesson)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # `tutor list | head` closed the pipe early: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _split_lesson(args: list[str]) -> tuple[str | None, list[str]]:

@@ -1,0 +1,86 @@
+"""`tutor check`: design.md's JSON on the shipped lessons, and exit status 1 on any failure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+F = "```"
+
+
+def run_check(*args: str) -> tuple[int, dict, str]:
+    proc = subprocess.run([sys.executable, "-m", "tutor", "check", "--json", "--device", "cpu",
+                           *args], capture_output=True, text=True, timeout=120)
+    return proc.returncode, json.loads(proc.stdout), proc.stderr
+
+
+def lesson(lesson_id: str, body: str, extra: str = "") -> str:
+    return f"---\nid: {lesson_id}\ntitle: {lesson_id.title()}\norder: 1\n{extra}---\n\n{body}"
+
+
+def test_shipped_lessons_pass_with_the_contract_shape() -> None:
+    status, report, stderr = run_check()
+    assert status == 0, stderr
+    assert set(report) == {"device", "torch", "lessons"}
+    assert report["device"] == "cpu"
+    assert len(report["lessons"]) >= 1
+    for entry in report["lessons"]:
+        assert {"id", "title", "ok", "errors", "cells", "quizzes"} <= set(entry)
+        assert entry["ok"] and entry["errors"] == []
+        for cell in entry["cells"]:
+            assert {"index", "ok", "error"} <= set(cell) and cell["error"] is None
+        for quiz in entry["quizzes"]:
+            assert {"id", "type", "ok", "expected", "error"} <= set(quiz)
+
+
+def quiz(body: str) -> str:
+    return f"{F}quiz\n{body}{F}\n"
+
+
+def cell(source: str) -> str:
+    return f"{F}python\n{source}{F}\n\n"
+
+
+def test_failures_are_reported_and_exit_one(tmp_path: Path) -> None:
+    number_x = "type: number\nask: What is x\nanswer: x\n"
+    (tmp_path / "a.md").write_text(lesson("fine", "## One\n\n" + cell("x = 2\n")
+                                          + quiz("id: x\n" + number_x)))
+    (tmp_path / "b.md").write_text(lesson("raises", "## One\n\n" + cell("x = 1\n")
+                                          + cell("1 / 0\n") + quiz("id: after\n" + number_x)))
+    (tmp_path / "c.md").write_text(lesson("loops", "## One\n\n" + cell("while True:\n    pass\n"),
+                                          extra="timeout: 1\n"))
+    choice = "id: pick\ntype: choice\nask: Which\nchoices: [a, b]\nanswer: \"'c'\"\n"
+    (tmp_path / "d.md").write_text(lesson("unsuitable", "## One\n\n" + quiz(choice)))
+    (tmp_path / "e.md").write_text("no front matter here\n")
+    status, report, _ = run_check("--lessons", str(tmp_path))
+    assert status == 1
+    by_id = {entry["id"]: entry for entry in report["lessons"]}
+    assert by_id["fine"]["ok"] and by_id["fine"]["quizzes"][0]["expected"] == 2
+    raises = by_id["raises"]
+    assert [c["ok"] for c in raises["cells"]] == [True, False]
+    assert raises["cells"][1]["error"]["kind"] == "exception"
+    assert "ZeroDivisionError" in raises["cells"][1]["error"]["message"]
+    assert raises["quizzes"][0]["ok"] is False
+    assert by_id["loops"]["cells"][0]["error"]["kind"] == "timeout"
+    assert "not one of the choices" in by_id["unsuitable"]["quizzes"][0]["error"]["message"]
+    broken = by_id["e"]
+    assert broken["ok"] is False
+    assert broken["errors"][0]["line"] == 1
+    assert broken["errors"][0]["file"].endswith("e.md")
+
+
+def test_unknown_lesson_is_a_clear_error() -> None:
+    proc = subprocess.run([sys.executable, "-m", "tutor", "check", "no-such-lesson"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "no lesson no-such-lesson" in proc.stderr
+
+
+def test_unavailable_device_is_one_line_not_a_traceback() -> None:
+    proc = subprocess.run([sys.executable, "-m", "tutor", "check", "--device", "cuda:7"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and "cuda" in proc.stderr
