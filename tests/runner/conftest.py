@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -37,17 +36,3 @@ def ns() -> str:
     """A namespace name no other test uses."""
     return f"test-{next(_names)}"
 
-
-def process_gone(pid: int) -> bool:
-    """True when `pid` no longer runs (a zombie counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        return False

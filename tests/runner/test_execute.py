@@ -70,7 +70,10 @@ async def test_autograd_example_snapshot(runner: Runner, ns: str) -> None:
 
 
 async def test_graph_is_capped(runner: Runner, ns: str) -> None:
-    code = "import torch\nt = torch.ones(2, requires_grad=True)\nfor _ in range(50):\n    t = t * 1.5\n"
+    code = (
+        "import torch\nt = torch.ones(2, requires_grad=True)\n"
+        "for _ in range(50):\n    t = t * 1.5\n"
+    )
     await runner.execute(ns, code + "s = t.sum()")
     graph = await runner.graph(ns, "s", max_depth=5, max_nodes=40)
     assert graph is not None
@@ -164,7 +167,9 @@ async def test_evaluate_encodings(runner: Runner, ns: str) -> None:
         "t.float().mean().item() > 2": True,
         "'text'": "text",
         "(1, 2)": [1, 2],
-        "t": {"kind": "tensor", "values": [[1, 2], [3, 4]], "dtype": "torch.int64", "shape": [2, 2]},
+        "t": {
+            "kind": "tensor", "values": [[1, 2], [3, 4]], "dtype": "torch.int64", "shape": [2, 2],
+        },
         "np.float32(0.5)": 0.5,
         "{'a': 1}": {"kind": "repr", "repr": "{'a': 1}"},
     }
@@ -181,7 +186,8 @@ async def test_evaluate_encodings(runner: Runner, ns: str) -> None:
 
 async def test_fresh_copy_cannot_change_the_namespace(runner: Runner, ns: str) -> None:
     await runner.execute(ns, "import torch\nx = torch.zeros(2)\ncount = 0")
-    changed = await runner.evaluate(ns, "(x.add_(5), globals().update(count=9))[0]", fresh_copy=True)
+    mutate = "(x.add_(5), globals().update(count=9))[0]"
+    changed = await runner.evaluate(ns, mutate, fresh_copy=True)
     assert changed["ok"], changed["error"]
     assert changed["value"]["values"] == [5.0, 5.0]
     unchanged = await runner.evaluate(ns, "(x.tolist(), count)")

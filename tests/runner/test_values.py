@@ -45,7 +45,10 @@ def test_numpy() -> None:
     assert encode(np.int64(7)) == 7
     array = np.arange(4).reshape(2, 2)
     assert encode(array) == {
-        "kind": "tensor", "values": array.tolist(), "dtype": f"numpy.{array.dtype}", "shape": [2, 2],
+        "kind": "tensor",
+        "values": array.tolist(),
+        "dtype": f"numpy.{array.dtype}",
+        "shape": [2, 2],
     }
 
 
