@@ -37,7 +37,8 @@ EPSILON = {
 }
 
 _PREFIX = re.compile(r"^(?:dtype\s*[=:]\s*)?(?:torch\.)?(?:cuda\.)?")
-DTYPE_FORM = "Type a dtype such as torch.float32 or int64."
+#: Form examples; the computed dtype itself is never used as one.
+DTYPE_EXAMPLES = ("torch.float32", "int64", "torch.float16")
 
 
 def canonical(name: str) -> str | None:
@@ -73,3 +74,9 @@ def is_exact(name: str) -> bool:
 
 def display(name: str) -> str:
     return f"torch.{name}"
+
+
+def dtype_form(expected: str) -> str:
+    """"Type a dtype such as ..." with examples other than the computed dtype."""
+    first, second = [e for e in DTYPE_EXAMPLES if canonical(e) != expected][:2]
+    return f"Type a dtype such as {first} or {second}."

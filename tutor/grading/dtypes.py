@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .dtype_names import DTYPE_FORM, canonical, category, display
+from .dtype_names import canonical, category, display, dtype_form
 from .expected import ExpectedValueError, as_text
 from .verdict import Verdict
 
@@ -22,7 +22,7 @@ def grade_dtype(answer: str, expected: object) -> Verdict:
         raise ExpectedValueError(f"the computed answer is not a dtype: {expected!r:.80}")
     typed = canonical(answer)
     if typed is None:
-        return Verdict.unparseable(DTYPE_FORM)
+        return Verdict.unparseable(dtype_form(target))
     shown = display(typed)
     if typed == target:
         return Verdict.right(f"Correct: {display(target)}.", shown)

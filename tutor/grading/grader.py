@@ -9,7 +9,7 @@ from .dtype_names import EPSILON
 from .dtypes import grade_dtype
 from .expected import as_number
 from .normalize import MAX_ANSWER_CHARS
-from .numbers import NUMBER_FORM, judge_number, parse_number
+from .numbers import judge_number, number_form, parse_number
 from .shapes import grade_shape
 from .tensors import grade_tensor
 from .tolerance import Tolerance, parse_tolerance
@@ -24,7 +24,7 @@ def grade_number(answer: str, expected: object, tolerance: Tolerance) -> Verdict
     value, dtype = as_number(expected)
     typed = parse_number(answer)
     if typed is None:
-        form = "Type True or False." if isinstance(value, bool) else NUMBER_FORM
+        form = "Type True or False." if isinstance(value, bool) else number_form(value)
         return Verdict.unparseable(form)
     # Plain floats often come from float32 tensors (.item()): judge digits beyond float32's
     # precision leniently unless the dtype says the value carries more.

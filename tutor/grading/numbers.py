@@ -15,7 +15,8 @@ from .verdict import Verdict
 #: Typed exponents beyond this are refused (they would only build enormous exact fractions).
 MAX_EXPONENT = 400
 MAX_NUMBER_CHARS = 200
-NUMBER_FORM = "Type a number such as -0.0898, -8.98e-2 or 124,412,160."
+#: Form examples; those near the computed value are skipped so an example never hints.
+NUMBER_EXAMPLES = ("-1.25", "3.5e-3", "1,000,000", "0.75", "-42", "2.5e4")
 
 _GROUPED = r"\d{1,3}(?P<sep>[,_ ])\d{3}(?:(?P=sep)\d{3})*"
 _NUMBER = re.compile(
@@ -97,6 +98,20 @@ def parse_number(text: str) -> TypedNumber | None:
     return TypedNumber(value)
 
 
+def number_form(expected: float | int | None = None) -> str:
+    """"Type a number such as ..." with examples far from `expected`."""
+    examples = []
+    for example in NUMBER_EXAMPLES:
+        typed = parse_number(example)
+        assert typed is not None
+        value = float(typed.decimal)
+        near = expected is not None and math.isfinite(expected) and (
+            abs(abs(value) - abs(expected)) <= 0.5 * abs(expected))
+        if not near:
+            examples.append(example)
+    return f"Type a number such as {', '.join(examples[:2])} or {examples[2]}."
+
+
 def half_unit_text(exponent: int) -> str:
     """Half a unit in the place 10**exponent, as a short decimal: "0.00005", "50", "5e-12"."""
     half = Decimal(5).scaleb(exponent - 1)
@@ -157,7 +172,7 @@ def judge_number(
             return Verdict.right(f"Correct: {expected}.", bool(typed.decimal))
         return Verdict.wrong("Not the computed truth value.", bool(typed.decimal))
     if typed.boolean is not None:
-        return Verdict.unparseable(NUMBER_FORM)
+        return Verdict.unparseable(number_form(expected))
     if not math.isfinite(expected):
         return _judge_non_finite(typed, expected)
     if not typed.finite:

@@ -9,7 +9,8 @@ from .expected import ExpectedValueError
 from .normalize import normalize_typed
 from .verdict import Verdict
 
-SHAPE_FORM = "Type a shape such as (2, 3), 2x3 or torch.Size([2, 3]); () for a scalar."
+#: Form examples; the computed shape itself is never used as one.
+SHAPE_EXAMPLES = ((2, 3), (4, 5))
 MAX_RANK = 64
 
 _SCALAR_WORDS = {"scalar", "rank 0", "rank-0", "0-d", "0d", "0-dim"}
@@ -22,6 +23,8 @@ _DIMENSION = re.compile(r"\d{1,18}", re.ASCII)
 def parse_shape(text: str) -> tuple[int, ...] | None:
     """The shape in `text` as a tuple of sizes, or None."""
     text = normalize_typed(text).casefold().strip("`'\" ")
+    if not text:
+        return None
     if text in _SCALAR_WORDS:
         return ()
     call = _SIZE_CALL.fullmatch(text)
@@ -42,6 +45,15 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
     if len(parts) > MAX_RANK or not all(_DIMENSION.fullmatch(part) for part in parts):
         return None
     return tuple(int(part) for part in parts)
+
+
+def shape_form(expected: tuple[int, ...]) -> str:
+    """"Type a shape such as ..." with an example that is not the computed shape."""
+    example = next(shape for shape in SHAPE_EXAMPLES if shape != expected)
+    sizes = ", ".join(map(str, example))
+    rank0 = "(5,) for one dimension" if expected == () else "() for a scalar"
+    return (f"Type a shape such as {format_shape(example)}, {'x'.join(map(str, example))} or "
+            f"torch.Size([{sizes}]); {rank0}.")
 
 
 def format_shape(shape: tuple[int, ...] | list[int]) -> str:
@@ -68,7 +80,7 @@ def grade_shape(answer: str, expected: object) -> Verdict:
     target = as_shape(expected)
     typed = parse_shape(answer)
     if typed is None:
-        return Verdict.unparseable(SHAPE_FORM)
+        return Verdict.unparseable(shape_form(target))
     shown = format_shape(typed)
     if typed == target:
         return Verdict.right(f"Correct: {format_shape(target)}.", typed)

@@ -16,7 +16,9 @@ from .shapes import format_shape
 from .tolerance import Tolerance
 from .verdict import Verdict
 
-TENSOR_FORM = "Type a tensor such as [[1.0, 2.0], [3.0, 4.0]] or tensor([0.5, -1.25])."
+#: Form examples; any that equals the computed tensor is skipped.
+TENSOR_EXAMPLES = ("[[1.0, 2.0], [3.0, 4.0]]", "tensor([0.5, -1.25])", "[[7, 8, 9]]",
+                   "tensor([[0.5], [1.5]])")
 MAX_DEPTH = 32
 
 _CALL = re.compile(r"(?:torch\.)?(?:tensor|array)\s*\(", re.IGNORECASE)
@@ -79,11 +81,11 @@ class _Parser:
             return self.sequence(_CLOSING[char], depth)
         match = _ELEMENT.match(self.text, self.pos)
         if not match:
-            raise _Unparseable(TENSOR_FORM)
+            raise _Unparseable("")
         self.pos = match.end()
         number = parse_number(match.group())
         if number is None:
-            raise _Unparseable(TENSOR_FORM)
+            raise _Unparseable("")
         return number
 
     def sequence(self, close: str, depth: int) -> list[Any]:
@@ -107,7 +109,7 @@ class _Parser:
                 self.pos += 1
                 return items
             elif not spaced or not char or char in "])":
-                raise _Unparseable(TENSOR_FORM)
+                raise _Unparseable("")
 
 
 def _shape(node: Any) -> tuple[int, ...]:
@@ -128,7 +130,7 @@ def _leaves(node: Any) -> list[TypedNumber]:
 
 
 def parse_tensor(text: str) -> TypedTensor | str:
-    """The tensor in `text`, or a message saying what form is expected."""
+    """The tensor in `text`, or a message saying what is wrong ("" when only the form is)."""
     text = normalize_typed(text)
     if "..." in text or "…" in text:
         return "Type every value: PyTorch shortens long tensors with '...' when printing them."
@@ -137,25 +139,25 @@ def parse_tensor(text: str) -> TypedTensor | str:
     try:
         if call:
             if not text.endswith(")"):
-                return TENSOR_FORM
+                return ""
             inner = text[call.end():-1]
             parser = _Parser(inner)
             node = parser.value()
             rest = inner[parser.pos:]
             if not _KWARGS.fullmatch(rest):
-                return TENSOR_FORM
+                return ""
             dtype_kwarg = _DTYPE_KWARG.search(rest)
             if dtype_kwarg:
                 dtype = canonical(dtype_kwarg.group(1))
                 if dtype is None:
-                    return f"Unknown dtype {dtype_kwarg.group(1)!r}. {TENSOR_FORM}"
+                    return f"Unknown dtype {dtype_kwarg.group(1)!r} in dtype=..."
         else:
             if "," in text and text[:1] not in _CLOSING:
                 text = f"[{text}]"
             parser = _Parser(text)
             node = parser.value()
             if parser.text[parser.pos:].strip():
-                return TENSOR_FORM
+                return ""
         return TypedTensor(tuple(_leaves(node)), _shape(node), dtype)
     except _Unparseable as error:
         return str(error)
@@ -206,23 +208,39 @@ def preview(values: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _matches(typed: TypedTensor, target: ExpectedTensor, tolerance: Tolerance) -> bool:
+    return typed.shape == target.shape and all(
+        _element_ok(t, e, target.dtype, tolerance)
+        for t, e in zip(typed.elements, target.values, strict=True))
+
+
+def tensor_form(target: ExpectedTensor) -> str:
+    """"Type a tensor such as ..." with examples that are not the computed tensor."""
+    examples = [text for text in TENSOR_EXAMPLES
+                if not _matches(_example(text), target, Tolerance())]
+    return f"Type a tensor such as {examples[0]} or {examples[1]}."
+
+
+def _example(text: str) -> TypedTensor:
+    parsed = parse_tensor(text)
+    assert isinstance(parsed, TypedTensor)
+    return parsed
+
+
 def grade_tensor(answer: str, expected: object, tolerance: Tolerance) -> Verdict:
     """Same shape, and every element right at the precision typed (dtype-aware)."""
     target = as_tensor(expected)
     typed = parse_tensor(answer)
     if isinstance(typed, str):
-        return Verdict.unparseable(typed)
+        return Verdict.unparseable(typed or tensor_form(target))
     parsed = typed.plain()
     if typed.dtype is not None and typed.dtype != target.dtype:
         return Verdict.wrong(f"You wrote dtype={display(typed.dtype)}; that is not the "
                              "computed dtype.", parsed)
     exact = is_exact(target.dtype) and not tolerance.explicit
     if typed.shape != target.shape:
-        same = len(typed.elements) == len(target.values) and all(
-            _element_ok(t, e, target.dtype, tolerance)
-            for t, e in zip(typed.elements, target.values, strict=True)
-        )
-        if same:
+        flat = TypedTensor(typed.elements, target.shape)
+        if len(typed.elements) == len(target.values) and _matches(flat, target, tolerance):
             return Verdict.wrong(f"Right numbers in the wrong shape: yours is "
                                  f"{format_shape(typed.shape)}.", parsed)
         return Verdict.wrong(f"Your tensor has shape {format_shape(typed.shape)}, which is not "
