@@ -12,7 +12,7 @@ from pathlib import Path
 from tutor import __version__
 
 #: Subcommand modules under `tutor.commands`; each defines `register(subparsers)`.
-COMMANDS: tuple[str, ...] = ("list", "check", "progress")
+COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor")
 
 
 def build_parser() -> argparse.ArgumentParser:
