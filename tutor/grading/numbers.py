@@ -131,6 +131,12 @@ def within_typed_precision(typed: TypedNumber, expected: float, epsilon: float) 
     return abs(typed.fraction - Fraction(expected)) <= slack
 
 
+def within_bound(typed: TypedNumber, expected: float, bound: float, epsilon: float) -> bool:
+    """|typed - expected| <= bound + epsilon·|expected| (an abs/rel tolerance)."""
+    slack = Fraction(bound) + abs(Fraction(expected)) * Fraction(epsilon)
+    return abs(typed.fraction - Fraction(expected)) <= slack
+
+
 def is_exactly(typed: TypedNumber, expected: float, epsilon: float) -> bool:
     """True when the typed number is the expected one up to its representation precision."""
     return abs(typed.fraction - Fraction(expected)) <= abs(Fraction(expected)) * Fraction(epsilon)
@@ -179,8 +185,8 @@ def judge_number(
         return Verdict.wrong("The computed value is a finite number.", parsed)
     computed = show(expected)
     if tolerance.explicit:
-        bound = tolerance.bound(expected)
-        if abs(typed.fraction - Fraction(expected)) <= Fraction(bound):
+        # The quiz's bound rules; the slack only absorbs float64 representation (repr(x)).
+        if within_bound(typed, expected, tolerance.bound(expected), 2.0**-52):
             return Verdict.right(
                 f"Correct: computed {computed}; yours is within {tolerance.describe()}.", parsed
             )

@@ -11,7 +11,13 @@ from typing import Any
 from .dtype_names import EPSILON, canonical, display, is_exact
 from .expected import ExpectedTensor, as_tensor
 from .normalize import normalize_typed
-from .numbers import TypedNumber, is_exactly, parse_number, within_typed_precision
+from .numbers import (
+    TypedNumber,
+    is_exactly,
+    parse_number,
+    within_bound,
+    within_typed_precision,
+)
 from .shapes import format_shape
 from .tolerance import Tolerance
 from .verdict import Verdict
@@ -172,18 +178,21 @@ def _element_ok(typed: TypedNumber, expected: Any, dtype: str, tolerance: Tolera
         return typed.decimal.is_infinite() and float(typed.decimal) == expected
     if not typed.finite:
         return False
+    epsilon = 0.0 if is_exact(dtype) else EPSILON.get(dtype, EPSILON["float32"])
     if tolerance.explicit:
-        return abs(typed.fraction - Fraction(expected)) <= Fraction(tolerance.bound(expected))
+        return within_bound(typed, expected, tolerance.bound(expected), 2.0**-52)
     if is_exact(dtype):
         return typed.fraction == Fraction(expected)
-    return within_typed_precision(typed, expected, EPSILON.get(dtype, EPSILON["float32"]))
+    return within_typed_precision(typed, expected, epsilon)
 
 
 def _too_coarse(typed: TypedTensor, target: ExpectedTensor, digits: int) -> bool:
     """True when some element was typed with fewer than `digits` significant digits of the
     largest computed magnitude (and is not simply exact)."""
+    # Typed magnitudes count too: 0.996 typed as "1.0" has two significant digits.
     finite = [abs(float(v)) for v in target.values if math.isfinite(float(v))]
-    largest = max(finite, default=0.0)
+    finite += [abs(float(t.decimal)) for t in typed.elements if t.finite]
+    largest = max((v for v in finite if math.isfinite(v)), default=0.0)
     if largest == 0:
         return False
     required = math.floor(math.log10(largest)) - digits + 1
