@@ -1,0 +1,23 @@
+"""`tutor` and `tutor LESSON`: open the app (at the lesson list, or straight into a lesson)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tutor.course import load_course
+
+
+def run_app(args: argparse.Namespace, lesson: str | None) -> int:
+    """Run the app; exit status 2 for an unknown lesson id."""
+    course = load_course(args.lessons, args.lang)
+    if lesson is not None and course.lesson(lesson) is None:
+        known = ", ".join(item.id for item in course.lessons) or "none"
+        print(f"tutor: no lesson '{lesson}' (lessons: {known}); "
+              "`tutor list` shows them, and any that are broken.", file=sys.stderr)
+        return 2
+    from tutor.ui.app import TutorApp  # imported late: `tutor list` need not load Textual
+
+    app = TutorApp(course, lesson=lesson, device=args.device or "auto")
+    app.run()
+    return app.return_code or 0

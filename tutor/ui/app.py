@@ -1,0 +1,153 @@
+"""The tutor app: owns the course, the runner and the progress store; screens render them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from tutor.course import Course
+from tutor.progress import ProgressStore
+from tutor.runner.client import Runner, RunnerError, RunnerState
+from tutor.ui.labels import device_label, state_label
+from tutor.ui.messages import RunnerStateChanged
+from tutor.ui.screens.help import HelpScreen
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.screens.lesson_list import LessonListScreen
+
+
+class TutorApp(App[int]):
+    """Lesson list, lesson screens and help, over one runner shared by every lesson."""
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "tutor"
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (App declares it without ClassVar)
+        (0, "-too-narrow"), (80, "-narrow"), (120, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-too-short"), (24, "-tall"),
+    ]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", priority=True, id="help"),
+        Binding("question_mark", "help", "Help", show=False, id="help-question-mark"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+    ]
+
+    device_text: reactive[str] = reactive("device: …")
+    """The device the runner computes on, for the status bar."""
+    runner_text: reactive[str] = reactive(state_label(RunnerState.STARTING))
+    """The runner's state in words, for the status bar."""
+    runner_class: reactive[str] = reactive("-starting")
+    """A CSS class naming the runner's state, to colour it."""
+
+    def __init__(
+        self,
+        course: Course,
+        *,
+        runner: Runner | None = None,
+        progress: ProgressStore | None = None,
+        lesson: str | None = None,
+        device: str = "auto",
+    ) -> None:
+        super().__init__()
+        self.course = course
+        self.owns_runner = runner is None
+        self.runner = runner if runner is not None else Runner(device)
+        self.owns_progress = progress is None
+        self.progress = progress if progress is not None else ProgressStore()
+        self.start_lesson = lesson
+        self._runner_started = asyncio.Event()
+
+    def get_default_screen(self) -> Screen[Any]:
+        return LessonListScreen()
+
+    def on_mount(self) -> None:
+        self.runner.on_state = self._runner_state
+        if self.start_lesson is not None:
+            self.open_lesson(self.start_lesson)
+        if self.progress.problem:
+            self.notify(self.progress.problem, title="Progress", severity="warning", timeout=10)
+        if self.runner.state == RunnerState.STARTING and self.owns_runner:
+            self.start_runner()
+        else:
+            self._show_runner(self.runner.state, self.runner.reason)
+
+    async def on_unmount(self) -> None:
+        self.runner.on_state = None
+        if self.owns_runner:
+            await self.runner.close()
+        if self.owns_progress:
+            self.progress.close()
+
+    # Runner ------------------------------------------------------------------------------------
+
+    @work(exclusive=True, exit_on_error=False, group="runner-start")
+    async def start_runner(self) -> None:
+        """Start the runner after the first frame; its state arrives through `on_state`."""
+        try:
+            await self.runner.start()
+        except RunnerError as exc:
+            self.notify(str(exc), title="Runner", severity="error", timeout=15)
+
+    def _runner_state(self, state: RunnerState, reason: str | None) -> None:
+        """Runner callback (on this event loop): hand the news to the app as a message."""
+        self.post_message(RunnerStateChanged(state, reason))
+
+    @on(RunnerStateChanged)
+    def _runner_changed(self, event: RunnerStateChanged) -> None:
+        self._show_runner(event.state, event.reason)
+
+    def _show_runner(self, state: RunnerState, reason: str | None) -> None:
+        if state in (RunnerState.READY, RunnerState.BUSY, RunnerState.RESTARTING):
+            self.device_text = device_label(self.runner.device_info)
+            self._runner_started.set()
+        if state == RunnerState.DEAD:
+            self._runner_started.set()
+        self.runner_text = state_label(state)
+        self.runner_class = f"-{state.value}"
+
+    async def runner_ready(self) -> Runner:
+        """The runner, once it has started (RunnerError if it could not)."""
+        await self._runner_started.wait()
+        if self.runner.state == RunnerState.DEAD:
+            raise RunnerError(self.runner.reason or "The runner is not running.")
+        return self.runner
+
+    # Navigation --------------------------------------------------------------------------------
+
+    def open_lesson(self, lesson_id: str) -> None:
+        """Open a lesson at the step the learner was last on."""
+        lesson = self.course.lesson(lesson_id)
+        if lesson is None:
+            self.notify(f"No lesson '{lesson_id}'.", severity="error")
+            return
+        step = self.progress.position(lesson.id) or 0
+        self.push_screen(LessonScreen(lesson, step))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette lists the current screen's actions with their keys, then the app's."""
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for node in (screen, self):
+            for _key, binding in node._bindings:
+                if not binding.description or binding.action in seen:
+                    continue
+                seen.add(binding.action)
+                keys = ", ".join(k for k, b in node._bindings if b.action == binding.action)
+                yield SystemCommand(
+                    f"{binding.description} ({keys})",
+                    binding.tooltip or binding.description,
+                    lambda node=node, action=binding.action: self.call_later(
+                        node.run_action, action),
+                )

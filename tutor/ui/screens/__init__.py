@@ -1,0 +1,1 @@
+"""Full screens of the app: the lesson list, a lesson, help."""

@@ -1,0 +1,67 @@
+"""The help screen: every key of the app and of the screen underneath, from their bindings."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
+
+#: How a few keys read in the help (others are capitalised: `ctrl+r` -> `Ctrl+R`).
+KEY_NAMES = {"question_mark": "?", "escape": "Escape", "enter": "Enter"}
+
+
+def key_name(key: str) -> str:
+    """`Ctrl+R` for `ctrl+r`, `F5` for `f5`, `?` for `question_mark`."""
+    return KEY_NAMES.get(key) or "+".join(part.capitalize() for part in key.split("+"))
+
+
+def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
+    """(keys, description) for every described binding of the screen and the app, as bound now
+    (so keys remapped with a keymap show their new keys)."""
+    rows: dict[str, tuple[list[str], str]] = {}
+    for node in (screen, screen.app):
+        for key, binding in node._bindings:
+            if not binding.description:
+                continue
+            keys, _ = rows.setdefault(binding.action, ([], binding.tooltip or binding.description))
+            if key_name(key) not in keys:
+                keys.append(key_name(key))
+    return [(" / ".join(keys), description) for keys, description in rows.values()]
+
+
+def bindings_table(screen: Screen[object]) -> Table:
+    """The keys as a two-column table."""
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    table.add_column("key", no_wrap=True)
+    table.add_column("does")
+    for keys, description in key_rows(screen):
+        table.add_row(keys, description)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the keys; any of Escape, F1, ? or q closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,question_mark,q", "dismiss", "Close help", id="close-help"),
+    ]
+
+    def __init__(self, under: Screen[object]) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Label("Keys (Escape closes this help)", id="help-title")
+            yield Static(bindings_table(self.under), id="help-keys")
+            yield Static(
+                "Tab and Shift+Tab move between the editor, the answer fields and the panes; "
+                "Escape leaves a text field. The mouse works too: click a cell, a tab or a button. "
+                "Ctrl+P opens the command palette, which lists these actions.",
+                id="help-notes",
+            )

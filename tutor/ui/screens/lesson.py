@@ -1,0 +1,412 @@
+"""The lesson screen: a step's prose and cells, the result panes, and the quizzes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, TextArea
+
+from tutor.course import Lesson, Quiz
+from tutor.grading import ExpectedValueError, QuizAttempts, Verdict, compare_values, grade
+from tutor.runner.client import RunnerError
+from tutor.runner.session import CellSession
+from tutor.ui.labels import value_text
+from tutor.ui.widgets.cell_editor import CellEditor
+from tutor.ui.widgets.panes import Panes
+from tutor.ui.widgets.quiz_panel import QuizPanel
+from tutor.ui.widgets.status_bar import StatusBar
+from tutor.ui.widgets.step_view import StepView
+from tutor.ui.widgets.too_small import TooSmall
+
+if TYPE_CHECKING:
+    from tutor.ui.app import TutorApp
+
+
+def restored_attempts(quiz_id: str, status: dict[str, Any] | None) -> QuizAttempts:
+    """A quiz's attempts as the progress store last saw them."""
+    if not status:
+        return QuizAttempts(quiz_id=quiz_id)
+    return QuizAttempts(
+        quiz_id=quiz_id,
+        attempts=int(status.get("attempts", 0)),
+        hints_shown=int(status.get("hints", 0)),
+        revealed=bool(status.get("revealed")),
+        solved=bool(status.get("solved")),
+        first_attempt_correct=bool(status.get("first_try")) if status.get("attempts") else None,
+    )
+
+
+class LessonScreen(Screen[None]):
+    """One lesson, one step at a time; every runner call happens in a worker."""
+
+    app: TutorApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5,ctrl+r", "run_cell", "Run", priority=True, id="run-cell",
+                tooltip="Run the current cell (after the cells before it)"),
+        Binding("f6,ctrl+g", "interrupt", "Stop", priority=True, id="interrupt",
+                tooltip="Interrupt the running cell"),
+        Binding("f7", "previous_step", "Prev", priority=True, id="previous-step",
+                tooltip="Previous step"),
+        Binding("f8,ctrl+n", "next_step", "Next", priority=True, id="next-step",
+                tooltip="Next step"),
+        Binding("f3,ctrl+t", "hint", "Hint", priority=True, id="hint",
+                tooltip="Show the next hint of the current quiz"),
+        Binding("f4,ctrl+o", "reveal", "Reveal", priority=True, id="reveal",
+                tooltip="Reveal the computed answer of the current quiz"),
+        Binding("f2", "focus_quiz", "Answer", priority=True, id="focus-quiz", show=False,
+                tooltip="Go to the answer field of the next quiz"),
+        Binding("f9", "reset_cell", "Reset cell", priority=True, id="reset-cell", show=False,
+                tooltip="Put the lesson's original code back in the current cell"),
+        Binding("f10", "next_pane", "Next pane", priority=True, id="next-pane", show=False,
+                tooltip="Show the next result pane (Output, Tensors, Gradients, Graph)"),
+        Binding("escape", "back", "Lessons", id="back", show=False,
+                tooltip="Leave the text field, then go back to the lesson list"),
+    ]
+
+    def __init__(self, lesson: Lesson, step: int = 0) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.step_index = max(0, min(step, len(lesson.steps) - 1))
+        self.originals = [cell.source for cell in lesson.cells]
+        self.sources = list(self.originals)
+        self.current_cell: int | None = None
+        self.ran_through = 0
+        """Cells 0..ran_through-1 have run in the learner's namespace this session."""
+        self.running = False
+        self.expected: dict[str, Any] = {}
+        self.attempts: dict[str, QuizAttempts] = {}
+        self.learner: CellSession | None = None
+        self.reference: CellSession | None = None
+        self._announced_complete = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        with Horizontal(id="lesson-body"):
+            yield self._step_view()
+            yield Panes(id="panes")
+        yield Footer()
+        yield TooSmall()
+
+    def on_mount(self) -> None:
+        status = self.app.progress.quiz_status(self.lesson.id)
+        self.attempts = {
+            quiz.id: restored_attempts(quiz.id, status.get(quiz.id)) for quiz in self.lesson.quizzes
+        }
+        self._announced_complete = self._lesson_complete()
+        runner = self.app.runner
+        self.learner = CellSession(runner, f"learner:{self.lesson.id}")
+        self.reference = CellSession(runner, f"reference:{self.lesson.id}")
+        self._after_step_change()
+
+    # Steps -------------------------------------------------------------------------------------
+
+    def _step_view(self) -> StepView:
+        step = self.lesson.steps[self.step_index]
+        for quiz in step.quizzes:
+            self.attempts.setdefault(quiz.id, QuizAttempts(quiz_id=quiz.id))
+        return StepView(step, len(self.lesson.steps), self.sources, self.attempts)
+
+    @property
+    def step_view(self) -> StepView:
+        return self.query_one(StepView)
+
+    @property
+    def panes(self) -> Panes:
+        return self.query_one(Panes)
+
+    async def show_step(self, index: int) -> None:
+        """Replace the step view with step `index` and remember the position."""
+        self.step_index = index
+        await self.step_view.remove()
+        await self.query_one("#lesson-body").mount(self._step_view(), before=0)
+        self._after_step_change()
+
+    def _after_step_change(self) -> None:
+        step = self.lesson.steps[self.step_index]
+        self.current_cell = step.cells[0].index if step.cells else None
+        self.query_one(StatusBar).location = (
+            f"{self.lesson.title} › {self.step_index + 1}/{len(self.lesson.steps)} {step.title}"
+        )
+        self.app.progress.set_position(self.lesson.id, self.step_index)
+        for editor in self.step_view.cell_editors():
+            if editor.cell.index < self.ran_through:
+                editor.set_state("ran")
+        # The prose comes first: arrows and PageDown scroll it, Tab reaches the editor.
+        self.step_view.focus()
+
+    async def action_next_step(self) -> None:
+        """Go on; leaving a step with nothing to do completes it."""
+        step = self.lesson.steps[self.step_index]
+        if not step.cells and not step.quizzes:
+            self._complete_step(self.step_index)
+        if self.step_index + 1 >= len(self.lesson.steps):
+            self.notify("This is the last step. Escape goes back to the lessons.", timeout=4)
+            return
+        await self.show_step(self.step_index + 1)
+
+    async def action_previous_step(self) -> None:
+        if self.step_index == 0:
+            self.notify("This is the first step.", timeout=3)
+            return
+        await self.show_step(self.step_index - 1)
+
+    def action_back(self) -> None:
+        """Escape leaves a text field first, then the lesson."""
+        if isinstance(self.focused, Input | TextArea):
+            self.step_view.focus()
+            return
+        self.dismiss()
+
+    def action_next_pane(self) -> None:
+        self.panes.next_pane()
+
+    # Cells -------------------------------------------------------------------------------------
+
+    @on(CellEditor.Edited)
+    def _cell_edited(self, event: CellEditor.Edited) -> None:
+        self.sources[event.index] = event.source
+        self.ran_through = min(self.ran_through, event.index)
+
+    @on(CellEditor.Focused)
+    def _cell_focused(self, event: CellEditor.Focused) -> None:
+        self.current_cell = event.index
+
+    def action_reset_cell(self) -> None:
+        editor = self._current_editor()
+        if editor is None:
+            self.notify("This step has no cell.", timeout=3)
+            return
+        editor.reset()
+        self.notify(f"Cell {editor.cell.index + 1} is back to the lesson's code.", timeout=3)
+
+    def _current_editor(self) -> CellEditor | None:
+        for editor in self.step_view.cell_editors():
+            if editor.cell.index == self.current_cell:
+                return editor
+        return None
+
+    def action_run_cell(self) -> None:
+        if self.current_cell is None:
+            self.notify("This step has no cell to run.", timeout=3)
+            return
+        if self.running:
+            self.notify("A cell is already running: F6 stops it.", timeout=3)
+            return
+        self.running = True
+        self.run_cell(self.current_cell)
+
+    @work(exclusive=True, exit_on_error=False, group="run")
+    async def run_cell(self, index: int) -> None:
+        """Run cell `index` (and whatever it needs before it) in the learner's namespace."""
+        status = self.query_one(StatusBar)
+        output = self.panes.output
+        editor = self._current_editor()
+        streamed = False
+
+        def on_output(text: str) -> None:
+            nonlocal streamed
+            streamed = True
+            output.append(text)
+
+        status.set_busy(f"⏵ running cell {index + 1}…  F6 stops")
+        if editor is not None:
+            editor.set_state("running…")
+        output.start(f"In [{index + 1}]")
+        self.panes.show_pane("output")
+        try:
+            await self.app.runner_ready()
+            assert self.learner is not None
+            result = await self.learner.run_cell(
+                self.sources, index, on_output=on_output, timeout=self.lesson.timeout)
+        except RunnerError as exc:
+            result = {"ok": False, "output": "", "duration_s": 0.0, "snapshot": None,
+                      "error": {"kind": "crash", "message": str(exc), "traceback": ""}}
+        finally:
+            self.running = False
+            status.set_busy("")
+        failed_cell = result.get("cell", index)
+        output.finish(result, streamed)
+        self.panes.show_result(result)
+        if result["ok"]:
+            self.ran_through = max(self.ran_through, index + 1)
+        else:
+            self.ran_through = min(self.ran_through, failed_cell)
+            error = result["error"]
+            if error["kind"] in ("crash", "out_of_memory", "timeout"):
+                self.notify(error["message"], severity="error", timeout=8)
+        for cell_editor in self.step_view.cell_editors():
+            i = cell_editor.cell.index
+            if i == failed_cell and not result["ok"]:
+                cell_editor.set_state("failed")
+            else:
+                cell_editor.set_state("ran" if i < self.ran_through else "")
+        self._check_step(self.step_index)
+
+    def action_interrupt(self) -> None:
+        if not self.running:
+            self.notify("No cell is running.", timeout=3)
+            return
+        self.interrupt()
+
+    @work(exclusive=True, exit_on_error=False, group="interrupt")
+    async def interrupt(self) -> None:
+        """Stop the learner's running cell; the run worker reports how it ended."""
+        assert self.learner is not None
+        await self.app.runner.interrupt(self.learner.namespace)
+
+    # Quizzes -----------------------------------------------------------------------------------
+
+    def _current_quiz(self) -> QuizPanel | None:
+        panels = self.step_view.quiz_panels()
+        for panel in panels:
+            if self.focused is not None and panel in self.focused.ancestors_with_self:
+                return panel
+        unsolved = [p for p in panels if not p.state.solved and not p.state.revealed]
+        candidates = unsolved or panels
+        return candidates[0] if candidates else None
+
+    def action_focus_quiz(self) -> None:
+        """Focus the next quiz's answer field (cycling through the step's quizzes)."""
+        panels = self.step_view.quiz_panels()
+        if not panels:
+            self.notify("This step has no quiz.", timeout=3)
+            return
+        current = self._current_quiz()
+        focused_in_quiz = current is not None and self.focused is current.answer_field
+        position = panels.index(current) if current in panels else 0
+        target = panels[(position + 1) % len(panels)] if focused_in_quiz else panels[position]
+        target.answer_field.focus()
+        target.scroll_visible()
+
+    def action_hint(self) -> None:
+        panel = self._current_quiz()
+        if panel is None:
+            self.notify("This step has no quiz.", timeout=3)
+            return
+        self._show_hint(panel)
+
+    def action_reveal(self) -> None:
+        panel = self._current_quiz()
+        if panel is None:
+            self.notify("This step has no quiz.", timeout=3)
+            return
+        self.reveal(panel)
+
+    @on(QuizPanel.HintRequested)
+    def _hint_requested(self, event: QuizPanel.HintRequested) -> None:
+        self._show_hint(self._panel(event.quiz_id))
+
+    @on(QuizPanel.RevealRequested)
+    def _reveal_requested(self, event: QuizPanel.RevealRequested) -> None:
+        self.reveal(self._panel(event.quiz_id))
+
+    @on(QuizPanel.Answered)
+    def _answered(self, event: QuizPanel.Answered) -> None:
+        self.check_answer(self._panel(event.quiz_id), event.text)
+
+    def _panel(self, quiz_id: str) -> QuizPanel:
+        return self.step_view.query_one(f"#quiz-{quiz_id}", QuizPanel)
+
+    def _show_hint(self, panel: QuizPanel) -> None:
+        hint = panel.state.next_hint(panel.quiz.hints)
+        if hint is not None:
+            self.app.progress.record_hint(self.lesson.id, panel.quiz.id)
+        panel.show_hint(hint)
+
+    async def _expected(self, quiz: Quiz) -> Any:
+        """The quiz's answer, computed in the reference namespace (cached for the screen)."""
+        if quiz.answer is None:
+            return None
+        if quiz.id not in self.expected:
+            await self.app.runner_ready()
+            assert self.reference is not None
+            result = await self.reference.evaluate_at(
+                self.originals, quiz.cells_before, quiz.answer)
+            if not result["ok"]:
+                raise ExpectedValueError(
+                    f"The tutor could not compute this quiz's answer: {result['error']['message']}")
+            self.expected[quiz.id] = result["value"]
+        return self.expected[quiz.id]
+
+    async def _verdict(self, quiz: Quiz, text: str) -> Verdict:
+        expected = await self._expected(quiz)
+        if quiz.type != "code":
+            return grade(quiz.type, text, expected, tolerance=quiz.tolerance,
+                         choices=list(quiz.choices), accept=list(quiz.accept))
+        assert self.reference is not None
+        got = await self.reference.evaluate_at(
+            self.originals, quiz.cells_before, text, fresh_copy=True)
+        if not got["ok"]:
+            return Verdict.wrong(f"Your expression failed: {got['error']['message']}")
+        return compare_values(got["value"], expected, quiz.tolerance)
+
+    @work(exclusive=True, exit_on_error=False, group="quiz")
+    async def check_answer(self, panel: QuizPanel, text: str) -> None:
+        """Grade an answer against the computed value and record the attempt."""
+        quiz = panel.quiz
+        try:
+            verdict = await self._verdict(quiz, text)
+        except (RunnerError, ValueError) as exc:
+            panel.show_problem(str(exc))
+            return
+        panel.state.record(verdict)
+        if verdict.kind != "unparseable":
+            info = self.app.runner.device_info
+            self.app.progress.record_attempt(
+                self.lesson.id, quiz.id, text, verdict.correct, verdict.message,
+                device=str(info.get("device", "")), torch_version=str(info.get("torch", "")),
+                revealed=panel.state.revealed,
+            )
+        panel.show_verdict(verdict)
+        self._check_step(self.step_index)
+
+    @work(exclusive=True, exit_on_error=False, group="quiz")
+    async def reveal(self, panel: QuizPanel) -> None:
+        """Show the computed answer, and record that it was shown."""
+        quiz = panel.quiz
+        try:
+            expected = await self._expected(quiz)
+        except (RunnerError, ValueError) as exc:
+            panel.show_problem(str(exc))
+            return
+        panel.state.reveal()
+        info = self.app.runner.device_info
+        self.app.progress.record_reveal(
+            self.lesson.id, quiz.id, device=str(info.get("device", "")),
+            torch_version=str(info.get("torch", "")))
+        if expected is None and quiz.accept:
+            shown = quiz.accept[0]
+        elif quiz.type == "code":
+            shown = f"{quiz.answer}  →  {value_text(expected)}"
+        else:
+            shown = value_text(expected)
+        panel.show_answer(shown)
+        self._check_step(self.step_index)
+
+    # Completion --------------------------------------------------------------------------------
+
+    def _check_step(self, index: int) -> None:
+        """Mark step `index` done once its cells ran and its quizzes are solved or revealed."""
+        step = self.lesson.steps[index]
+        cells_done = all(cell.index < self.ran_through for cell in step.cells)
+        quizzes_done = all(
+            self.attempts[q.id].solved or self.attempts[q.id].revealed for q in step.quizzes)
+        if cells_done and quizzes_done:
+            self._complete_step(index)
+
+    def _complete_step(self, index: int) -> None:
+        self.app.progress.complete_step(self.lesson.id, index)
+        if not self._announced_complete and self._lesson_complete():
+            self._announced_complete = True
+            self.notify(f"Lesson complete: {self.lesson.title}. Well done!", timeout=6)
+
+    def _lesson_complete(self) -> bool:
+        done = self.app.progress.completed_steps(self.lesson.id)
+        quizzes = all(a.solved or a.revealed for a in self.attempts.values())
+        return len(done) >= len(self.lesson.steps) and quizzes

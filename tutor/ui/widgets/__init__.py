@@ -1,0 +1,1 @@
+"""Widgets of the app; each renders plain data handed down by its screen."""

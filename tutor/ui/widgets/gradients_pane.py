@@ -1,0 +1,28 @@
+"""The Gradients pane: every tensor or parameter that holds a gradient, with its values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import DataTable
+
+from tutor.ui.labels import shape_text
+
+
+class GradientsPane(DataTable[str]):
+    """One row per tensor whose `.grad` is set; empty until something calls `backward()`."""
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.add_columns("name", "grad shape", "grad values")
+
+    def show(self, tensors: list[dict[str, Any]]) -> None:
+        """Replace the rows with the gradients in this snapshot."""
+        self.clear()
+        for entry in tensors:
+            grad = entry.get("grad")
+            if grad:
+                self.add_row(
+                    entry["name"], shape_text(grad.get("shape")), grad.get("preview", ""),
+                    key=entry["name"],
+                )

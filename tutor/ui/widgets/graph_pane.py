@@ -1,0 +1,48 @@
+"""The Graph pane: the autograd graph of the latest scalar result, as a tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+#: Shown when the namespace holds no scalar with a grad_fn.
+EMPTY = "no graph yet: compute a scalar (e.g. loss) from tensors with requires_grad=True"
+
+
+def node_label(node: dict[str, Any]) -> str:
+    """`loss ← SigmoidBackward0`, `w (leaf)`, or just the operation."""
+    op, name = node.get("op", "?"), node.get("name")
+    if op == "AccumulateGrad":
+        return f"{name or 'unnamed tensor'} (leaf)"
+    return f"{name} ← {op}" if name else op
+
+
+class GraphPane(Tree[None]):
+    """Operations from the result back to its leaves; leaves are named by their variable."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(EMPTY, **kwargs)
+        self.show_root = True
+        self.guide_depth = 3
+
+    def show(self, graph: dict[str, Any] | None) -> None:
+        """Draw `graph` (the runner's tree) or say there is none."""
+        self.clear()
+        if graph is None:
+            self.root.set_label(EMPTY)
+            return
+        self.root.set_label(node_label(graph))
+        self._add_branch(self.root, graph)
+        self.root.expand_all()
+
+    def _add_branch(self, parent: TreeNode[None], node: dict[str, Any]) -> None:
+        for child in node.get("children", []):
+            if child.get("children") or child.get("more"):
+                branch = parent.add(node_label(child))
+                self._add_branch(branch, child)
+            else:
+                parent.add_leaf(node_label(child))
+        if node.get("more"):
+            parent.add_leaf(f"… {node['more']} more (graph capped)")

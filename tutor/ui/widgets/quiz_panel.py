@@ -1,0 +1,161 @@
+"""One quiz: the question, an answer field, the verdict, hints, reveal and attempts."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Markdown, Static
+
+from tutor.course import Quiz
+from tutor.grading import QuizAttempts, Verdict
+
+#: What to type, per quiz type (the answer field's placeholder).
+PLACEHOLDERS = {
+    "number": "a number, e.g. -0.09 or 1.5e-3",
+    "shape": "a shape, e.g. (2, 3)",
+    "dtype": "a dtype, e.g. float32",
+    "tensor": "values, e.g. [[1, 2], [3, 4]]",
+    "choice": "a letter, a number or the text of a choice",
+    "text": "a word or a short phrase",
+    "code": "a Python expression, run in the lesson's namespace",
+}
+
+
+class QuizPanel(Vertical):
+    """Shows one quiz and its state; answers, hints and reveals go up as messages."""
+
+    @dataclass
+    class Answered(Message):
+        """The learner submitted `text` as the answer to quiz `quiz_id`."""
+
+        quiz_id: str
+        text: str
+
+    @dataclass
+    class HintRequested(Message):
+        """The learner asked for the next hint."""
+
+        quiz_id: str
+
+    @dataclass
+    class RevealRequested(Message):
+        """The learner asked to see the computed answer."""
+
+        quiz_id: str
+
+    def __init__(self, quiz: Quiz, state: QuizAttempts) -> None:
+        super().__init__(id=f"quiz-{quiz.id}", classes="quiz")
+        self.quiz = quiz
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Quiz · {self.quiz.type}", classes="quiz-title")
+        yield Markdown(self.quiz.ask, classes="quiz-ask")
+        if self.quiz.choices:
+            yield Static("\n".join(
+                f"  {string.ascii_lowercase[i] if i < 26 else i + 1}) {choice}"
+                for i, choice in enumerate(self.quiz.choices)
+            ), classes="quiz-choices", markup=False)
+        with Horizontal(classes="quiz-row"):
+            yield Input(placeholder=PLACEHOLDERS.get(self.quiz.type, "your answer"),
+                        classes="quiz-answer", select_on_focus=False)
+            yield Button("Check", classes="quiz-check", compact=True)
+            yield Button("Hint", classes="quiz-hint", compact=True)
+            yield Button("Reveal", classes="quiz-reveal", compact=True)
+        yield Static("", classes="quiz-verdict", markup=False)
+        yield Static("", classes="quiz-hints", markup=False)
+        yield Static("", classes="quiz-explain", markup=False)
+        yield Label("", classes="quiz-attempts")
+
+    def on_mount(self) -> None:
+        self._show_hints()
+        self._show_attempts()
+        if self.state.solved:
+            self._set_verdict("✓ Solved.", "-right")
+
+    @property
+    def answer_field(self) -> Input:
+        return self.query_one(".quiz-answer", Input)
+
+    @on(Input.Submitted, ".quiz-answer")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._answer(event.value)
+
+    @on(Button.Pressed, ".quiz-check")
+    def _check(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._answer(self.answer_field.value)
+
+    @on(Button.Pressed, ".quiz-hint")
+    def _hint(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.HintRequested(self.quiz.id))
+
+    @on(Button.Pressed, ".quiz-reveal")
+    def _reveal(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.RevealRequested(self.quiz.id))
+
+    def _answer(self, text: str) -> None:
+        if not text.strip():
+            self._set_verdict("Type an answer first: " + PLACEHOLDERS.get(self.quiz.type, ""), "")
+            return
+        self._set_verdict("checking…", "-checking")
+        self.post_message(self.Answered(self.quiz.id, text))
+
+    def _set_verdict(self, text: str, kind: str) -> None:
+        verdict = self.query_one(".quiz-verdict", Static)
+        verdict.update(text)
+        verdict.set_classes(f"quiz-verdict {kind}".strip())
+
+    def _show_hints(self) -> None:
+        shown = self.state.shown_hints(self.quiz.hints)
+        hints = self.query_one(".quiz-hints", Static)
+        hints.update("\n".join(f"Hint {n}: {hint}" for n, hint in enumerate(shown, 1)))
+        hints.display = bool(shown)
+
+    def _show_attempts(self) -> None:
+        parts = [f"attempts: {self.state.attempts}",
+                 f"hints: {self.state.hints_shown}/{len(self.quiz.hints)}"]
+        if self.state.revealed:
+            parts.append("answer revealed")
+        self.query_one(".quiz-attempts", Label).update(" · ".join(parts))
+
+    def _show_explain(self) -> None:
+        explain = self.query_one(".quiz-explain", Static)
+        explain.update(self.quiz.explain)
+        explain.display = bool(self.quiz.explain)
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        """Show a graded answer (the screen has already recorded it in `state`)."""
+        if verdict.correct:
+            self._set_verdict(f"✓ {verdict.message}", "-right")
+            self._show_explain()
+        elif verdict.kind == "unparseable":
+            self._set_verdict(f"? {verdict.message}", "-unparseable")
+        else:
+            self._set_verdict(f"✗ {verdict.message}", "-wrong")
+        self._show_attempts()
+
+    def show_problem(self, message: str) -> None:
+        """The tutor could not grade (a fault in the lesson or the runner), in one sentence."""
+        self._set_verdict(f"! {message}", "-wrong")
+
+    def show_hint(self, hint: str | None) -> None:
+        """Redraw the hints after one more was shown (None: there are no more)."""
+        self._show_hints()
+        self._show_attempts()
+        if hint is None:
+            self.notify("No more hints for this quiz.", timeout=3)
+
+    def show_answer(self, text: str) -> None:
+        """Show the computed answer after a reveal."""
+        self._set_verdict(f"Answer: {text}", "-revealed")
+        self._show_explain()
+        self._show_attempts()
