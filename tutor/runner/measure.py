@@ -79,12 +79,11 @@ async def measure(device: str = "auto", *, repeats: int = 200) -> dict[str, Any]
         cuda = await runner.evaluate("doctor", CUDA_COUNT)
         mps = await runner.evaluate("doctor", MPS_AVAILABLE)
         round_trips = await roundtrip_ms(runner, "doctor", repeats)
-        fresh = await fresh_namespace_ms(runner, "fresh")
-        # One learner's session: the zygote, the learner's namespace and the reference one.
+        # One learner's session: the zygote, the learner's namespace and the reference one
+        # (measured before any other worker exists, since PSS splits shared pages among them).
         await runner.execute("reference", "import torch\n" + SMALL_CELL)
-        session = [runner.zygote_pid or 0]
-        for namespace in ("doctor", "reference"):
-            session.append((await runner.evaluate(namespace, "__import__('os').getpid()"))["value"])
+        session_pss = pss_mib([runner.zygote_pid or 0, *runner.worker_pids()])
+        fresh = await fresh_namespace_ms(runner, "fresh")
         return {
             "device_info": runner.device_info,
             "devices": {"cuda": cuda["value"], "mps": mps["value"]},
@@ -92,7 +91,7 @@ async def measure(device: str = "auto", *, repeats: int = 200) -> dict[str, Any]
             "roundtrip_ms_median": statistics.median(round_trips),
             "roundtrip_ms_p90": sorted(round_trips)[int(len(round_trips) * 0.9)],
             "fresh_namespace_ms": statistics.median(fresh),
-            "session_pss_mib": pss_mib(session),
+            "session_pss_mib": session_pss,
         }
     finally:
         await runner.close()

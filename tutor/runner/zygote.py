@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import selectors
 import signal
@@ -212,6 +213,10 @@ def main(argv: list[str] | None = None) -> None:
         protocol.send(control, {"event": "error", "message": str(exc)})
         os._exit(1)
     use_fork = hasattr(os, "fork") and not args.spawn
+    # Keep the collector off the zygote's objects: workers then share those pages instead of
+    # copying every page a full collection writes to (measured: 8 vs 44 MiB private per worker).
+    gc.collect()
+    gc.freeze()
     protocol.send(control, {"event": "ready", "info": info, "fork": use_fork})
     Zygote(control, info["device"], args.memory_limit_mib or None, use_fork).serve()
 
