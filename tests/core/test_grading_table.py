@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import struct
 from typing import Any
 
 import pytest
@@ -88,6 +89,7 @@ NUMBER = [
     ("124,412,160", GPT2_TIED, {"tolerance": {"rel": 0.01}}, R),
     ("1.24e8", GPT2_TIED, {"tolerance": {"rel": 0.01}}, R),
     ("2", 2.0, NO_OPTIONS, R),
+    ("0.1", float(struct.unpack("f", struct.pack("f", 0.1))[0]), NO_OPTIONS, R),
     ("2.0", 2.0, NO_OPTIONS, R),
     ("0", 0.0, NO_OPTIONS, R),
     ("-0", 0.0, NO_OPTIONS, R),
@@ -258,6 +260,8 @@ TENSOR = [
     ("[1.4, 2]", tensor([1, 2], "torch.int64"), W),
     ("[0.1, 10]", tensor([0.123456, 10.0]), R),
     ("[1, 0.5]", tensor([1.23, 0.5]), W),
+    ("[12, 0]", tensor([12.4, 0.3]), R),
+    ("[1e1, 0]", tensor([12.4, 0.3]), W),
     ("[1.2, 0.5]", tensor([1.23, 0.5]), R),
     ("[1, 2]", tensor([[1.0, 2.0]]), W),
     ("tensor([1., 2.], dtype=torch.float64)", tensor([1.0, 2.0]), W),
