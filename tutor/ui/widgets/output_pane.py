@@ -33,7 +33,7 @@ class OutputPane(Log):
             self.write("\n")
         error = result.get("error")
         if error is None:
-            self.write_line(f"✓ done in {result.get('duration_s', 0.0):.2f} s")
+            self.write_line("✓ done")
             return
         traceback = (error.get("traceback") or "").rstrip()
         if traceback:

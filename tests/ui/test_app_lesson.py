@@ -1,0 +1,243 @@
+"""The lesson screen: run cells, panes, quizzes, steps, interrupt and crashes."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Log, TextArea, Tree
+from ui_helpers import wait_until
+
+from tutor.progress import ProgressStore
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.widgets.cell_editor import CellEditor
+from tutor.ui.widgets.quiz_panel import QuizPanel
+
+
+def output_text(screen: LessonScreen) -> str:
+    return "\n".join(screen.query_one("#output", Log).lines)
+
+
+def table_rows(screen: LessonScreen, selector: str) -> list[list[str]]:
+    table = screen.query_one(selector, DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def verdict(panel: QuizPanel) -> str:
+    return str(panel.query_one(".quiz-verdict").render())
+
+
+async def open_at_step(pilot, app, step: int) -> LessonScreen:
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, LessonScreen)
+    for _ in range(step):
+        await pilot.press("f8")
+    assert screen.step_index == step
+    return screen
+
+
+async def test_run_cell_shows_output_tensors_gradients_and_graph(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert "loss is 14.0" in output_text(screen)
+        assert "✓ done" in output_text(screen)
+        tensors = {row[0]: row for row in table_rows(screen, "#tensors")}
+        assert tensors["w"][1:6] == ["(2,)", "float32", "cpu", "yes", "(2,)"]
+        assert tensors["x"][4:6] == ["no", "—"]
+        assert tensors["loss"][1] == "()"
+        gradients = table_rows(screen, "#gradients")
+        assert gradients == [["w", "(2,)", "[1.0000, 4.0000]"]]
+        tree = screen.query_one("#graph", Tree)
+        assert str(tree.root.label) == "loss ← SumBackward0"
+        labels = []
+        node = tree.root
+        while node.children:
+            node = node.children[0]
+            labels.append(str(node.label))
+        assert labels[-1] == "w (leaf)"
+
+
+async def test_later_cell_runs_what_it_needs_first(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 2)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert "torch.Size([2, 1])" in output_text(screen)
+        assert screen.ran_through == 2
+
+
+async def test_edit_and_reset_a_cell(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        editor = screen.query_one(CellEditor)
+        editor.editor.load_text("print('edited')")
+        await pilot.pause()
+        assert screen.sources[0] == "print('edited')"
+        assert "edited" in str(editor.query_one(".cell-title").render())
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert "edited" in output_text(screen)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert screen.sources[0] == screen.originals[0]
+
+
+async def test_answer_wrong_then_right_with_hint_and_attempts(make_app, progress) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_at_step(pilot, app, 1)
+        panel = app.screen.query_one(QuizPanel)
+        await pilot.press("f2")
+        assert app.focused is panel.answer_field
+        await pilot.press("1", "3", "enter")
+        await app.workers.wait_for_complete()
+        assert verdict(panel).startswith("✗")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "Hint 1: Multiply element by element" in str(
+            panel.query_one(".quiz-hints").render())
+        panel.answer_field.value = ""
+        await pilot.press("1", "4", "enter")
+        await app.workers.wait_for_complete()
+        assert verdict(panel).startswith("✓")
+        assert "2·1 + 3·4 = 14" in str(panel.query_one(".quiz-explain").render())
+        assert "attempts: 2" in str(panel.query_one(".quiz-attempts").render())
+    attempts = progress.attempts("mini")
+    assert [(a["answer"], a["correct"]) for a in attempts] == [("13", False), ("14", True)]
+    assert attempts[0]["device"] == "cpu" and attempts[0]["torch_version"]
+    status = progress.quiz_status("mini")["loss-value"]
+    assert status["hints"] == 1 and status["solved"]
+
+
+async def test_unparseable_answer_is_not_an_attempt(make_app, progress) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_at_step(pilot, app, 2)
+        panel = app.screen.query_one(QuizPanel)
+        await pilot.press("f2", "a", "b", "c", "enter")
+        await app.workers.wait_for_complete()
+        assert verdict(panel).startswith("?")
+        panel.answer_field.value = ""
+        await pilot.press("2", "x", "1", "enter")
+        await app.workers.wait_for_complete()
+        assert verdict(panel).startswith("✓")
+    assert [a["answer"] for a in progress.attempts("mini")] == ["2x1"]
+
+
+async def test_reveal_shows_the_computed_answer(make_app, progress) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_at_step(pilot, app, 2)
+        panel = app.screen.query_one(QuizPanel)
+        await pilot.press("f4")
+        await app.workers.wait_for_complete()
+        assert verdict(panel) == "Answer: (2, 1)"
+    assert progress.quiz_status("mini")["y-shape"]["revealed"]
+
+
+async def test_completing_every_step_completes_the_lesson(make_app, progress) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 0)
+        await pilot.press("f8")  # the intro has nothing to do: leaving it completes it
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.press("f2", "1", "4", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("escape", "f8", "f5")
+        await app.workers.wait_for_complete()
+        await pilot.press("f4")
+        await app.workers.wait_for_complete()
+        assert progress.completed_steps("mini") == {0, 1, 2}
+        assert screen._lesson_complete()
+        await pilot.press("escape", "escape")
+        options = app.screen.query_one("#lessons")
+        assert str(options.get_option_at_index(0).prompt).startswith("✓ 1. Mini lesson")
+
+
+async def test_interrupt_a_looping_cell_and_keep_responding(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        screen.query_one(CellEditor).editor.load_text("while True:\n    pass\n")
+        await pilot.pause()
+        await pilot.press("f5")
+        learner = screen.learner
+        assert learner is not None
+        worker = app.runner._workers.get(learner.namespace)
+        await wait_until(pilot, lambda: worker is None or worker.lock.locked())
+        await wait_until(pilot, lambda: app.runner._workers[learner.namespace].lock.locked())
+        assert screen.running
+        assert "running cell 1" in str(screen.query_one("#busy").render())
+        await pilot.press("f8")  # the app keeps responding while the cell loops
+        assert screen.step_index == 2
+        await pilot.press("f7")
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        assert not screen.running
+        assert "interrupted" in output_text(screen)
+        assert "KeyboardInterrupt" in output_text(screen)
+
+
+async def test_worker_crash_is_reported_and_the_next_run_works(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        editor = screen.query_one(CellEditor)
+        editor.editor.load_text("import os; os._exit(1)")
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert "exited with status 1" in output_text(screen)
+        assert "namespace was reset" in output_text(screen)
+        assert any("exited with status 1" in str(n.message) for n in app._notifications)
+        assert "failed" in str(editor.query_one(".cell-title").render())
+        await pilot.press("f9", "f5")
+        await app.workers.wait_for_complete()
+        assert "loss is 14.0" in output_text(screen)
+
+
+async def test_panes_are_tabs_when_narrow_and_side_by_side_when_wide(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        assert screen.has_class("-narrow")
+        assert screen.query_one("#pane-output").display is True
+        assert screen.query_one("#pane-tensors").region.height == 0
+        await pilot.press("f10")
+        await pilot.pause()
+        assert screen.query_one("#pane-tensors").region.height > 0
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert screen.has_class("-wide")
+        for pane in ("output", "tensors", "gradients", "graph"):
+            assert screen.query_one(f"#pane-{pane}").region.height > 0
+
+
+async def test_mouse_clicks_work(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        await pilot.click(".quiz-hint")
+        await pilot.pause()
+        panel = screen.query_one(QuizPanel)
+        assert panel.state.hints_shown == 1
+        await pilot.click(".cell-editor")
+        assert isinstance(app.focused, TextArea)
+
+
+async def test_progress_problem_is_shown_once(make_app, tmp_path) -> None:
+    damaged = tmp_path / "damaged" / "progress.sqlite"
+    damaged.parent.mkdir()
+    damaged.write_bytes(b"not a database at all" * 100)
+    store = ProgressStore(damaged)
+    assert store.problem
+    app = make_app(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert messages.count(store.problem) == 1
+    store.close()

@@ -1,0 +1,99 @@
+"""Shared by the app's tests: the lesson files of the test course, and a polling wait."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+MINI_LESSON = '''---
+id: mini
+title: Mini lesson
+order: 1
+summary: A small lesson for the app's tests.
+---
+
+Intro: two steps with cells, a quiz in each.
+
+## Tensors and gradients
+
+Make two tensors and a scalar loss.
+
+```python
+import torch
+w = torch.tensor([2.0, 3.0], requires_grad=True)
+x = torch.tensor([1.0, 4.0])
+loss = (w * x).sum()
+loss.backward()
+print("loss is", loss.item())
+```
+
+```quiz
+id: loss-value
+type: number
+ask: What is `loss`?
+answer: loss.item()
+hints:
+  - Multiply element by element, then add.
+  - 2·1 + 3·4
+explain: 2·1 + 3·4 = 14.
+```
+
+## Shapes
+
+```python
+y = w.detach().reshape(2, 1)
+print(y.shape)
+```
+
+```quiz
+id: y-shape
+type: shape
+ask: What is the shape of `y`?
+answer: y.shape
+```
+'''
+
+SECOND_LESSON = '''---
+id: second
+title: Second lesson
+order: 2
+summary: Only prose.
+---
+
+Nothing to run here.
+'''
+
+BROKEN_LESSON = '''---
+id: broken
+title: Broken lesson
+order: 3
+---
+
+## A step
+
+```quiz
+id: bad
+type: essay
+ask: Why?
+answer: 1
+```
+'''
+
+
+def write_lessons(folder: Path) -> Path:
+    """The test course: a mini lesson, a prose-only lesson and a broken file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "01-mini.md").write_text(MINI_LESSON, encoding="utf-8")
+    (folder / "02-second.md").write_text(SECOND_LESSON, encoding="utf-8")
+    (folder / "03-broken.md").write_text(BROKEN_LESSON, encoding="utf-8")
+    return folder
+
+
+async def wait_until(pilot: object, condition: Callable[[], bool], tries: int = 200) -> None:
+    """Let the app run until `condition` holds (polls; fails after `tries` short pauses)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition never held")
