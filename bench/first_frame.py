@@ -19,7 +19,7 @@ import pyte
 from common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
-MARKER = "Lessons: ↑/↓ to choose"
+MARKER = "1. LLM basics"  # the first lesson in the list: the frame a learner can use
 ROUNDS = 10
 
 
