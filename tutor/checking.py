@@ -94,7 +94,7 @@ async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
         return entry
     value = result.get("value")
     entry["expected"] = value
-    problem = unsuitable(quiz, value)
+    problem = unsuitable(quiz, value) or ungradeable(quiz, value)
     if problem:
         entry["error"] = {"kind": "unsuitable", "message": problem}
     else:
@@ -132,6 +132,36 @@ def unsuitable(quiz: Quiz, value: Any) -> str | None:
         return None if isinstance(value, str) else (
             f"a text quiz's answer must give text, not {_brief(value)}")
     return None
+
+
+def ungradeable(quiz: Quiz, value: Any) -> str | None:
+    """Why the computed answer, typed in full by a learner, would not be accepted (or None)."""
+    from tutor.grading import compare_values, grade
+
+    typed = typed_form(quiz.type, value)
+    try:
+        if quiz.type == "code":
+            verdict = compare_values(value, value, quiz.tolerance)
+        else:
+            verdict = grade(quiz.type, typed, value, tolerance=quiz.tolerance,
+                            choices=list(quiz.choices), accept=list(quiz.accept))
+    except ValueError as exc:
+        return f"the quiz cannot be graded: {exc}"
+    if verdict.correct:
+        return None
+    return f"the computed answer typed as {_brief(typed)} is not accepted: {verdict.message}"
+
+
+def typed_form(kind: str, value: Any) -> str:
+    """The computed value as a learner would type it in full."""
+    if isinstance(value, dict) and value.get("kind") == "tensor":
+        value = value.get("values")
+    if kind == "number":
+        while isinstance(value, list) and len(value) == 1:
+            value = value[0]
+    if kind == "shape" and isinstance(value, list):
+        return str(tuple(value))
+    return str(value)
 
 
 def _size(shape: list[int]) -> int:

@@ -84,3 +84,21 @@ def test_unavailable_device_is_one_line_not_a_traceback() -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0 and "cuda" in proc.stderr
+
+
+def test_every_answer_kind_is_checked_against_the_grader(tmp_path: Path) -> None:
+    # Each computed answer, typed in full, must be accepted by the grader; a value the quiz
+    # type cannot take is a fault in the lesson.
+    body = ("## One\n\n" + cell("import torch\nt = torch.tensor([0.5])\n")
+            + quiz("id: one\ntype: number\nask: What is t\nanswer: t\n")
+            + quiz("id: shape\ntype: shape\nask: What shape\nanswer: t.shape\n")
+            + quiz("id: kind\ntype: dtype\nask: What dtype\nanswer: t.dtype\n")
+            + quiz("id: whole\ntype: tensor\nask: What is t\nanswer: t * 2\n")
+            + quiz("id: bad\ntype: dtype\nask: What dtype\nanswer: str(t.dtype).upper()\n"))
+    (tmp_path / "a.md").write_text(lesson("graded", body))
+    status, report, _ = run_check("--lessons", str(tmp_path))
+    quizzes = {q["id"]: q for q in report["lessons"][0]["quizzes"]}
+    assert status == 1
+    assert all(quizzes[name]["ok"] for name in ("one", "shape", "kind", "whole"))
+    assert quizzes["bad"]["ok"] is False
+    assert "torch dtype" in quizzes["bad"]["error"]["message"]
