@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Log, TextArea, Tree
+from textual.widgets import DataTable, TextArea, Tree
 from ui_helpers import wait_until
 
 from tutor.progress import ProgressStore
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.widgets.cell_editor import CellEditor
+from tutor.ui.widgets.output_pane import OutputPane
 from tutor.ui.widgets.quiz_panel import QuizPanel
 
 
 def output_text(screen: LessonScreen) -> str:
-    return "\n".join(screen.query_one("#output", Log).lines)
+    return screen.query_one("#output", OutputPane).text
 
 
 def table_rows(screen: LessonScreen, selector: str) -> list[list[str]]:
@@ -241,3 +242,14 @@ async def test_progress_problem_is_shown_once(make_app, tmp_path) -> None:
         messages = [str(n.message) for n in app._notifications]
         assert messages.count(store.problem) == 1
     store.close()
+
+
+async def test_keys_can_be_remapped_by_binding_id(make_app, monkeypatch) -> None:
+    monkeypatch.setenv("TUTOR_KEYS", "next-step=ctrl+f;previous-step=ctrl+b")
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 0)
+        await pilot.press("ctrl+f")
+        assert screen.step_index == 1
+        await pilot.press("ctrl+b")
+        assert screen.step_index == 0

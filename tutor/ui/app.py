@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -20,6 +21,19 @@ from tutor.ui.messages import RunnerStateChanged
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.lesson_list import LessonListScreen
+
+#: Environment variable remapping keys by binding id, e.g. `run-cell=f5,ctrl+r;interrupt=f6`.
+KEYMAP_VARIABLE = "TUTOR_KEYS"
+
+
+def keymap_from_env(text: str) -> dict[str, str]:
+    """Binding id -> keys from `id=keys;id=keys` (for terminals that take some F-keys)."""
+    keymap = {}
+    for item in text.split(";"):
+        binding_id, _, keys = item.partition("=")
+        if binding_id.strip() and keys.strip():
+            keymap[binding_id.strip()] = keys.strip()
+    return keymap
 
 
 class TutorApp(App[int]):
@@ -64,6 +78,7 @@ class TutorApp(App[int]):
         self.progress = progress if progress is not None else ProgressStore()
         self.start_lesson = lesson
         self._runner_started = asyncio.Event()
+        self.set_keymap(keymap_from_env(os.environ.get(KEYMAP_VARIABLE, "")))
 
     def get_default_screen(self) -> Screen[Any]:
         return LessonListScreen()

@@ -90,7 +90,7 @@ class LessonScreen(Screen[None]):
         with Horizontal(id="lesson-body"):
             yield self._step_view()
             yield Panes(id="panes")
-        yield Footer()
+        yield Footer(compact=True)
         yield TooSmall()
 
     def on_mount(self) -> None:

@@ -58,7 +58,7 @@ class LessonListScreen(Screen[None]):
         yield Label("Lessons: ↑/↓ to choose, Enter to open (resumes at the last step)",
                     id="list-title")
         yield OptionList(id="lessons")
-        yield Footer()
+        yield Footer(compact=True)
         yield TooSmall()
 
     def on_mount(self) -> None:

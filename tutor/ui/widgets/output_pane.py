@@ -4,38 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Log
+from textual.widgets import TextArea
 
-#: Lines kept in the pane; the runner already truncates huge output.
-MAX_LINES = 2000
+#: Characters kept in the pane; older text is dropped (the runner truncates huge output too).
+MAX_CHARS = 200_000
 
 
-class OutputPane(Log):
-    """Text printed by the latest run, then its error (message and traceback)."""
+class OutputPane(TextArea):
+    """Text printed by the latest run, then its error; read-only, wrapped, selectable."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_lines=MAX_LINES, highlight=False, auto_scroll=True, **kwargs)
+        super().__init__(read_only=True, soft_wrap=True, show_cursor=False,
+                         highlight_cursor_line=False, **kwargs)
 
     def start(self, title: str) -> None:
         """Clear the pane for a new run."""
-        self.clear()
-        self.write(f"{title}\n")
+        self.load_text(f"{title}\n")
 
     def append(self, text: str) -> None:
-        """Streamed output from the running cell."""
-        self.write(text)
+        """Streamed output from the running cell; keeps the end in view."""
+        if len(self.text) + len(text) > MAX_CHARS:
+            self.load_text(self.text[-MAX_CHARS // 2:])
+        self.insert(text, self.document.end)
+        self.scroll_end(animate=False)
 
     def finish(self, result: dict[str, Any], streamed: bool) -> None:
         """Show what was not streamed, and the error, once the run is over."""
         if not streamed and result.get("output"):
-            self.write(result["output"])
-        if self.lines and self.lines[-1]:
-            self.write("\n")
+            self.append(result["output"])
+        lines = [] if self.text.endswith("\n") else [""]
         error = result.get("error")
         if error is None:
-            self.write_line("✓ done")
-            return
-        traceback = (error.get("traceback") or "").rstrip()
-        if traceback:
-            self.write_line(traceback)
-        self.write_line(f"✗ {error.get('message', 'The cell failed.')}")
+            lines.append("✓ done")
+        else:
+            traceback = (error.get("traceback") or "").rstrip()
+            if traceback:
+                lines.append(traceback)
+            lines.append(f"✗ {error.get('message', 'The cell failed.')}")
+        self.append("\n".join(lines) + "\n")

@@ -63,7 +63,7 @@ class QuizPanel(Vertical):
             ), classes="quiz-choices", markup=False)
         with Horizontal(classes="quiz-row"):
             yield Input(placeholder=PLACEHOLDERS.get(self.quiz.type, "your answer"),
-                        classes="quiz-answer", select_on_focus=False)
+                        classes="quiz-answer", select_on_focus=False, compact=True)
             yield Button("Check", classes="quiz-check", compact=True)
             yield Button("Hint", classes="quiz-hint", compact=True)
             yield Button("Reveal", classes="quiz-reveal", compact=True)

@@ -1,0 +1,68 @@
+"""Snapshots of the main screens at 80x24 and 120x40 (pytest-textual-snapshot).
+
+Each app starts its own CPU runner (the snapshot plugin runs apps on its own event loop), on a
+course read from a relative folder so that file names in the snapshots do not depend on tmp paths.
+Update with `pytest tests/ui --snapshot-update` after checking the new images by eye.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from ui_helpers import write_lessons
+
+from tutor.course import load_course
+from tutor.progress import ProgressStore
+from tutor.ui.app import TutorApp
+
+
+@pytest.fixture
+def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    write_lessons(Path("lessons"))
+    store = ProgressStore(tmp_path / "home" / "progress.sqlite")
+
+    def make(lesson: str | None = None) -> TutorApp:
+        return TutorApp(load_course(Path("lessons")), progress=store, lesson=lesson, device="cpu")
+
+    yield make
+    store.close()
+
+
+async def ready(pilot: Pilot[object]) -> None:
+    await pilot.app.runner_ready()  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+async def run_step_one(pilot: Pilot[object]) -> None:
+    """Go to the step with gradients and run its cell."""
+    await ready(pilot)
+    await pilot.press("f8", "f5")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_lesson_list_80x24(snap_compare, snap_app) -> None:
+    assert snap_compare(snap_app(), terminal_size=(80, 24), run_before=ready)
+
+
+def test_lesson_80x24_after_a_run(snap_compare, snap_app) -> None:
+    assert snap_compare(snap_app("mini"), terminal_size=(80, 24), run_before=run_step_one)
+
+
+def test_lesson_120x40_after_a_run(snap_compare, snap_app) -> None:
+    assert snap_compare(snap_app("mini"), terminal_size=(120, 40), run_before=run_step_one)
+
+
+def test_help_80x24(snap_compare, snap_app) -> None:
+    async def help_screen(pilot: Pilot[object]) -> None:
+        await ready(pilot)
+        await pilot.press("f1")
+
+    assert snap_compare(snap_app("mini"), terminal_size=(80, 24), run_before=help_screen)
+
+
+def test_too_small_60x20(snap_compare, snap_app) -> None:
+    assert snap_compare(snap_app(), terminal_size=(60, 20), run_before=ready)
