@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.widgets import DataTable, TextArea, Tree
-from ui_helpers import wait_until
+from ui_helpers import plain, wait_until
 
 from tutor.progress import ProgressStore
 from tutor.ui.screens.lesson import LessonScreen
@@ -150,13 +150,15 @@ async def test_completing_every_step_completes_the_lesson(make_app, progress) ->
         await app.workers.wait_for_complete()
         await pilot.press("escape", "f8", "f5")
         await app.workers.wait_for_complete()
+        await pilot.press("f5")  # the step's second cell
+        await app.workers.wait_for_complete()
         await pilot.press("f4")
         await app.workers.wait_for_complete()
         assert progress.completed_steps("mini") == {0, 1, 2}
         assert screen._lesson_complete()
         await pilot.press("escape", "escape")
         options = app.screen.query_one("#lessons")
-        assert str(options.get_option_at_index(0).prompt).startswith("✓ 1. Mini lesson")
+        assert plain(options.get_option_at_index(0).prompt).startswith("✓ 1. Mini lesson")
 
 
 async def test_interrupt_a_looping_cell_and_keep_responding(make_app) -> None:
@@ -253,3 +255,18 @@ async def test_keys_can_be_remapped_by_binding_id(make_app, monkeypatch) -> None
         assert screen.step_index == 1
         await pilot.press("ctrl+b")
         assert screen.step_index == 0
+
+
+async def test_f5_runs_the_steps_cells_in_turn(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 2)
+        first, second = screen.query(CellEditor)
+        assert first.current and "▶ In [2]" in str(first.query_one(".cell-title").render())
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert screen.current_cell == 2 and second.current and not first.current
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert "twice the sum: 10.0" in output_text(screen)
+        assert screen.ran_through == 3

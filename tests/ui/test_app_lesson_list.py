@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from textual.widgets import OptionList
+from ui_helpers import plain
 
 from tutor.commands.app import run_app
 from tutor.course import Course
@@ -19,7 +20,7 @@ from tutor.ui.widgets.too_small import TooSmall
 
 def option_texts(app: object) -> list[str]:
     options = app.screen.query_one(OptionList)  # type: ignore[attr-defined]
-    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    return [plain(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
 async def test_lists_lessons_with_progress_and_broken_files(make_app, course: Course) -> None:

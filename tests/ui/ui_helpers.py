@@ -46,6 +46,10 @@ y = w.detach().reshape(2, 1)
 print(y.shape)
 ```
 
+```python
+print("twice the sum:", (y * 2).sum().item())
+```
+
 ```quiz
 id: y-shape
 type: shape
@@ -97,3 +101,14 @@ async def wait_until(pilot: object, condition: Callable[[], bool], tries: int = 
             return
         await asyncio.sleep(0.02)
     raise AssertionError("condition never held")
+
+
+def plain(renderable: object) -> str:
+    """A Rich renderable (an option's prompt) as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()

@@ -129,7 +129,7 @@ class LessonScreen(Screen[None]):
 
     def _after_step_change(self) -> None:
         step = self.lesson.steps[self.step_index]
-        self.current_cell = step.cells[0].index if step.cells else None
+        self._set_current(step.cells[0].index if step.cells else None)
         self.query_one(StatusBar).location = (
             f"{self.lesson.title} › {self.step_index + 1}/{len(self.lesson.steps)} {step.title}"
         )
@@ -175,7 +175,13 @@ class LessonScreen(Screen[None]):
 
     @on(CellEditor.Focused)
     def _cell_focused(self, event: CellEditor.Focused) -> None:
-        self.current_cell = event.index
+        self._set_current(event.index)
+
+    def _set_current(self, index: int | None) -> None:
+        """Make cell `index` the one F5 runs, and mark it."""
+        self.current_cell = index
+        for editor in self.step_view.cell_editors():
+            editor.current = editor.cell.index == index
 
     def action_reset_cell(self) -> None:
         editor = self._current_editor()
@@ -246,7 +252,21 @@ class LessonScreen(Screen[None]):
                 cell_editor.set_state("failed")
             else:
                 cell_editor.set_state("ran" if i < self.ran_through else "")
+        if result["ok"]:
+            self._advance_from(index)
         self._check_step(self.step_index)
+
+    def _advance_from(self, index: int) -> None:
+        """After a good run, the step's next cell becomes current (F5, F5… runs them in turn)."""
+        editors = self.step_view.cell_editors()
+        following = [e for e in editors if e.cell.index > index]
+        if not following:
+            return
+        was_editing = any(e.editor.has_focus for e in editors)
+        self._set_current(following[0].cell.index)
+        if was_editing:
+            following[0].editor.focus()
+        following[0].scroll_visible()
 
     def action_interrupt(self) -> None:
         if not self.running:

@@ -6,6 +6,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -78,19 +80,18 @@ class LessonListScreen(Screen[None]):
         course = self.app.course
         for number, lesson in enumerate(course.lessons, 1):
             done, complete = progress_text(lesson, self.app.progress)
-            prompt = Text()
-            prompt.append("✓ " if complete else "  ")
-            prompt.append(f"{number}. {lesson.title}", style="bold")
-            prompt.append(f"  {done}")
-            if lesson.summary:
-                prompt.append(f"\n     {lesson.summary}", style="dim")
+            title = Text()
+            title.append("✓ " if complete else "  ")
+            title.append(f"{number}. {lesson.title}", style="bold")
+            title.append(f"  {done}")
+            summary = Padding(Text(lesson.summary, style="dim"), (0, 0, 0, 5))
+            prompt = Group(title, summary) if lesson.summary else title
             options.add_option(Option(prompt, id=lesson.id))
         for file, errors in broken_files(course).items():
-            prompt = Text()
-            prompt.append(f"✗ {Path(file).name}: cannot be opened", style="bold")
-            for error in errors:
-                prompt.append(f"\n     {error}")
-            options.add_option(Option(prompt, id=f"broken:{file}", disabled=True))
+            title = Text(f"✗ {Path(file).name}: cannot be opened", style="bold")
+            details = [Padding(Text(str(error)), (0, 0, 0, 5)) for error in errors]
+            options.add_option(Option(Group(title, *details), id=f"broken:{file}",
+                                      disabled=True))
         if not course.lessons:
             options.add_option(Option("No lessons found.", disabled=True))
         ids = [lesson.id for lesson in course.lessons]

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import DescendantFocus
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Label, TextArea
 
 from tutor.course import Cell
@@ -30,10 +31,14 @@ class CellEditor(Vertical):
 
         index: int
 
+    current: reactive[bool] = reactive(False)
+    """Whether this is the cell F5 runs (marked with ▶)."""
+
     def __init__(self, cell: Cell, source: str) -> None:
         super().__init__(id=f"cell-{cell.index}", classes="cell")
         self.cell = cell
         self.source = source
+        self.state = ""
 
     def compose(self) -> ComposeResult:
         yield Label(self._title(), classes="cell-title")
@@ -45,14 +50,22 @@ class CellEditor(Vertical):
     def editor(self) -> TextArea:
         return self.query_one(TextArea)
 
-    def _title(self, state: str = "") -> str:
+    def _title(self) -> str:
+        marker = "▶ " if self.current else "  "
         edited = " · edited" if self.source != self.cell.source else ""
-        tail = f" · {state}" if state else ""
-        return f"In [{self.cell.index + 1}]{edited}{tail}"
+        tail = f" · {self.state}" if self.state else ""
+        hint = "  (F5 runs it)" if self.current and not self.state else ""
+        return f"{marker}In [{self.cell.index + 1}]{edited}{tail}{hint}"
+
+    def watch_current(self, current: bool) -> None:
+        self.set_class(current, "-current")
+        if self.is_mounted:
+            self.query_one(".cell-title", Label).update(self._title())
 
     def set_state(self, state: str) -> None:
         """Show `ran`, `running…`, `failed` next to the cell number."""
-        self.query_one(".cell-title", Label).update(self._title(state))
+        self.state = state
+        self.query_one(".cell-title", Label).update(self._title())
         self.set_class(state == "failed", "-failed")
         self.set_class(state.startswith("running"), "-running")
 
