@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -103,3 +104,32 @@ async def test_spawned_workers_behave_like_forked_ones() -> None:
         assert os.getpid() not in runner.worker_pids()
     finally:
         await runner.close()
+
+
+async def _pid(runner: Runner, ns: str) -> int:
+    pid: int = (await runner.evaluate(ns, "__import__('os').getpid()"))["value"]
+    return pid
+
+
+async def test_drop_ends_the_worker_and_forgets_the_namespace(runner: Runner, ns: str) -> None:
+    await runner.execute(ns, "x = 1")
+    pid = await _pid(runner, ns)
+    await runner.drop(ns)
+    assert _wait_gone([pid], 1.0) == []
+    assert pid not in runner.worker_pids()
+    assert (await runner.evaluate(ns, "'x' in globals()"))["value"] is False
+    assert await _pid(runner, ns) != pid
+    await runner.drop("never-used")
+
+
+async def test_drop_stops_a_running_cell_without_replacing_it(runner: Runner, ns: str) -> None:
+    pid = await _pid(runner, ns)
+    running = asyncio.ensure_future(runner.execute(ns, "import time\ntime.sleep(30)"))
+    while runner.state != RunnerState.BUSY:
+        await asyncio.sleep(0.01)
+    generation = runner.generation(ns)
+    await runner.drop(ns)
+    result = await running
+    assert not result["ok"] and "closed" in result["error"]["message"]
+    assert _wait_gone([pid], 1.0) == []
+    assert runner.generation(ns) == generation and pid not in runner.worker_pids()

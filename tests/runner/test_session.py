@@ -63,3 +63,26 @@ async def test_lost_worker_is_rebuilt(runner: Runner, ns: str) -> None:
     result = await session.run_cell(fixed, 2)
     assert result["ok"], result["error"]
     assert (await runner.evaluate(ns, "counter"))["value"] == 11
+
+
+async def test_close_ends_the_worker_and_a_later_run_starts_afresh(
+    runner: Runner, ns: str
+) -> None:
+    session = CellSession(runner, ns)
+    await session.run_cell(CELLS, 2)
+    pid = (await runner.evaluate(ns, "__import__('os').getpid()"))["value"]
+    await session.close()
+    assert pid not in runner.worker_pids()
+    result = await session.run_cell(CELLS, 2)
+    assert result["ok"], result["error"]
+    assert (await runner.evaluate(ns, "(grad, len(log))"))["repr"] == "(3.0, 1)"
+
+
+async def test_evaluate_at_applies_the_timeout(runner: Runner, ns: str) -> None:
+    session = CellSession(runner, ns)
+    cells = ["import time", "x = 1"]
+    slow = await session.evaluate_at(cells, 1, "time.sleep(30)", timeout=0.3)
+    assert slow["error"]["kind"] == "timeout"
+    slow_cell = ["import time\ntime.sleep(30)", "x = 1"]
+    replayed = await session.evaluate_at(slow_cell, 1, "1", timeout=0.3)
+    assert replayed["error"]["kind"] == "timeout" and replayed["cell"] == 0

@@ -335,7 +335,7 @@ class Runner:
 
     def _read_output(self, worker: _Worker) -> None:
         """Move whatever the worker's output pipe holds to the current request (or keep it)."""
-        while True:
+        while worker.alive:  # a dropped worker's fd is closed, and its number may be reused
             try:
                 data = os.read(worker.out_fd, 65536)
             except BlockingIOError:
@@ -432,6 +432,9 @@ class Runner:
                     return_when=asyncio.FIRST_COMPLETED,
                 )
                 waker.cancel()
+                if worker.stop_reason == "dropped":  # by drop(): no reply, no replacement
+                    return {"error": _error(
+                        "exception", "The namespace was closed while this ran.")}
                 if getter in done:
                     reply = getter.result()
                     if reply is None:
@@ -574,6 +577,18 @@ class Runner:
             async with worker.lock:
                 self._drop(namespace, kill=True)
         await self._spawn(namespace)
+
+    async def drop(self, namespace: str) -> None:
+        """End `namespace`'s worker and forget it, freeing its memory; no-op if unknown.
+
+        A request running there returns an error; a later use starts a fresh, empty namespace.
+        """
+        worker = self._workers.get(namespace)
+        if worker is None:
+            return
+        worker.stop_reason = "dropped"
+        self._drop(namespace, kill=True)
+        worker.wake.set()
 
     async def interrupt(self, namespace: str) -> None:
         """Stop the cell running in `namespace`; its worker is replaced if it does not stop."""

@@ -74,20 +74,34 @@ class CellSession:
         return await self._run(cells, index, on_output=on_output, timeout=timeout)
 
     async def evaluate_at(
-        self, cells: list[str], index: int, expression: str, *, fresh_copy: bool = False
+        self,
+        cells: list[str],
+        index: int,
+        expression: str,
+        *,
+        fresh_copy: bool = False,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """Evaluate `expression` after exactly cells[:index] have run.
 
-        Without `fresh_copy` the expression is trusted not to change the namespace.
+        Without `fresh_copy` the expression is trusted not to change the namespace. `timeout`
+        applies to each replayed cell and to the expression, as in `run_cell`.
         """
-        failed = await self._prepare(cells, index, None)
+        failed = await self._prepare(cells, index, timeout)
         if failed is not None:
             return {"ok": False, "value": None, "repr": "", "error": failed["error"],
                     "cell": failed["cell"]}
-        return await self.runner.evaluate(self.namespace, expression, fresh_copy=fresh_copy)
+        return await self.runner.evaluate(
+            self.namespace, expression, fresh_copy=fresh_copy, timeout=timeout)
 
     async def reset(self) -> None:
         """Start over from an empty namespace."""
         await self.runner.reset(self.namespace)
         self._history = []
         self._generation = self.runner.generation(self.namespace)
+
+    async def close(self) -> None:
+        """End this namespace's worker (a lesson screen closing); a later run starts afresh."""
+        await self.runner.drop(self.namespace)
+        self._history = []
+        self._generation = None
