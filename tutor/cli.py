@@ -15,16 +15,21 @@ from tutor import __version__
 COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser for every command, global options included."""
+def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser for `commands` (each imported to register itself), global options included."""
     parser = argparse.ArgumentParser(
         prog="tutor",
         description="Learn the PyTorch foundations of large language models, live in a terminal.",
+        epilog="Without a command, `tutor` opens the app at the lesson list; `tutor LESSON` "
+               "opens that lesson where you left it.",
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     add_global_options(parser)
+    parser.set_defaults(command=None)
+    if not commands:
+        return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in commands:
         module = importlib.import_module(f"tutor.commands.{name}")
         module.register(subparsers)
     return parser
@@ -50,8 +55,11 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     lesson, args_list = _split_lesson(args_list)
+    wants_command = any(a in COMMANDS for a in args_list) or {"-h", "--help"} & set(args_list)
+    # Starting the app needs no subcommand module: skipping their imports keeps the first frame
+    # quick (bench/first_frame.py).
+    parser = build_parser(COMMANDS if wants_command else ())
     args = parser.parse_args(args_list)
     if args.command is None:
         from tutor.commands.app import run_app

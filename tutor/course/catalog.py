@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tutor.course.lesson_file import parse_lesson
+from tutor.course import cache
 from tutor.course.model import Course, Lesson, LessonError
 
 #: Files in a lesson folder that are documentation, not lessons.
@@ -26,13 +26,31 @@ def lesson_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.md") if p.is_file() and p.name not in NOT_LESSONS)
 
 
-def load_course(lessons_dir: Path | None = None, lang: str | None = None) -> Course:
+def load_course(
+    lessons_dir: Path | None = None, lang: str | None = None, *, use_cache: bool = True
+) -> Course:
     """Every lesson in the folder, sorted by `order`; broken files become errors, never exceptions.
 
     With `lang`, a lesson whose translation exists in `<folder>/<lang>/<same name>.md` is read
     from there, after checking it keeps the English steps, cells and quiz ids.
     """
     directory = lessons_dir or Path(os.environ.get("TUTOR_LESSONS", "") or default_lessons_dir())
+    if not use_cache:
+        return _parse_course(directory, lang)
+    cached = cache.load(directory, lang)
+    if cached is not None:
+        return cached
+    # Stamp before parsing, so a file edited meanwhile makes the entry stale, never wrong.
+    at = cache.stamp(directory, lang)
+    course = _parse_course(directory, lang)
+    cache.save(directory, lang, course, at)
+    return course
+
+
+def _parse_course(directory: Path, lang: str | None) -> Course:
+    """Parse every lesson file in `directory` (see `load_course`)."""
+    from tutor.course.lesson_file import parse_lesson
+
     course = Course(directory=directory)
     if not directory.is_dir():
         course.errors.append(LessonError(str(directory), 1, "lesson folder not found"))
@@ -59,6 +77,8 @@ def load_course(lessons_dir: Path | None = None, lang: str | None = None) -> Cou
 
 def _translated(english: Lesson, path: Path, lang: str, errors: list[LessonError]) -> Lesson:
     """The translation at `path` if it exists and matches `english`, else the English lesson."""
+    from tutor.course.lesson_file import parse_lesson
+
     if not path.is_file():
         return english
     lesson, found = parse_lesson(path, lang=lang)

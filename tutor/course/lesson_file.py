@@ -7,11 +7,9 @@ their tokens onto steps, cells and quizzes, and checks what a teacher can get wr
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-import yaml
-from markdown_it import MarkdownIt
 
 from tutor.course.model import (
     QUIZ_TYPES,
@@ -29,9 +27,14 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_KEYS = {"id", "title", "order", "summary", "timeout"}
 QUIZ_KEYS = {"id", "type", "ask", "answer", "hints", "explain", "tolerance", "choices", "accept"}
 TOLERANCE_KEYS = ("digits", "abs", "rel")
-_MARKDOWN = MarkdownIt("commonmark")
-#: libyaml's loader is several times faster than PyYAML's pure-Python one, where it is built.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@cache
+def _markdown() -> Any:
+    """The Markdown parser, imported on first use (a cached course needs none)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 class _Collector:
@@ -110,8 +113,12 @@ def _front_matter(lines: list[str], errors: _Collector) -> tuple[dict[str, Any] 
 
 def _load_yaml(source: str, first_line: int, errors: _Collector, what: str) -> Any:
     """YAML from `source`, whose first line is `first_line`; errors name the offending line."""
+    import yaml
+
+    # libyaml's loader is several times faster than PyYAML's pure-Python one, where it is built.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(source, Loader=_YAML_LOADER)
+        return yaml.load(source, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)
@@ -165,7 +172,7 @@ def _check_front(front: dict[str, Any], errors: _Collector) -> dict[str, Any] | 
 def _steps(lines: list[str], start: int, errors: _Collector) -> list[Step]:
     """Split the body into steps at level-2 headings and parse each step's blocks."""
     body = "\n".join(lines[start:])
-    tokens = _MARKDOWN.parse(body)
+    tokens = _markdown().parse(body)
     # Positions are body-relative 0-based; `offset` turns them into file lines (1-based).
     offset = start + 1
     headings: list[tuple[int, str]] = []

@@ -18,8 +18,6 @@ from tutor.progress import ProgressStore
 from tutor.runner.client import Runner, RunnerError, RunnerState
 from tutor.ui.labels import device_label, state_label
 from tutor.ui.messages import RunnerStateChanged
-from tutor.ui.screens.help import HelpScreen
-from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.lesson_list import LessonListScreen
 
 #: Environment variable remapping keys by binding id, e.g. `run-cell=f5,ctrl+r;interrupt=f6`.
@@ -90,7 +88,8 @@ class TutorApp(App[int]):
         if self.progress.problem:
             self.notify(self.progress.problem, title="Progress", severity="warning", timeout=10)
         if self.runner.state == RunnerState.STARTING and self.owns_runner:
-            self.start_runner()
+            # After the first frame is drawn: spawning the zygote must not delay it.
+            self.call_after_refresh(self.start_runner)
         else:
             self._show_runner(self.runner.state, self.runner.reason)
 
@@ -144,9 +143,15 @@ class TutorApp(App[int]):
             self.notify(f"No lesson '{lesson_id}'.", severity="error")
             return
         step = self.progress.position(lesson.id) or 0
+        # Imported on first use: the editor, Markdown and grading are not needed for the first
+        # frame, which must not wait for them (see bench/first_frame.py).
+        from tutor.ui.screens.lesson import LessonScreen
+
         self.push_screen(LessonScreen(lesson, step))
 
     def action_help(self) -> None:
+        from tutor.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

@@ -1,0 +1,93 @@
+"""The parsed-course cache: used when nothing changed, never when anything did."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tutor.course import cache, load_course
+
+LESSON = """---
+id: cached
+title: {title}
+order: 1
+---
+
+## One
+
+```python
+x = 1
+```
+"""
+
+
+def write(folder: Path, title: str = "First") -> Path:
+    folder.mkdir(exist_ok=True)
+    path = folder / "a.md"
+    path.write_text(LESSON.format(title=title), encoding="utf-8")
+    return path
+
+
+def test_second_load_comes_from_the_cache(tmp_path: Path, tutor_home: Path) -> None:
+    folder = tmp_path / "lessons"
+    write(folder)
+    first = load_course(folder)
+    assert list((tutor_home / "cache").glob("course-*.pickle"))
+    assert cache.load(folder, None) == first
+    # A fresh interpreter gets the same course without importing the parser's dependencies.
+    code = ("import sys; from pathlib import Path; from tutor.course import load_course; "
+            f"c = load_course(Path({str(folder)!r})); "
+            "print(c.lessons[0].title, 'markdown_it' in sys.modules, 'yaml' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env=os.environ.copy())
+    assert proc.stdout.split() == ["First", "False", "False"], proc.stderr
+
+
+def test_an_edited_file_is_parsed_again(tmp_path: Path) -> None:
+    folder = tmp_path / "lessons"
+    path = write(folder)
+    load_course(folder)
+    write(folder, title="Second title")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert load_course(folder).lessons[0].title == "Second title"
+
+
+def test_added_and_removed_files_are_noticed(tmp_path: Path) -> None:
+    folder = tmp_path / "lessons"
+    write(folder)
+    load_course(folder)
+    (folder / "b.md").write_text("no front matter\n", encoding="utf-8")
+    assert len(load_course(folder).errors) == 1
+    (folder / "b.md").unlink()
+    assert load_course(folder).errors == []
+
+
+def test_a_damaged_entry_is_ignored(tmp_path: Path, tutor_home: Path) -> None:
+    folder = tmp_path / "lessons"
+    write(folder)
+    load_course(folder)
+    for entry in (tutor_home / "cache").glob("course-*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert load_course(folder).lessons[0].title == "First"
+
+
+def test_an_unwritable_cache_is_not_an_error(tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("TUTOR_HOME", str(blocker))
+    folder = tmp_path / "lessons"
+    write(folder)
+    assert load_course(folder).lessons[0].title == "First"
+    assert load_course(folder).lessons[0].title == "First"
+
+
+def test_cache_files_are_private(tmp_path: Path, tutor_home: Path) -> None:
+    folder = tmp_path / "lessons"
+    write(folder)
+    load_course(folder)
+    (entry,) = (tutor_home / "cache").glob("course-*.pickle")
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert (tutor_home / "cache").stat().st_mode & 0o777 == 0o700
