@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -194,11 +195,26 @@ def test_gpt2_logits_and_dropout() -> None:
 # --- lessons 2 to 4: tensors, dtypes, operations ---------------------------------------------
 
 def test_tensor_facts() -> None:
-    _, answers = lesson_run("tensors")
-    assert answers["scalar-ndim"] == torch.tensor(1.0).ndim
+    namespace, answers = lesson_run("tensors")
+    assert tuple(answers["rows-shape"]) == np.array([[1, 2], [3, 4], [5, 6]]).shape
+    assert answers["brackets-ndim"] == np.array([[[1.0, 2.0]]]).ndim
     assert tuple(answers["zeros-batch"].shape) == (16, 3, 4, 5)
-    assert answers["shared-value"] == 100.0  # from_numpy shares memory with the array
-    assert answers["from-numpy-device"] == "cpu"
+    assert answers["last-column"].tolist() == [row[2] for row in namespace["matrix"].tolist()]
+
+
+def test_numpy_sharing_and_devices() -> None:
+    namespace = namespace_at("tensors", "shared-value")
+    answer = eval(course_lessons()["tensors"].quiz("shared-value").answer, dict(namespace))
+    namespace["array"][1] = 50.0  # what the quiz asks the learner to imagine
+    assert (namespace["shared"][1] + namespace["copied"][1]).item() == answer
+    # With a non-CPU default device (meta stands in for cuda), from_numpy stays on the CPU
+    # while torch.tensor follows the default device.
+    array = np.ones(3)
+    with default_device("meta"):
+        assert torch.from_numpy(array).device.type == "cpu"
+        assert torch.tensor(array).device.type == "meta"
+    _, answers = lesson_run("tensors")
+    assert answers["from-numpy-device"] == "from_numpy on the CPU, torch.tensor on the GPU"
 
 
 def test_dtype_facts() -> None:
