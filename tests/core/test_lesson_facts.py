@@ -219,12 +219,18 @@ def test_numpy_sharing_and_devices() -> None:
 
 def test_dtype_facts() -> None:
     _, answers = lesson_run("dtypes")
-    assert answers["int-default"] == torch.tensor([0]).dtype
-    assert answers["int-divide"] == torch.get_default_dtype()
+    assert answers["one-float"] == torch.get_default_dtype()
     assert answers["truncate"].tolist() == [math.trunc(3.7), math.trunc(-3.7)]
-    assert answers["half-bytes"] == 1000 * 1000 * torch.finfo(torch.float16).bits // 8
-    overflowing = [n for n in ("float16", "bfloat16") if torch.finfo(getattr(torch, n)).max < 7e4]
-    assert [answers["overflow"]] == overflowing
+    # a 0-dim tensor of the same kind does not widen the result; one with dimensions does
+    half, wide = torch.ones(3, dtype=torch.float16), torch.tensor(2.0, dtype=torch.float64)
+    assert answers["zero-dim-promotion"] == torch.result_type(half, wide) == torch.float16
+    assert torch.result_type(half, wide.reshape(1)) == torch.float64
+    vocab, emb = GPT2_SMALL["vocab_size"], GPT2_SMALL["emb_dim"]
+    assert answers["half-bytes"] == vocab * emb * torch.finfo(torch.float16).bits // 8
+    quiz = course_lessons()["dtypes"].quiz("overflow")
+    fits = [c for c in quiz.choices if float(c) <= torch.finfo(torch.float16).max]
+    assert [answers["overflow"]] == fits
+    assert all(float(c) <= torch.finfo(torch.bfloat16).max for c in quiz.choices)
 
 
 def test_tensor_operation_facts() -> None:
