@@ -237,7 +237,19 @@ def test_tensor_operation_facts() -> None:
     namespace, answers = lesson_run("tensor-ops")
     with pytest.raises(RuntimeError):
         namespace["grid"].T.view(6)
-    assert answers["which-raises"] == "flipped.view(6)"
+    raising = []
+    for call in course_lessons()["tensor-ops"].quiz("which-raises").choices:
+        try:
+            eval(call, dict(namespace))
+        except RuntimeError:
+            raising.append(call)
+    assert raising == [answers["which-raises"]]
+    flat = [v for col in zip(*namespace["grid"].tolist()) for v in col]  # grid.T read in order
+    assert answers["transpose-reshape"].tolist() == [flat[:3], flat[3:]]
+    a, b = namespace["a"].tolist(), namespace["b"].tolist()
+    row = [bi[0] for bi in b]
+    assert answers["matmul-result"].tolist() == [[sum(r * a[k][j] for k, r in enumerate(row))
+                                                  for j in range(2)]]
     assert tuple(answers["broadcast-shape"]) == torch.broadcast_shapes((5, 1, 3), (4, 1))
     grid = namespace["grid"]
     assert torch.equal(answers["gram"], torch.einsum("ik,jk->ij", grid, grid))
