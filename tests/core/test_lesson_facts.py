@@ -257,26 +257,28 @@ def test_tensor_operation_facts() -> None:
 
 # --- lesson 5: automatic differentiation ----------------------------------------------------
 
-def worked_example_gradients() -> tuple[float, float]:
-    """dL/dw and dL/db for design.md's worked example, by autograd in float64."""
+def worked_example_gradients(label: float = 1.0) -> tuple[float, float, float, float]:
+    """dL/dw, dL/db, dL/dx and L for design.md's worked example, by autograd in float64."""
     w = torch.tensor(2.2, dtype=torch.float64, requires_grad=True)
     b = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
-    x, y = torch.tensor(1.1, dtype=torch.float64), torch.tensor(1.0, dtype=torch.float64)
+    x = torch.tensor(1.1, dtype=torch.float64, requires_grad=True)
+    y = torch.tensor(label, dtype=torch.float64)
     a = torch.sigmoid(x * w + b)
     loss = -(y * torch.log(a) + (1 - y) * torch.log(1 - a))
     loss.backward()
-    assert w.grad is not None and b.grad is not None
-    return w.grad.item(), b.grad.item()
+    assert w.grad is not None and b.grad is not None and x.grad is not None
+    return w.grad.item(), b.grad.item(), x.grad.item(), loss.item()
 
 
 def test_worked_example_gradients() -> None:
     _, answers = lesson_run("autograd")
-    dw, db = worked_example_gradients()
+    dw, db, dx, _ = worked_example_gradients()
     assert answers["w-grad"] == pytest.approx(dw, rel=1e-5)
-    assert answers["b-grad"] == pytest.approx(db, rel=1e-5)
     assert as_float(answers["hand-db"]) == pytest.approx(db, rel=1e-5)
-    assert answers["accumulated"] == pytest.approx(2 * dw, rel=1e-5)
-    assert answers["z-value"] == pytest.approx(1.1 * 2.2, rel=1e-6)
+    assert answers["x-grad-if"] == pytest.approx(dx, rel=1e-5)
+    assert answers["numeric-db"] == pytest.approx(db, rel=1e-5)
+    assert answers["accumulated"] == pytest.approx(3 * dw, rel=1e-5)
+    assert answers["loss-if-zero"] == pytest.approx(worked_example_gradients(0.0)[3], rel=1e-5)
     text = lesson_text("autograd")
     for value in (dw, db):  # the prose quotes these, rounded, with a Unicode minus
         assert f"{value:.4f}".replace("-", "−") in text
@@ -284,9 +286,19 @@ def test_worked_example_gradients() -> None:
 
 def test_autograd_pitfalls_and_checks() -> None:
     namespace, answers = lesson_run("autograd")
-    assert answers["second-backward"] == "RuntimeError"
-    assert answers["numeric-agrees"] == "Yes"
-    assert answers["a-grad-fn"] == torch.sigmoid(torch.zeros(1, requires_grad=True)).grad_fn.name()
+    assert answers["mul-grad-fn"] == (torch.ones(1, requires_grad=True) * 2).grad_fn.name()
+    # a second backward() raises unless the first kept the graph; only retain_graph does
+    quiz = course_lessons()["autograd"].quiz("second-backward")
+    for choice in quiz.choices:
+        w, b = torch.tensor(2.2, requires_grad=True), torch.tensor(0.0, requires_grad=True)
+        loss = torch.sigmoid(1.1 * w + b).log().neg()
+        eval(f"loss.backward({choice})", {"torch": torch, "loss": loss, "w": w, "b": b})
+        try:
+            loss.backward()
+            worked = True
+        except RuntimeError:
+            worked = False
+        assert worked == (choice == answers["second-backward"]), choice
     assert namespace["w"].grad.item() == 0.0  # the last cell zeroed the gradients
     u = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
     torch.sin(u**2).backward()
