@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Label, Markdown
+from textual.widgets import Label
 
 from tutor.course import Cell, Prose, Quiz, StaticCode, Step
 from tutor.grading import QuizAttempts
 from tutor.ui.widgets.cell_editor import CellEditor
+from tutor.ui.widgets.prose import Prose as ProseView
 from tutor.ui.widgets.quiz_panel import QuizPanel
 
 
@@ -28,9 +29,9 @@ class StepView(VerticalScroll):
         yield Label(f"{self.step.index + 1}/{self.total} · {self.step.title}", id="step-title")
         for block in self.step.blocks:
             if isinstance(block, Prose):
-                yield Markdown(block.text, classes="prose")
+                yield ProseView(block.text, classes="prose")
             elif isinstance(block, StaticCode):
-                yield Markdown(f"```python\n{block.source.rstrip()}\n```", classes="static-code")
+                yield ProseView(f"```python\n{block.source.rstrip()}\n```", classes="static-code")
             elif isinstance(block, Cell):
                 yield CellEditor(block, self.sources[block.index])
             elif isinstance(block, Quiz):
