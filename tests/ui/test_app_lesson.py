@@ -5,7 +5,9 @@ from __future__ import annotations
 from textual.widgets import DataTable, TextArea, Tree
 from ui_helpers import plain, wait_until
 
+from tutor.course import load_course
 from tutor.progress import ProgressStore
+from tutor.ui.app import TutorApp
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.output_pane import OutputPane
@@ -270,3 +272,48 @@ async def test_f5_runs_the_steps_cells_in_turn(make_app) -> None:
         await app.workers.wait_for_complete()
         assert "twice the sum: 10.0" in output_text(screen)
         assert screen.ran_through == 3
+
+
+async def test_leaving_a_lesson_frees_both_of_its_workers(make_app) -> None:
+    app = make_app(lesson="mini")
+    runner = app.runner
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_at_step(pilot, app, 1)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.press("f4")  # the reveal computes the answer in the reference namespace
+        await app.workers.wait_for_complete()
+        names = {"learner:mini", "reference:mini"}
+        assert names <= set(runner._workers)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not names & set(runner._workers))
+        await pilot.press("enter")  # back in: a fresh namespace, and the cell still runs
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert "loss is 14.0" in output_text(app.screen)
+        app.open_lesson("second")  # another lesson replaces this one and frees its worker
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack][-2:] == ["LessonListScreen",
+                                                                     "LessonScreen"]
+        assert app.screen.lesson.id == "second"
+        await wait_until(pilot, lambda: "learner:mini" not in runner._workers)
+
+
+async def test_quiz_answers_are_computed_within_the_lessons_timeout(
+    runner, progress, tmp_path
+) -> None:
+    folder = tmp_path / "slow"
+    folder.mkdir()
+    (folder / "slow.md").write_text(
+        "---\nid: slow\ntitle: Slow\norder: 1\ntimeout: 0.5\n---\n\n## Wait\n\n"
+        "```quiz\nid: nap\ntype: number\nask: How long?\n"
+        "answer: __import__('time').sleep(30) or 1\n```\n", encoding="utf-8")
+    app = TutorApp(load_course(folder), runner=runner, progress=progress, lesson="slow")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one(QuizPanel)
+        await pilot.press("f2", "1", "enter")
+        await app.workers.wait_for_complete()  # the runner's own limit here is 5 s, not 30
+        assert verdict(panel).startswith("! The tutor could not compute")
+        assert "longer than 0.5 s" in verdict(panel)

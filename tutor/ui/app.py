@@ -16,6 +16,7 @@ from textual.screen import Screen
 from tutor.course import Course
 from tutor.progress import ProgressStore
 from tutor.runner.client import Runner, RunnerError, RunnerState
+from tutor.runner.session import CellSession
 from tutor.ui.labels import device_label, state_label
 from tutor.ui.messages import RunnerStateChanged
 from tutor.ui.screens.lesson_list import LessonListScreen
@@ -110,6 +111,16 @@ class TutorApp(App[int]):
         except RunnerError as exc:
             self.notify(str(exc), title="Runner", severity="error", timeout=15)
 
+    @work(exit_on_error=False, group="close-sessions")
+    async def close_sessions(self, sessions: list[CellSession]) -> None:
+        """End the workers of a closed lesson screen's namespaces.
+
+        Not exclusive: two screens closing in quick succession must both be freed, and an
+        exclusive worker would cancel the first before it ran.
+        """
+        for session in sessions:
+            await session.close()
+
     def _runner_state(self, state: RunnerState, reason: str | None) -> None:
         """Runner callback (on this event loop): hand the news to the app as a message."""
         self.post_message(RunnerStateChanged(state, reason))
@@ -147,7 +158,11 @@ class TutorApp(App[int]):
         # frame, which must not wait for them (see bench/first_frame.py).
         from tutor.ui.screens.lesson import LessonScreen
 
-        self.push_screen(LessonScreen(lesson, step))
+        screen = LessonScreen(lesson, step)
+        if isinstance(self.screen, LessonScreen):
+            self.switch_screen(screen)  # one lesson at a time: the old one frees its workers
+        else:
+            self.push_screen(screen)
 
     def action_help(self) -> None:
         from tutor.ui.screens.help import HelpScreen

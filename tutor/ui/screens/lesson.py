@@ -104,6 +104,13 @@ class LessonScreen(Screen[None]):
         self.reference = CellSession(runner, f"reference:{self.lesson.id}")
         self._after_step_change()
 
+    def on_unmount(self) -> None:
+        """Free both namespaces' workers: a server must not keep two per visited lesson."""
+        sessions = [s for s in (self.learner, self.reference) if s is not None]
+        self.learner = self.reference = None
+        if sessions:
+            self.app.close_sessions(sessions)
+
     # Steps -------------------------------------------------------------------------------------
 
     def _step_view(self) -> StepView:
@@ -347,7 +354,7 @@ class LessonScreen(Screen[None]):
             await self.app.runner_ready()
             assert self.reference is not None
             result = await self.reference.evaluate_at(
-                self.originals, quiz.cells_before, quiz.answer)
+                self.originals, quiz.cells_before, quiz.answer, timeout=self.lesson.timeout)
             if not result["ok"]:
                 raise ExpectedValueError(
                     f"The tutor could not compute this quiz's answer: {result['error']['message']}")
@@ -361,7 +368,7 @@ class LessonScreen(Screen[None]):
                          choices=list(quiz.choices), accept=list(quiz.accept))
         assert self.reference is not None
         got = await self.reference.evaluate_at(
-            self.originals, quiz.cells_before, text, fresh_copy=True)
+            self.originals, quiz.cells_before, text, fresh_copy=True, timeout=self.lesson.timeout)
         if not got["ok"]:
             return Verdict.wrong(f"Your expression failed: {got['error']['message']}")
         return compare_values(got["value"], expected, quiz.tolerance)

@@ -1,0 +1,204 @@
+"""The installed `tutor` console script in a real pseudo-terminal (80x24, TERM=xterm).
+
+The screen is read back with pyte, a terminal emulator, so these tests see what a learner sees.
+They also check the process tree: no runner process may outlive the app, whether it quits with
+Ctrl+Q or its terminal hangs up (SIGHUP, a dropped SSH connection).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+
+TUTOR = Path(sys.executable).with_name("tutor")
+COLUMNS, ROWS = 80, 24
+
+pytestmark = pytest.mark.skipif(
+    not TUTOR.exists() or not sys.platform.startswith("linux"),
+    reason="needs the installed console script and /proc",
+)
+
+
+class Terminal:
+    """A `tutor` process in a pseudo-terminal, with the screen it has drawn so far."""
+
+    def __init__(self, home: Path, *args: str) -> None:
+        env = {**os.environ, "TERM": "xterm", "TUTOR_HOME": str(home), "COLUMNS": str(COLUMNS),
+               "LINES": str(ROWS)}
+        env.pop("TUTOR_KEYS", None)
+        self.screen = pyte.Screen(COLUMNS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        self.child = pexpect.spawn(str(TUTOR), [*args, "--device", "cpu"], env=env,
+                                   dimensions=(ROWS, COLUMNS), timeout=1)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def pump(self) -> None:
+        """Feed whatever the app wrote since last time to the emulator."""
+        while True:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=0.05)
+            except (pexpect.TIMEOUT, pexpect.EOF):
+                return
+            self.stream.feed(data)
+
+    def wait_for(self, condition: str | Callable[[str], bool], deadline_s: float = 15.0) -> str:
+        """Poll the screen until it shows `condition` (text, or a predicate of the text)."""
+        test = condition if callable(condition) else (lambda text: condition in text)
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            self.pump()
+            if test(self.text):
+                return self.text
+        raise AssertionError(f"the screen never showed {condition!r}; it shows:\n{self.text}")
+
+    def press(self, *keys: str) -> None:
+        """Send keys: xterm escape sequences for named keys, text as typed."""
+        for key in keys:
+            self.child.send(KEYS.get(key, key))
+            self.pump()
+
+    def close(self) -> None:
+        if self.child.isalive():
+            self.child.kill(signal.SIGKILL)
+        self.child.close(force=True)
+
+
+#: What xterm sends for the keys these tests press.
+KEYS = {"f2": "\x1bOQ", "f5": "\x1b[15~", "f8": "\x1b[19~", "enter": "\r",
+        "ctrl+q": "\x11", "escape": "\x1b", "down": "\x1bOB"}
+
+
+def descendants(pid: int) -> set[int]:
+    """Pids of every process below `pid`, from /proc (the zygote starts its own session, so a
+    process-group view would miss it)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: set[int] = set()
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def runner_pids(pid: int) -> set[int]:
+    """The zygote and workers under the app (their command line names the zygote module)."""
+    return {p for p in descendants(pid) if b"tutor.runner.zygote" in cmdline(p)}
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def running(pid: int) -> bool:
+    """True while `pid` is a live (not zombie) process that still runs the zygote module."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z" and b"tutor.runner.zygote" in cmdline(pid)
+
+
+def wait_gone(pids: set[int], deadline_s: float = 2.0) -> set[int]:
+    """The pids still running after the deadline (empty when all have ended)."""
+    end = time.monotonic() + deadline_s
+    alive = {p for p in pids if running(p)}
+    while alive and time.monotonic() < end:
+        time.sleep(0.05)
+        alive = {p for p in alive if running(p)}
+    return alive
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Callable[..., Terminal]]:
+    started: list[Terminal] = []
+
+    def start(*args: str) -> Terminal:
+        term = Terminal(tmp_path / "home", *args)
+        started.append(term)
+        return term
+
+    yield start
+    for term in started:
+        term.close()
+
+
+def open_chain_rule_step(term: Terminal) -> set[int]:
+    """From the lesson list, open the autograd lesson and run the chain-rule step's cell;
+    return the runner's pids (zygote and workers) seen while it runs."""
+    listing = term.wait_for("Lessons: ↑/↓ to choose")
+    term.wait_for("ready")  # the runner has started
+    number = re.search(r"(\d+)\. Automatic differentiation", listing)
+    assert number, listing
+    term.press(*["down"] * (int(number.group(1)) - 1), "enter")  # the first lesson starts lit
+    term.wait_for("Automatic differentiation › 1/")
+    term.press("f8")
+    term.wait_for("The chain rule")
+    term.press("f5")
+    term.wait_for("chain rule: 42.0")
+    term.wait_for("✓ done")
+    pids = runner_pids(term.child.pid)
+    assert len(pids) >= 2, "a zygote and the learner's worker"
+    return pids
+
+
+def test_learn_answer_and_quit_leaves_no_process(terminal: Callable[..., Terminal],
+                                                  tmp_path: Path) -> None:
+    term = terminal()
+    pids = open_chain_rule_step(term)
+
+    expected = math.cos(1.5 ** 2) * 2 * 1.5  # dy/dx of sin(x²) at 1.5, by the chain rule
+    term.press("f2", f"{expected:.4f}", "enter")
+    term.wait_for("✓ Correct")
+    pids |= runner_pids(term.child.pid)  # the reference worker that computed the answer
+
+    term.press("ctrl+q")
+    term.child.expect(pexpect.EOF, timeout=5)
+    assert wait_gone(pids) == set()
+
+    env = {**os.environ, "TUTOR_HOME": str(tmp_path / "home")}
+    shown = subprocess.run([str(TUTOR), "progress", "--json"], env=env, capture_output=True,
+                           text=True, timeout=30, check=True)
+    lessons = {entry["lesson"]: entry for entry in json.loads(shown.stdout)["lessons"]}
+    autograd = lessons["autograd"]
+    assert (autograd["attempts"], autograd["quizzes_solved"], autograd["first_try"]) == (1, 1, 1)
+
+
+def test_hangup_leaves_no_process(terminal: Callable[..., Terminal]) -> None:
+    term = terminal("autograd")
+    term.wait_for("Automatic differentiation › 1/")
+    term.wait_for("ready")
+    term.press("f8")
+    term.wait_for("The chain rule")
+    term.press("f5")
+    term.wait_for("✓ done")
+    pids = runner_pids(term.child.pid)
+    assert len(pids) >= 2 and all(running(p) for p in pids)
+
+    os.kill(term.child.pid, signal.SIGHUP)
+    assert wait_gone(pids) == set()
