@@ -210,6 +210,11 @@ async def test_workers_get_different_random_streams(runner: Runner) -> None:
     first = await runner.evaluate("rng-a", "__import__('torch').rand(4).tolist()")
     second = await runner.evaluate("rng-b", "__import__('torch').rand(4).tolist()")
     assert first["value"] != second["value"]
+    numpy_draw = "__import__('numpy.random').random.rand(4).tolist()"
+    for stdlib_draw in ("__import__('random').random()", numpy_draw):
+        first = await runner.evaluate("rng-a", stdlib_draw)
+        second = await runner.evaluate("rng-b", stdlib_draw)
+        assert first["value"] != second["value"]
 
 
 async def test_device_info(runner: Runner) -> None:
@@ -219,3 +224,17 @@ async def test_device_info(runner: Runner) -> None:
         "device": "cpu", "name": "cpu", "memory_total_mib": None, "torch": torch.__version__,
     }
     assert os.getpid() not in runner.worker_pids()
+
+
+async def test_optimizers_start_from_the_preloaded_zygote(runner: Runner, ns: str) -> None:
+    preloaded = await runner.evaluate(ns, "'torch._dynamo' in __import__('sys').modules")
+    assert preloaded["value"] is True
+    code = (
+        "import torch\nnet = torch.nn.Linear(256, 256)\n"
+        "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+        "net(torch.ones(512, 256)).sum().backward()\nopt.step()\n"
+        "big = (torch.ones(512, 512) @ torch.ones(512, 512)).sum().item()"
+    )
+    result = await runner.execute(ns, code)
+    assert result["ok"], result["error"]
+    assert (await runner.evaluate(ns, "big"))["value"] == 512.0 * 512 * 512

@@ -19,7 +19,7 @@ import asyncio, json, sys
 from tutor.runner.client import Runner
 
 async def main():
-    runner = Runner("cpu")
+    runner = Runner("cpu", preload=False)
     await runner.start()
     await runner.execute("a", "x = 1")
     await runner.execute("b", "y = 2")
@@ -66,7 +66,7 @@ def test_no_orphans_when_the_owner_dies(signum: int) -> None:
 
 async def test_close_leaves_no_process() -> None:
     states: list[RunnerState] = []
-    runner = Runner("cpu", on_state=lambda state, _: states.append(state))
+    runner = Runner("cpu", on_state=lambda state, _: states.append(state), preload=False)
     await runner.start()
     await runner.execute("one", "x = 1")
     pids = [runner.zygote_pid, *runner.worker_pids()]
@@ -83,7 +83,7 @@ async def test_unavailable_device_is_a_clear_error() -> None:
 
     if torch.cuda.is_available():
         pytest.skip("CUDA is available here")
-    runner = Runner("cuda")
+    runner = Runner("cuda", preload=False)
     with pytest.raises(RunnerError, match="CUDA is not available"):
         await runner.start()
     assert runner.state == RunnerState.DEAD

@@ -117,6 +117,7 @@ class Runner:
         memory_limit_mib: int | None = default_memory_limit_mib(),
         on_state: Callable[[RunnerState, str | None], None] | None = None,
         spawn_workers: bool = False,
+        preload: bool = True,
     ) -> None:
         self.requested_device = device
         self.timeout = timeout
@@ -124,6 +125,8 @@ class Runner:
         self.memory_limit_mib = memory_limit_mib
         self.on_state = on_state
         self.spawn_workers = spawn_workers
+        #: Whether the zygote imports torch._dynamo once ready (see zygote.PRELOAD_AFTER_READY).
+        self.preload = preload
         self.state = RunnerState.STARTING
         self.reason: str | None = None
         self.device_info: dict[str, Any] = {}
@@ -177,6 +180,8 @@ class Runner:
             args += ["--memory-limit-mib", str(self.memory_limit_mib)]
         if self.spawn_workers:
             args.append("--spawn")
+        if not self.preload:
+            args.append("--no-preload")
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))

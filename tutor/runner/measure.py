@@ -21,13 +21,17 @@ MPS_AVAILABLE = (
 )
 
 
-def pss_mib(pids: list[int]) -> float | None:
-    """Summed proportional set size of `pids` (Linux smaps_rollup); None where unavailable."""
+def pss_mib(pids: list[int], field: str = "Pss") -> float | None:
+    """Summed proportional set size of `pids` (Linux smaps_rollup); None where unavailable.
+
+    `field` may name a part instead: "Pss_Anon" (the part other sessions cannot share) or
+    "Pss_File" (library pages, shared with any other process that maps torch).
+    """
     total_kib = 0
     try:
         for pid in pids:
             with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                lines = (line for line in rollup if line.startswith("Pss:"))
+                lines = (line for line in rollup if line.startswith(f"{field}:"))
                 total_kib += int(next(lines).split()[1])
     except (OSError, StopIteration, ValueError):
         return None

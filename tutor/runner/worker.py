@@ -301,14 +301,23 @@ def _limit_memory(limit_mib: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _reseed() -> None:
-    """Each worker gets its own random streams (forked children would otherwise share them)."""
+def _reseed(device: str) -> None:
+    """Each worker gets its own random streams (forked children would otherwise share them).
+
+    Only state inherited from the zygote needs it; the rest seeds itself when first used. So a
+    CPU worker seeds torch's CPU generator alone (`torch.manual_seed` also queues lazy seeds for
+    other devices, and reads source files for their tracebacks: 1.5 MiB per worker), and NumPy's
+    only if `numpy.random` is loaded (importing it here would cost 5 MiB per worker).
+    """
     seed = int.from_bytes(os.urandom(8), "little")
     random.seed(seed)
-    torch.manual_seed(seed & 0xFFFF_FFFF_FFFF)
-    numpy = sys.modules.get("numpy")
-    if numpy is not None:
-        numpy.random.seed(seed & 0xFFFF_FFFF)
+    if device == "cpu":
+        torch.default_generator.manual_seed(seed & 0xFFFF_FFFF_FFFF)
+    else:
+        torch.manual_seed(seed & 0xFFFF_FFFF_FFFF)
+    numpy_random = sys.modules.get("numpy.random")
+    if numpy_random is not None:
+        numpy_random.seed(seed & 0xFFFF_FFFF)
 
 
 def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: int | None) -> None:
@@ -331,7 +340,7 @@ def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: 
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
-        _reseed()
+        _reseed(device)
         if device != "cpu":
             torch.set_default_device(device)
         elif memory_limit_mib:

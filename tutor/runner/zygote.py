@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib
 import os
 import selectors
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from typing import Any
 
 import torch
@@ -24,6 +26,11 @@ import torch.nn.functional
 import torch.optim
 
 from tutor.runner import protocol, worker
+
+#: Imported once the runner is ready, before the first fork. torch imports torch._dynamo on the
+#: first optimizer or meta-device init (lessons 1 and 6): ~1 s and ~100 MiB in each worker, again
+#: after every reset; preloaded, it is shared. Figures in BENCHMARKS.md, "Runner".
+PRELOAD_AFTER_READY = ("torch._dynamo",)
 
 
 def probe_device(requested: str) -> dict[str, Any]:
@@ -93,6 +100,15 @@ def probe_in_child(requested: str) -> dict[str, Any]:
     return info
 
 
+def preload() -> None:
+    """Import PRELOAD_AFTER_READY, then freeze the new objects as main() froze torch's."""
+    for name in PRELOAD_AFTER_READY:
+        with contextlib.suppress(Exception):  # only a speed-up: a worker imports it when used
+            importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
+
+
 class Zygote:
     """Forks workers on request and reports their exits to the client."""
 
@@ -104,9 +120,15 @@ class Zygote:
         self.use_fork = use_fork
         self.children: set[int] = set()
         self.spawned: dict[int, subprocess.Popen[bytes]] = {}
+        #: Runs `preload` while the zygote waits for its first command; joined before any fork,
+        #: so forks still happen single-threaded, while a close during it exits at once.
+        self.preloading: threading.Thread | None = None
 
     def spawn(self, token: str) -> None:
         """Start one worker; hand its socket and output pipe to the client."""
+        if self.preloading is not None:
+            self.preloading.join()
+            self.preloading = None
         client_end, worker_end = socket.socketpair()
         out_read, out_write = os.pipe()
         if self.use_fork:
@@ -192,6 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--memory-limit-mib", type=int, default=0)
     parser.add_argument("--spawn", action="store_true", help="start workers without fork")
+    parser.add_argument("--no-preload", action="store_true", help="skip PRELOAD_AFTER_READY")
     parser.add_argument("--worker", action="store_true")
     parser.add_argument("--socket", type=int)
     parser.add_argument("--output", type=int)
@@ -218,7 +241,11 @@ def main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()
     protocol.send(control, {"event": "ready", "info": info, "fork": use_fork})
-    Zygote(control, info["device"], args.memory_limit_mib or None, use_fork).serve()
+    zygote = Zygote(control, info["device"], args.memory_limit_mib or None, use_fork)
+    if use_fork and not args.no_preload:
+        zygote.preloading = threading.Thread(target=preload, name="preload", daemon=True)
+        zygote.preloading.start()
+    zygote.serve()
 
 
 if __name__ == "__main__":
