@@ -317,3 +317,45 @@ async def test_quiz_answers_are_computed_within_the_lessons_timeout(
         await app.workers.wait_for_complete()  # the runner's own limit here is 5 s, not 30
         assert verdict(panel).startswith("! The tutor could not compute")
         assert "longer than 0.5 s" in verdict(panel)
+
+
+async def test_empty_panes_say_what_will_appear_and_give_room_to_the_lesson(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        panes = screen.query_one("#panes")
+        message = screen.query_one("#pane-output > .pane-empty")
+        assert "No output yet: F5 runs" in str(message.render())
+        assert message.region.height == 1 and panes.has_class("-quiet")
+        quiet_height = panes.region.height
+        await pilot.press("f10", "f10")  # Gradients, still empty
+        assert "after a cell calls .backward()" in str(
+            screen.query_one("#pane-gradients > .pane-empty").render())
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not panes.has_class("-quiet") and panes.region.height > quiet_height
+        assert not screen.query_one("#pane-gradients").has_class("-empty")
+        screen.panes.show_result({"snapshot": {"tensors": [], "graph": None}})
+        await pilot.press("f10", "f10")  # a run that left no tensors: Tensors says so
+        assert panes.has_class("-quiet")
+        assert "No tensors in the namespace after this run" in str(
+            screen.query_one("#pane-tensors > .pane-empty").render())
+
+
+async def test_zoom_cycles_lesson_alone_panes_alone_and_both(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        step, panes = screen.query_one("#step"), screen.query_one("#panes")
+        both = step.region.height
+        await pilot.press("f12")
+        assert screen.has_class("-zoom-lesson") and step.region.height > both
+        await pilot.press("f12")
+        assert screen.has_class("-zoom-panes") and step.region.height == 0
+        assert panes.region.height == 22 and app.focused is screen.query_one("#output")
+        await pilot.press("f12")
+        assert step.region.height == both and screen.focused is step

@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 
@@ -41,6 +42,10 @@ def restored_attempts(quiz_id: str, status: dict[str, Any] | None) -> QuizAttemp
     )
 
 
+#: Layouts F12 cycles through: both areas, the lesson alone, the result panes alone.
+ZOOMS = ("both", "lesson", "panes")
+
+
 class LessonScreen(Screen[None]):
     """One lesson, one step at a time; every runner call happens in a worker."""
 
@@ -65,9 +70,14 @@ class LessonScreen(Screen[None]):
                 tooltip="Put the lesson's original code back in the current cell"),
         Binding("f10", "next_pane", "Next pane", priority=True, id="next-pane", show=False,
                 tooltip="Show the next result pane (Output, Tensors, Gradients, Graph)"),
+        Binding("f12,ctrl+l", "zoom", "Zoom", priority=True, id="zoom", show=False,
+                tooltip="Give the lesson, then the result panes, the whole screen (cycles)"),
         Binding("escape", "back", "Lessons", id="back", show=False,
                 tooltip="Leave the text field, then go back to the lesson list"),
     ]
+
+    zoom: reactive[str] = reactive("both", init=False)
+    """Which area has the screen: `both`, the `lesson` alone or the `panes` alone (F12)."""
 
     def __init__(self, lesson: Lesson, step: int = 0) -> None:
         super().__init__()
@@ -173,6 +183,18 @@ class LessonScreen(Screen[None]):
     def action_next_pane(self) -> None:
         self.panes.next_pane()
 
+    def action_zoom(self) -> None:
+        """Cycle the layout: both areas, the lesson alone, the panes alone."""
+        self.zoom = ZOOMS[(ZOOMS.index(self.zoom) + 1) % len(ZOOMS)]
+
+    def watch_zoom(self, zoom: str) -> None:
+        for name in ZOOMS:
+            self.set_class(name == zoom, f"-zoom-{name}")
+        if zoom == "panes":
+            self.panes.focus_current()
+        elif self.is_mounted and self.focused is not None and self.panes in self.focused.ancestors:
+            self.step_view.focus()
+
     # Cells -------------------------------------------------------------------------------------
 
     @on(CellEditor.Edited)
@@ -218,8 +240,8 @@ class LessonScreen(Screen[None]):
     async def run_cell(self, index: int) -> None:
         """Run cell `index` (and whatever it needs before it) in the learner's namespace."""
         status = self.query_one(StatusBar)
-        output = self.panes.output
         editor = self._current_editor()
+        output = self.panes.start_output(f"In [{index + 1}]")
         streamed = False
 
         def on_output(text: str) -> None:
@@ -230,8 +252,7 @@ class LessonScreen(Screen[None]):
         status.set_busy(f"⏵ running cell {index + 1}…  F6 stops")
         if editor is not None:
             editor.set_state("running…")
-        output.start(f"In [{index + 1}]")
-        self.panes.show_pane("output")
+            editor.scroll_visible()  # the learner sees the code that runs, not only its output
         try:
             await self.app.runner_ready()
             assert self.learner is not None

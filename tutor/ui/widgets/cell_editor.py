@@ -15,6 +15,12 @@ from textual.widgets import Label, TextArea
 from tutor.course import Cell
 
 
+def shown_text(source: str) -> str:
+    """A cell's code as the editor shows it: without trailing blank lines, which at 80x24 would
+    each cost a row of the lesson."""
+    return source.rstrip("\n")
+
+
 class CellEditor(Vertical):
     """A cell's title line and its code editor; edits and focus go up as messages."""
 
@@ -42,8 +48,9 @@ class CellEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(self._title(), classes="cell-title")
-        editor = TextArea.code_editor(self.source, language="python", classes="cell-editor")
-        editor.styles.height = max(3, self.source.count("\n") + 3)
+        shown = shown_text(self.source)
+        editor = TextArea.code_editor(shown, language="python", classes="cell-editor")
+        editor.styles.height = max(3, shown.count("\n") + 3)  # every line, and the borders
         yield editor
 
     @property
@@ -52,7 +59,7 @@ class CellEditor(Vertical):
 
     def _title(self) -> str:
         marker = "▶ " if self.current else "  "
-        edited = " · edited" if self.source != self.cell.source else ""
+        edited = " · edited" if shown_text(self.source) != shown_text(self.cell.source) else ""
         tail = f" · {self.state}" if self.state else ""
         hint = "  (F5 runs it)" if self.current and not self.state else ""
         return f"{marker}In [{self.cell.index + 1}]{edited}{tail}{hint}"
@@ -71,12 +78,13 @@ class CellEditor(Vertical):
 
     def reset(self) -> None:
         """Put the lesson's original code back."""
-        self.editor.load_text(self.cell.source)
+        self.editor.load_text(shown_text(self.cell.source))
 
     @on(TextArea.Changed)
     def _changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        self.source = event.text_area.text
+        text = event.text_area.text
+        self.source = self.cell.source if text == shown_text(self.cell.source) else text
         self.query_one(".cell-title", Label).update(self._title())
         self.post_message(self.Edited(self.cell.index, self.source))
 

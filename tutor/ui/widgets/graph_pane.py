@@ -7,8 +7,8 @@ from typing import Any
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-#: Shown when the namespace holds no scalar with a grad_fn.
-EMPTY = "no graph yet: compute a scalar (e.g. loss) from tensors with requires_grad=True"
+#: The root's label while there is no graph (the Panes hide an empty tree behind a message).
+EMPTY = "no graph"
 
 
 def node_label(node: dict[str, Any]) -> str:

@@ -16,6 +16,9 @@ class OutputPane(TextArea):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(read_only=True, soft_wrap=True, show_cursor=False,
                          highlight_cursor_line=False, **kwargs)
+        # TextArea restarts its blink timer on every insert, even unfocused: an output pane
+        # would then redraw a line twice a second forever (traffic on a slow SSH link).
+        self.cursor_blink = False
 
     def start(self, title: str) -> None:
         """Clear the pane for a new run."""
