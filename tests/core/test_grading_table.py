@@ -226,7 +226,7 @@ TEXT = [
     ("Fine-Tuning!", "fine-tuning", R),
     ("fine tuning", None, W),
     ("training", None, W),
-    ("pre training", None, W),
+    ("pre training", None, R),
     ("", None, U),
     ("...", None, U),
 ]

@@ -6,7 +6,7 @@ import re
 import string
 
 from .expected import ExpectedValueError, as_text
-from .normalize import normalize_words
+from .normalize import loose_key, normalize_words
 from .verdict import Verdict
 
 _LABEL = re.compile(r"(?:option|choice|answer)?\s*(?P<label>[a-z]|\d{1,3})", re.ASCII)
@@ -23,6 +23,9 @@ def choice_index(answer: str, choices: list[str]) -> int | None:
     texts = [normalize_words(choice) for choice in choices]
     if key in texts:
         return texts.index(key)
+    loose = [loose_key(choice) for choice in choices]
+    if key and loose.count(loose_key(answer)) == 1:
+        return loose.index(loose_key(answer))
     label = _LABEL.fullmatch(key)
     if not label:
         return None
@@ -64,8 +67,10 @@ def grade_text(answer: str, expected: object, accept: list[str] | None) -> Verdi
     key = normalize_words(answer)
     if not key:
         return Verdict.unparseable("Type a word or a short phrase.")
-    if key in keys:
-        shown = next(text for text in accepted if normalize_words(text) == key)
+    shown = next((text for text in accepted if normalize_words(text) == key), None)
+    if shown is None:
+        shown = next((text for text in accepted if loose_key(text) == loose_key(answer)), None)
+    if shown is not None:
         return Verdict.right(f"Correct: {shown.strip()}.", key)
-    return Verdict.wrong("Not one of the accepted answers (compared ignoring case, spacing and "
-                         "surrounding punctuation).", key)
+    return Verdict.wrong("Not one of the accepted answers (compared ignoring case, spacing, "
+                         "dashes and surrounding punctuation).", key)

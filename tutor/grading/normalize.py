@@ -24,3 +24,12 @@ def normalize_words(text: str) -> str:
     """Case-folded, spaces collapsed, surrounding punctuation dropped: for text and choices."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(folded.split()).strip(_EDGE_PUNCTUATION)
+
+
+_LOOSE_DROP = re.compile(r"[\s\-_,'’]")
+
+
+def loose_key(text: str) -> str:
+    """`normalize_words` without spaces, dashes, underscores, commas or apostrophes, so that
+    `fine tuning`, `60,000` and `view(2,3)` meet `Fine-tuning`, `60000` and `view(2, 3)`."""
+    return _LOOSE_DROP.sub("", normalize_words(text))
