@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tutor.course import Course, Lesson, Quiz
+from tutor.course.catalog import declared_id
 
 
 class Executor(Protocol):
@@ -34,15 +35,12 @@ async def check_course(runner: Executor, course: Course, only: list[str] | None 
     for lesson in course.lessons:
         if wanted is None or lesson.id in wanted:
             results.append(await check_lesson(runner, lesson, course))
-    if wanted is None:
-        loaded = {lesson.path for lesson in course.lessons}
-        broken: dict[str, list[dict[str, Any]]] = {}
-        for error in course.errors:
-            if Path(error.file) not in loaded:
-                broken.setdefault(error.file, []).append(error.to_dict())
-        for file, errors in broken.items():
-            results.append({"id": Path(file).stem, "title": None, "file": file, "ok": False,
-                            "errors": errors, "cells": [], "quizzes": []})
+    for file, errors in course.broken().items():
+        lesson_id = declared_id(Path(file)) or Path(file).stem
+        if wanted is None or lesson_id in wanted:
+            results.append({"id": lesson_id, "title": None, "file": file, "ok": False,
+                            "errors": [e.to_dict() for e in errors], "cells": [],
+                            "quizzes": []})
     return results
 
 

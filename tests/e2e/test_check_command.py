@@ -102,3 +102,12 @@ def test_every_answer_kind_is_checked_against_the_grader(tmp_path: Path) -> None
     assert all(quizzes[name]["ok"] for name in ("one", "shape", "kind", "whole"))
     assert quizzes["bad"]["ok"] is False
     assert "torch dtype" in quizzes["bad"]["error"]["message"]
+
+
+def test_checking_a_broken_lesson_by_id_reports_its_errors(tmp_path: Path) -> None:
+    (tmp_path / "06-broken.md").write_text(lesson("broken", "## One\n\n" + quiz("id: [x\n")))
+    status, report, _ = run_check("broken", "--lessons", str(tmp_path))
+    assert status == 1
+    (entry,) = report["lessons"]
+    assert entry["id"] == "broken" and entry["ok"] is False
+    assert "invalid YAML in quiz" in entry["errors"][0]["message"]

@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from tutor.course import load_course
+from tutor.course.catalog import declared_id
 
 
 def register(subparsers: Any) -> None:
@@ -23,7 +25,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     course = load_course(args.lessons, args.lang)
-    unknown = [i for i in args.lesson_ids if course.lesson(i) is None]
+    broken_ids = {declared_id(Path(f)) or Path(f).stem for f in course.broken()}
+    unknown = [i for i in args.lesson_ids if course.lesson(i) is None and i not in broken_ids]
     if unknown:
         known = ", ".join(lesson.id for lesson in course.lessons) or "none"
         print(f"tutor check: no lesson {', '.join(unknown)} (lessons: {known})", file=sys.stderr)

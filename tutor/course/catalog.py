@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from tutor.course import cache
 from tutor.course.model import Course, Lesson, LessonError
+
+_ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 #: Files in a lesson folder that are documentation, not lessons.
 NOT_LESSONS = {"README.md", "readme.md"}
@@ -19,6 +22,16 @@ def default_lessons_dir() -> Path:
     if installed.is_dir():
         return installed
     return package.parent / "lessons"
+
+
+def declared_id(path: Path) -> str | None:
+    """The `id:` a lesson file declares, read without parsing (for files that failed to)."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return None
+    match = _ID_LINE.search(head)
+    return match.group(1) if match else None
 
 
 def lesson_files(directory: Path) -> list[Path]:

@@ -138,5 +138,14 @@ class Course:
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
 
+    def broken(self) -> dict[str, list[LessonError]]:
+        """Errors of the files that did not load, grouped by file name, in name order."""
+        loaded = {str(lesson.path) for lesson in self.lessons}
+        grouped: dict[str, list[LessonError]] = {}
+        for error in self.errors:
+            if error.file not in loaded:
+                grouped.setdefault(error.file, []).append(error)
+        return dict(sorted(grouped.items()))
+
     def errors_for(self, path: Path) -> list[LessonError]:
         return [e for e in self.errors if Path(e.file) == path]
