@@ -142,6 +142,7 @@ class QuizPanel(Vertical):
         else:
             self._set_verdict(f"✗ {verdict.message}", "-wrong")
         self._show_attempts()
+        self._keep_in_view()
 
     def show_problem(self, message: str) -> None:
         """The tutor could not grade (a fault in the lesson or the runner), in one sentence."""
@@ -151,6 +152,7 @@ class QuizPanel(Vertical):
         """Redraw the hints after one more was shown (None: there are no more)."""
         self._show_hints()
         self._show_attempts()
+        self._keep_in_view()
         if hint is None:
             self.notify("No more hints for this quiz.", timeout=3)
 
@@ -159,3 +161,9 @@ class QuizPanel(Vertical):
         self._set_verdict(f"Answer: {text}", "-revealed")
         self._show_explain()
         self._show_attempts()
+        self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        """Scroll the step so the panel's last line (below the verdict and explanation) shows."""
+        last = self.query_one(".quiz-attempts", Label)
+        self.call_after_refresh(last.scroll_visible, animate=False)
