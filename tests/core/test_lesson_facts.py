@@ -244,7 +244,8 @@ def test_tensor_operation_facts() -> None:
         except RuntimeError:
             raising.append(call)
     assert raising == [answers["which-raises"]]
-    flat = [v for col in zip(*namespace["grid"].tolist()) for v in col]  # grid.T read in order
+    # grid.T read in order
+    flat = [v for col in zip(*namespace["grid"].tolist(), strict=True) for v in col]
     assert answers["transpose-reshape"].tolist() == [flat[:3], flat[3:]]
     a, b = namespace["a"].tolist(), namespace["b"].tolist()
     row = [bi[0] for bi in b]
