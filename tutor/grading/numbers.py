@@ -198,9 +198,13 @@ def judge_number(
         if within_typed_precision(typed, expected, 0.0):
             return Verdict.wrong("Close, but this is an exact whole number: type every digit.",
                                  parsed)
-        return _wrong_number(typed, expected, 0.0, "exactly (a whole number)")
+        return _wrong_number(typed, expected, 0.0, "exactly, as a whole number")
     if is_exactly(typed, expected, epsilon):
         return Verdict.right(f"Correct: {computed}.", parsed)
+    if typed.decimal == 0:
+        # Zero has no significant digits: it can only be right when the value is zero.
+        return Verdict.wrong(f"Not zero: type the value with at least {tolerance.digits} "
+                             "significant digits.", parsed)
     if within_typed_precision(typed, expected, epsilon):
         if typed.digits >= tolerance.digits:
             return Verdict.right(f"Correct: computed {computed}; yours matches it to the "
@@ -229,7 +233,7 @@ def _wrong_number(
     """Say why a number is wrong without saying what is right."""
     parsed = typed.plain()
     negated = TypedNumber(-typed.decimal)
-    if expected != 0 and within_typed_precision(negated, expected, epsilon):
+    if typed.decimal != 0 and expected != 0 and within_typed_precision(negated, expected, epsilon):
         return Verdict.wrong("Off by a sign: the magnitude matches, the sign does not.", parsed)
     for digits in range(min(typed.digits - 1, 20) if by_digits else 0, 0, -1):
         if within_typed_precision(rounded(typed, digits), expected, epsilon):
