@@ -13,7 +13,7 @@ SMALL = -0.000787
 def test_zero_is_not_a_small_number(typed: str) -> None:
     verdict = grade("number", typed, SMALL)
     assert not verdict.correct
-    assert "sign" not in verdict.message
+    assert "Off by a sign" not in verdict.message
     assert "as far as it goes" not in verdict.message
     assert repr(SMALL) not in verdict.message
 
