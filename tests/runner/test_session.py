@@ -83,6 +83,8 @@ async def test_evaluate_at_applies_the_timeout(runner: Runner, ns: str) -> None:
     cells = ["import time", "x = 1"]
     slow = await session.evaluate_at(cells, 1, "time.sleep(30)", timeout=0.3)
     assert slow["error"]["kind"] == "timeout"
+    assert slow["error"]["message"].startswith("The expression ran longer than 0.3 s")
     slow_cell = ["import time\ntime.sleep(30)", "x = 1"]
     replayed = await session.evaluate_at(slow_cell, 1, "1", timeout=0.3)
     assert replayed["error"]["kind"] == "timeout" and replayed["cell"] == 0
+    assert "The cell ran longer than 0.3 s" in replayed["error"]["message"]

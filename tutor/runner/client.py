@@ -411,7 +411,8 @@ class Runner:
             try:
                 assert worker.writer is not None
                 worker.writer.write(protocol.encode(message))
-                reply = await self._await_reply(namespace, worker, limit)
+                subject = {"exec": "cell", "eval": "expression"}.get(message["op"], "request")
+                reply = await self._await_reply(namespace, worker, limit, subject)
             finally:
                 self._read_output(worker)
                 worker.sink = None
@@ -423,7 +424,10 @@ class Runner:
                 self._set_state(RunnerState.READY)
             return reply, text, truncated
 
-    async def _await_reply(self, namespace: str, worker: _Worker, limit: float) -> dict[str, Any]:
+    async def _await_reply(
+        self, namespace: str, worker: _Worker, limit: float, subject: str
+    ) -> dict[str, Any]:
+        """The worker's reply; `subject` ("cell", "expression") names what ran in messages."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
         kill_at: float | None = None
@@ -444,7 +448,7 @@ class Runner:
                     reply = getter.result()
                     if reply is None:
                         return await self._crashed(namespace, worker)
-                    return self._after_stop(worker, reply, limit)
+                    return self._after_stop(worker, reply, limit, subject)
                 if waker in done:
                     worker.wake.clear()
                     if kill_at is None:
@@ -457,9 +461,9 @@ class Runner:
                     continue
                 # The interrupt did not land (C code, a blocked signal): replace the worker.
                 what = (
-                    f"The cell ran longer than {limit:g} s"
+                    f"The {subject} ran longer than {limit:g} s"
                     if worker.stop_reason == "timeout"
-                    else "The cell was interrupted"
+                    else f"The {subject} was interrupted"
                 )
                 self._drop(namespace, kill=True)
                 kind = "timeout" if worker.stop_reason == "timeout" else "exception"
@@ -468,8 +472,10 @@ class Runner:
         finally:
             getter.cancel()
 
-    def _after_stop(self, worker: _Worker, reply: dict[str, Any], limit: float) -> dict[str, Any]:
-        """Reword the error of a cell stopped by a timeout or an interrupt."""
+    def _after_stop(
+        self, worker: _Worker, reply: dict[str, Any], limit: float, subject: str
+    ) -> dict[str, Any]:
+        """Reword the error of a cell or expression stopped by a timeout or an interrupt."""
         error = reply.get("error")
         if error is None or not error.pop("interrupted", False) or worker.stop_reason is None:
             return reply
@@ -478,11 +484,11 @@ class Runner:
         if worker.stop_reason == "timeout":
             error["kind"] = "timeout"
             error["message"] = (
-                f"The cell ran longer than {limit:g} s and was stopped{where}; "
+                f"The {subject} ran longer than {limit:g} s and was stopped{where}; "
                 "the namespace is kept."
             )
         else:
-            error["message"] = f"The cell was interrupted{where}; the namespace is kept."
+            error["message"] = f"The {subject} was interrupted{where}; the namespace is kept."
         return reply
 
     async def _crashed(self, namespace: str, worker: _Worker) -> dict[str, Any]:
