@@ -43,14 +43,18 @@ def first_frame_s(argv: list[str], env: dict[str, str]) -> float:
         child.close()
 
 
-def lesson_titles() -> list[str]:
-    titles = []
+def lesson_entries() -> list[str]:
+    """`title|summary` of each shipped lesson, read from its front matter (for the bare app)."""
+    entries = []
     for path in sorted((ROOT / "lessons").glob("*.md")):
+        fields = {}
         for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-            if line.startswith("title:"):
-                titles.append(line.split(":", 1)[1].strip())
+            if line.strip() == "---":
                 break
-    return titles
+            key, _, value = line.partition(":")
+            fields[key.strip()] = value.strip()
+        entries.append(f"{fields.get('title', '')}|{fields.get('summary', '')}")
+    return entries
 
 
 def main() -> None:
@@ -58,7 +62,7 @@ def main() -> None:
     env = {**os.environ, "TERM": "xterm-256color", "TUTOR_HOME": home, "COLUMNS": "80",
            "LINES": "24"}
     tutor = str(Path(sys.executable).with_name("tutor"))
-    bare = [sys.executable, str(ROOT / "bench" / "bare_app.py"), *lesson_titles()]
+    bare = [sys.executable, str(ROOT / "bench" / "bare_app.py"), *lesson_entries()]
     ours, peer = [], []
     first_frame_s([tutor], env)  # warm the page cache for both before timing
     first_frame_s(bare, env)

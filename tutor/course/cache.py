@@ -8,10 +8,10 @@ Failures to read or write the cache are never errors: the course is simply parse
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import sys
+import zlib
 from pathlib import Path
 
 import tutor
@@ -46,8 +46,9 @@ def stamp(directory: Path, lang: str | None) -> tuple[object, ...]:
 
 
 def _entry(directory: Path, lang: str | None) -> Path:
-    key = hashlib.sha256(f"{directory.resolve()}\0{lang}".encode()).hexdigest()[:24]
-    return cache_dir() / f"course-{key}.pickle"
+    # A short checksum names the entry; the stamp inside, with full paths, decides validity.
+    key = zlib.crc32(f"{directory.resolve()}\0{lang}".encode())
+    return cache_dir() / f"course-{key:08x}.pickle"
 
 
 def load(directory: Path, lang: str | None) -> Course | None:

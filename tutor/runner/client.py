@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
-import enum
 import itertools
 import os
 import signal
@@ -24,25 +23,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from tutor.runner import protocol
+from tutor.runner.state import RunnerError, RunnerState
+
+__all__ = ["Runner", "RunnerError", "RunnerState"]
 
 #: Seconds a stopped cell gets to return after SIGINT before its worker is replaced.
 INTERRUPT_GRACE_S = 1.0
 #: Seconds to wait for the zygote's word on how a dead worker ended.
 EXIT_STATUS_WAIT_S = 0.5
-
-
-class RunnerState(enum.Enum):
-    """What the runner is doing, for the UI's status line."""
-
-    STARTING = "starting"
-    READY = "ready"
-    BUSY = "busy"
-    RESTARTING = "restarting"
-    DEAD = "dead"
-
-
-class RunnerError(RuntimeError):
-    """The runner cannot serve requests (it failed to start, or died); the message says why."""
 
 
 def default_memory_limit_mib() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -14,12 +14,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tutor.course import Course
-from tutor.progress import ProgressStore
-from tutor.runner.client import Runner, RunnerError, RunnerState
-from tutor.runner.session import CellSession
+from tutor.runner.state import RunnerError, RunnerState
 from tutor.ui.labels import device_label, state_label
 from tutor.ui.messages import RunnerStateChanged
 from tutor.ui.screens.lesson_list import LessonListScreen
+
+if TYPE_CHECKING:
+    from tutor.progress import ProgressStore
+    from tutor.runner.client import Runner
+    from tutor.runner.session import CellSession
 
 #: Environment variable remapping keys by binding id, e.g. `run-cell=f5,ctrl+r;interrupt=f6`.
 KEYMAP_VARIABLE = "TUTOR_KEYS"
@@ -72,9 +75,10 @@ class TutorApp(App[int]):
         super().__init__()
         self.course = course
         self.owns_runner = runner is None
-        self.runner = runner if runner is not None else Runner(device)
+        self.device = device
+        self._runner = runner
         self.owns_progress = progress is None
-        self.progress = progress if progress is not None else ProgressStore()
+        self._progress = progress
         self.start_lesson = lesson
         self._runner_started = asyncio.Event()
         self.set_keymap(keymap_from_env(os.environ.get(KEYMAP_VARIABLE, "")))
@@ -82,24 +86,49 @@ class TutorApp(App[int]):
     def get_default_screen(self) -> Screen[Any]:
         return LessonListScreen()
 
+    @property
+    def progress(self) -> ProgressStore:
+        """The progress store, opened on first use (the lesson list asks after its first frame)."""
+        if self._progress is None:
+            from tutor.progress import ProgressStore
+
+            self._progress = ProgressStore()
+        return self._progress
+
+    @property
+    def runner(self) -> Runner:
+        """The runner, created on first use: its client is not needed for the first frame."""
+        if self._runner is None:
+            from tutor.runner.client import Runner
+
+            self._runner = Runner(self.device)
+            self._runner.on_state = self._runner_state
+        return self._runner
+
     def on_mount(self) -> None:
-        self.runner.on_state = self._runner_state
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
-        if self.progress.problem:
-            self.notify(self.progress.problem, title="Progress", severity="warning", timeout=10)
-        if self.runner.state == RunnerState.STARTING and self.owns_runner:
+        self.call_after_refresh(self._report_progress_problem)
+        if self.owns_runner:
             # After the first frame is drawn: spawning the zygote must not delay it.
             self.call_after_refresh(self.start_runner)
         else:
+            self.runner.on_state = self._runner_state
             self._show_runner(self.runner.state, self.runner.reason)
 
+    def _report_progress_problem(self) -> None:
+        """Say once, after the first frame, when progress is not being saved or was moved."""
+        if self.progress.problem:
+            self.notify(self.progress.problem, title="Progress", severity="warning", timeout=10)
+
     async def on_unmount(self) -> None:
-        self.runner.on_state = None
+        if self._runner is None:
+            return
+        self._runner.on_state = None
         if self.owns_runner:
-            await self.runner.close()
-        if self.owns_progress:
-            self.progress.close()
+            await self._runner.close()
+        if self.owns_progress and self._progress is not None:
+            self._progress.close()
 
     # Runner ------------------------------------------------------------------------------------
 

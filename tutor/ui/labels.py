@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.runner.client import RunnerState
+from tutor.runner.state import RunnerState
 
 #: What each runner state reads as in the status bar.
 STATE_WORDS = {

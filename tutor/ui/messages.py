@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tutor.runner.client import RunnerState
+from tutor.runner.state import RunnerState
 
 
 @dataclass

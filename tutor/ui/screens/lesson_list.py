@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -16,12 +15,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
-from tutor.course import Course, Lesson, LessonError
-from tutor.progress import ProgressStore
+from tutor.course import Lesson
 from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.too_small import TooSmall
 
 if TYPE_CHECKING:
+    from tutor.progress import ProgressStore
     from tutor.ui.app import TutorApp
 
 
@@ -35,14 +34,6 @@ def progress_text(lesson: Lesson, progress: ProgressStore) -> tuple[str, bool]:
                  if status.get(q, {}).get("solved") or status.get(q, {}).get("revealed"))
     complete = steps == len(lesson.steps) and helped == len(quiz_ids)
     return f"{steps}/{len(lesson.steps)} steps · {solved}/{len(quiz_ids)} quizzes", complete
-
-
-def broken_files(course: Course) -> dict[str, list[LessonError]]:
-    """Errors grouped by lesson file, in file order."""
-    grouped: dict[str, list[LessonError]] = defaultdict(list)
-    for error in course.errors:
-        grouped[error.file].append(error)
-    return dict(sorted(grouped.items()))
 
 
 class LessonListScreen(Screen[None]):
@@ -65,21 +56,32 @@ class LessonListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(StatusBar).location = "tutor › lessons"
-        self.refresh_lessons(highlight=self.app.progress.last_lesson())
+        # Titles first; progress (and the resumed lesson) a moment later, after the first frame.
+        self.refresh_lessons(with_progress=False)
         self.query_one(OptionList).focus()
+        self.call_after_refresh(self._show_progress)
+
+    def _show_progress(self) -> None:
+        options = self.query_one(OptionList)
+        moved = options.highlighted not in (None, 0)  # keys pressed before this ran win
+        current = options.highlighted_option
+        last = self.app.progress.last_lesson()
+        self.refresh_lessons(highlight=current.id if moved and current else last)
 
     def on_screen_resume(self) -> None:
         options = self.query_one(OptionList)
         highlighted = options.highlighted_option
         self.refresh_lessons(highlight=highlighted.id if highlighted else None)
 
-    def refresh_lessons(self, highlight: str | None = None) -> None:
-        """Rebuild the list from the course and the progress store."""
+    def refresh_lessons(self, highlight: str | None = None, *, with_progress: bool = True
+                        ) -> None:
+        """Rebuild the list from the course and (unless told not to) the progress store."""
         options = self.query_one(OptionList)
         options.clear_options()
         course = self.app.course
         for number, lesson in enumerate(course.lessons, 1):
-            done, complete = progress_text(lesson, self.app.progress)
+            done, complete = (progress_text(lesson, self.app.progress) if with_progress
+                              else ("", False))
             title = Text()
             title.append("✓ " if complete else "  ")
             title.append(f"{number}. {lesson.title}", style="bold")
@@ -87,7 +89,7 @@ class LessonListScreen(Screen[None]):
             summary = Padding(Text(lesson.summary, style="dim"), (0, 0, 0, 5))
             prompt = Group(title, summary) if lesson.summary else title
             options.add_option(Option(prompt, id=lesson.id))
-        for file, errors in broken_files(course).items():
+        for file, errors in course.broken().items():
             title = Text(f"✗ {Path(file).name}: cannot be opened", style="bold")
             details = [Padding(Text(str(error)), (0, 0, 0, 5)) for error in errors]
             options.add_option(Option(Group(title, *details), id=f"broken:{file}",
