@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, TextArea, Tree
+from textual import events
+from textual.widgets import DataTable, Input, TextArea, Tree
 from ui_helpers import plain, wait_until
 
 from tutor.course import load_course
@@ -45,7 +46,9 @@ async def test_run_cell_shows_output_tensors_gradients_and_graph(make_app) -> No
         await app.workers.wait_for_complete()
         assert "loss is 14.0" in output_text(screen)
         assert "✓ done" in output_text(screen)
-        tensors = {row[0]: row for row in table_rows(screen, "#tensors")}
+        rows = table_rows(screen, "#tensors")
+        assert [row[0] for row in rows] == ["w", "x", "loss"]  # the cell's own, in its order
+        tensors = {row[0]: row for row in rows}
         assert tensors["w"][1:6] == ["(2,)", "float32", "cpu", "yes", "(2,)"]
         assert tensors["x"][4:6] == ["no", "—"]
         assert tensors["loss"][1] == "()"
@@ -59,6 +62,12 @@ async def test_run_cell_shows_output_tensors_gradients_and_graph(make_app) -> No
             node = node.children[0]
             labels.append(str(node.label))
         assert labels[-1] == "w (leaf)"
+        detail = screen.query_one("#pane-tensors > .pane-detail")
+        assert detail.region.height == 0  # shown only while the table has focus
+        screen.query_one("#tensors").focus()
+        await pilot.press("down")
+        assert detail.region.height > 0 and "x: (2,)" in str(detail.render())
+        assert "values [1.0000, 4.0000]" in str(detail.render())
 
 
 async def test_later_cell_runs_what_it_needs_first(make_app) -> None:
@@ -249,10 +258,11 @@ async def test_progress_problem_is_shown_once(make_app, tmp_path) -> None:
 
 
 async def test_keys_can_be_remapped_by_binding_id(make_app, monkeypatch) -> None:
-    monkeypatch.setenv("TUTOR_KEYS", "next-step=ctrl+f;previous-step=ctrl+b")
+    monkeypatch.setenv("TUTOR_KEYS", "next-step=ctrl+f;previous-step=ctrl+b;zoom=f11")
     app = make_app(lesson="mini")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_at_step(pilot, app, 0)
+        assert str(screen.query_one("#pane-keys").render()) == "F10 pane · F11 zoom"
         await pilot.press("ctrl+f")
         assert screen.step_index == 1
         await pilot.press("ctrl+b")
@@ -351,6 +361,8 @@ async def test_zoom_cycles_lesson_alone_panes_alone_and_both(make_app) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         step, panes = screen.query_one("#step"), screen.query_one("#panes")
+        keys = screen.query_one("#pane-keys")  # the zoom key is on the visible tab row
+        assert str(keys.render()) == "F10 pane · F12 zoom" and keys.region.width > 0
         both = step.region.height
         await pilot.press("f12")
         assert screen.has_class("-zoom-lesson") and step.region.height > both
@@ -359,3 +371,44 @@ async def test_zoom_cycles_lesson_alone_panes_alone_and_both(make_app) -> None:
         assert panes.region.height == 22 and app.focused is screen.query_one("#output")
         await pilot.press("f12")
         assert step.region.height == both and screen.focused is step
+
+
+THREE_QUIZZES = (
+    "---\nid: three\ntitle: Three\norder: 1\n---\n\n## Sums\n\n"
+    + "".join(f"```quiz\nid: q{n}\ntype: number\nask: {n} + {n}?\nanswer: {n} + {n}\n```\n\n"
+              for n in (1, 2, 3))
+)
+
+
+async def test_solved_quiz_is_not_rechecked_and_f2_goes_to_the_next_open_quiz(
+    runner, progress, tmp_path
+) -> None:
+    folder = tmp_path / "three"
+    folder.mkdir()
+    (folder / "three.md").write_text(THREE_QUIZZES, encoding="utf-8")
+    app = TutorApp(load_course(folder), runner=runner, progress=progress, lesson="three")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first, second, third = app.screen.query(QuizPanel)
+        await pilot.press("f2", "2", "enter")
+        await app.workers.wait_for_complete()
+        assert verdict(first).startswith("✓") and first.state.attempts == 1
+        await pilot.press("tab", "enter")  # Tab lands on Check: Enter checks again
+        await app.workers.wait_for_complete()
+        assert verdict(first).startswith("Already solved; this check is not counted. ✓")
+        assert first.state.attempts == 1 and len(progress.attempts("three")) == 1
+        await pilot.press("f2")  # from the solved quiz's button: the next open quiz
+        assert app.focused is second.answer_field
+        await pilot.press("4", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("escape")
+        # F2 and the next keys arrive together (a fast typist): none may be lost.
+        driver = app._driver
+        assert driver is not None
+        for key, char in (("f2", None), ("6", "6"), ("0", "0")):
+            driver.send_message(events.Key(key, char))
+        await pilot.pause()
+        assert app.focused is third.answer_field and third.answer_field.value == "60"
+        assert isinstance(app.focused, Input)
+        await pilot.press("f2")  # the only open quiz keeps the focus
+        assert app.focused is third.answer_field

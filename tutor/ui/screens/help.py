@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from textual.app import ComposeResult
@@ -32,6 +32,18 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
             if key_name(key) not in keys:
                 keys.append(key_name(key))
     return [(" / ".join(keys), description) for keys, description in rows.values()]
+
+
+def first_key(screen: Screen[Any], action: str) -> str:
+    """How the first key bound to `action` on `screen` reads (`F12`), or "" if none is; keys
+    remapped with a keymap count (Textual applies a keymap lazily, so apply it to a copy)."""
+    bindings = screen._bindings.copy()
+    if screen.app._keymap:
+        bindings.apply_keymap(screen.app._keymap)
+    for key, binding in bindings:
+        if binding.action == action:
+            return key_name(key)
+    return ""
 
 
 def bindings_table(screen: Screen[object]) -> Table:

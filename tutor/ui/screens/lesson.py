@@ -17,11 +17,13 @@ from tutor.grading import ExpectedValueError, QuizAttempts, Verdict, compare_val
 from tutor.runner.client import RunnerError
 from tutor.runner.session import CellSession
 from tutor.ui.labels import value_text
+from tutor.ui.screens.help import first_key
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.panes import Panes
 from tutor.ui.widgets.quiz_panel import QuizPanel
 from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.step_view import StepView
+from tutor.ui.widgets.tensor_rows import assigned_names
 from tutor.ui.widgets.too_small import TooSmall
 
 if TYPE_CHECKING:
@@ -112,6 +114,7 @@ class LessonScreen(Screen[None]):
         runner = self.app.runner
         self.learner = CellSession(runner, f"learner:{self.lesson.id}")
         self.reference = CellSession(runner, f"reference:{self.lesson.id}")
+        self.panes.set_keys(first_key(self, "next_pane"), first_key(self, "zoom"))
         self._after_step_change()
 
     def on_unmount(self) -> None:
@@ -266,7 +269,7 @@ class LessonScreen(Screen[None]):
             status.set_busy("")
         failed_cell = result.get("cell", index)
         output.finish(result, streamed)
-        self.panes.show_result(result)
+        self.panes.show_result(result, assigned_names(self.sources[index]))
         if result["ok"]:
             self.ran_through = max(self.ran_through, index + 1)
         else:
@@ -320,17 +323,27 @@ class LessonScreen(Screen[None]):
         return candidates[0] if candidates else None
 
     def action_focus_quiz(self) -> None:
-        """Focus the next quiz's answer field (cycling through the step's quizzes)."""
+        """Focus the answer field of the step's next open quiz (cycling once all are done).
+
+        Focus moves now, not after a refresh: keys typed straight after F2 are already queued
+        and must reach the answer field.
+        """
         panels = self.step_view.quiz_panels()
         if not panels:
             self.notify("This step has no quiz.", timeout=3)
             return
-        current = self._current_quiz()
-        focused_in_quiz = current is not None and self.focused is current.answer_field
-        position = panels.index(current) if current in panels else 0
-        target = panels[(position + 1) % len(panels)] if focused_in_quiz else panels[position]
-        target.answer_field.focus()
-        target.scroll_visible()
+        position = 0
+        for index, panel in enumerate(panels):
+            if self.focused is not None and panel in self.focused.ancestors_with_self:
+                done = panel.state.solved or panel.state.revealed
+                in_field = self.focused is panel.answer_field
+                position = index + 1 if in_field or done else index
+                break
+        order = panels[position:] + panels[:position]
+        open_quizzes = [p for p in order if not p.state.solved and not p.state.revealed]
+        target = (open_quizzes or order)[0]
+        self.set_focus(target.answer_field, scroll_visible=False)
+        target.scroll_visible(animate=False)
 
     def action_hint(self) -> None:
         panel = self._current_quiz()
@@ -398,10 +411,14 @@ class LessonScreen(Screen[None]):
     async def check_answer(self, panel: QuizPanel, text: str) -> None:
         """Grade an answer against the computed value and record the attempt."""
         quiz = panel.quiz
+        already_solved = panel.state.solved
         try:
             verdict = await self._verdict(quiz, text)
         except (RunnerError, ValueError) as exc:
             panel.show_problem(str(exc))
+            return
+        if already_solved:  # Enter on Check again, or curiosity: graded, never counted
+            panel.show_recheck(verdict)
             return
         panel.state.record(verdict)
         if verdict.kind != "unparseable":

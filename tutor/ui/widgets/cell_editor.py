@@ -48,10 +48,10 @@ class CellEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(self._title(), classes="cell-title")
-        shown = shown_text(self.source)
-        editor = TextArea.code_editor(shown, language="python", classes="cell-editor")
-        editor.styles.height = max(3, shown.count("\n") + 3)  # every line, and the borders
-        yield editor
+        # Long lines wrap (a continuation has no line number) rather than run off the right edge:
+        # at 80 columns, or beside the panes, the editor is narrower than some lesson code.
+        yield TextArea.code_editor(shown_text(self.source), language="python", soft_wrap=True,
+                                   classes="cell-editor")
 
     @property
     def editor(self) -> TextArea:

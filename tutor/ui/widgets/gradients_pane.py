@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.ui.labels import shape_text
+from tutor.ui.widgets.tensors_pane import name_cell
 
 
-class GradientsPane(DataTable[str]):
+class GradientsPane(DataTable[str | Text]):
     """One row per tensor whose `.grad` is set; empty until something calls `backward()`."""
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.add_columns("name", "grad shape", "grad values")
 
-    def show(self, tensors: list[dict[str, Any]]) -> None:
-        """Replace the rows with the gradients in this snapshot."""
+    def show(self, tensors: list[dict[str, Any]], changed: set[str] | None = None) -> None:
+        """Replace the rows with the gradients in this snapshot, in the order given."""
         self.clear()
         for entry in tensors:
             grad = entry.get("grad")
             if grad:
                 self.add_row(
-                    entry["name"], shape_text(grad.get("shape")), grad.get("preview", ""),
+                    name_cell(entry["name"], entry["name"] in (changed or ())),
+                    shape_text(grad.get("shape")), grad.get("preview", ""),
                     key=entry["name"],
                 )

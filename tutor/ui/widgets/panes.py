@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Container, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Label, Static, Tab, Tabs
+from textual.widgets import DataTable, Label, Static, Tab, Tabs
 
 from tutor.ui.widgets.gradients_pane import GradientsPane
 from tutor.ui.widgets.graph_pane import GraphPane
 from tutor.ui.widgets.output_pane import OutputPane
+from tutor.ui.widgets.tensor_rows import entry_detail, order_entries
 from tutor.ui.widgets.tensors_pane import TensorsPane
 
 #: (id, title) of each pane, in tab order.
@@ -27,6 +28,9 @@ EMPTY = {
     "graph": "No graph yet: compute a scalar from tensors with requires_grad=True",
 }
 
+#: Panes whose table shows, under it, the highlighted row in full (while the table has focus).
+DETAILED = ("tensors", "gradients")
+
 #: What an empty pane says once a cell has run (and left nothing for it).
 EMPTY_AFTER_RUN = {
     "tensors": "No tensors in the namespace after this run",
@@ -39,22 +43,37 @@ class Panes(Vertical):
     """Output, Tensors, Gradients and Graph; the screen's breakpoint class picks the layout.
 
     An empty pane shows what will appear in it; while the visible tab is empty the panes carry
-    the `-quiet` class, so a narrow screen gives that room to the lesson.
+    the `-quiet` class, so a narrow screen gives that room to the lesson. The tab row (narrow)
+    and the Output title (wide) end with the keys that switch panes and zoom.
     """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.current = "output"
         self.filled: set[str] = set()
+        self.entries: dict[str, dict[str, Any]] = {}
+        """The latest snapshot's tensors by name (for the detail line and the next ordering)."""
 
     def compose(self) -> ComposeResult:
-        yield Tabs(*(Tab(title, id=f"tab-{pane}") for pane, title in PANES), id="pane-tabs")
+        with Horizontal(id="pane-bar"):
+            yield Tabs(*(Tab(title, id=f"tab-{pane}") for pane, title in PANES), id="pane-tabs")
+            yield Label("", id="pane-keys", classes="pane-keys")
         with Container(id="pane-grid"):
             for pane, title in PANES:
                 with Vertical(id=f"pane-{pane}", classes="pane -empty"):
-                    yield Label(title, classes="pane-title")
+                    with Horizontal(classes="pane-title"):
+                        yield Label(title)
+                        if pane == "output":
+                            yield Label("", id="pane-title-keys", classes="pane-keys")
                     yield self._pane_widget(pane)
+                    if pane in DETAILED:
+                        yield Static("", classes="pane-detail", markup=False)
                     yield Static(EMPTY[pane], classes="pane-empty", markup=False)
+
+    def set_keys(self, next_pane: str, zoom: str) -> None:
+        """Show the keys that switch panes and zoom (the screen hands down its bindings)."""
+        self.query_one("#pane-keys", Label).update(f"{next_pane} pane · {zoom} zoom")
+        self.query_one("#pane-title-keys", Label).update(f"{zoom} zoom")
 
     @staticmethod
     def _pane_widget(pane: str) -> Widget:
@@ -103,19 +122,43 @@ class Panes(Vertical):
         self.show_pane("output")
         return output
 
-    def show_result(self, result: dict[str, Any]) -> None:
-        """Refresh the Tensors, Gradients and Graph panes from a run's snapshot."""
+    def show_result(self, result: dict[str, Any], assigned: list[str] | None = None) -> None:
+        """Refresh the Tensors, Gradients and Graph panes from a run's snapshot; `assigned`
+        (the names the cell just run assigns) come first in the tables."""
         snapshot = result.get("snapshot") or {}
-        tensors = snapshot.get("tensors") or []
+        tensors, changed = order_entries(snapshot.get("tensors") or [], self.entries, assigned)
+        self.entries = {entry["name"]: entry for entry in tensors}
         graph = snapshot.get("graph")
-        self.query_one(TensorsPane).show(tensors)
-        self.query_one(GradientsPane).show(tensors)
+        self.query_one(TensorsPane).show(tensors, changed)
+        self.query_one(GradientsPane).show(tensors, changed)
         self.query_one(GraphPane).show(graph)
         self._set_filled("tensors", bool(tensors))
         self._set_filled("gradients", any(entry.get("grad") for entry in tensors))
         self._set_filled("graph", graph is not None)
         for pane, text in EMPTY_AFTER_RUN.items():
             self.query_one(f"#pane-{pane} > .pane-empty", Static).update(text)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted tensor in full under its table (values the columns cut)."""
+        event.stop()
+        entry = self.entries.get(str(event.row_key.value))
+        pane = event.data_table.parent
+        if entry is not None and pane is not None:
+            pane.query_one(".pane-detail", Static).update(entry_detail(entry))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._mark_focused()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._mark_focused()
+
+    def _mark_focused(self) -> None:
+        """Mark the pane holding the focus (its detail line shows); `:focus-within` on a parent
+        does not restyle the children here."""
+        focused = self.screen.focused
+        for pane in self.query(".pane"):
+            pane.set_class(focused is not None and pane in focused.ancestors, "-focused")
 
     def _set_filled(self, pane: str, filled: bool) -> None:
         if filled:

@@ -14,12 +14,14 @@ from textual.widgets import Button, Input, Label, Markdown, Static
 from tutor.course import Quiz
 from tutor.grading import QuizAttempts, Verdict
 
-#: What to type, per quiz type (the answer field's placeholder).
+#: What to type, per quiz type (the answer field's placeholder). The examples show the accepted
+#: forms and must never be, or be near, the answer of a shipped lesson (compare them with the
+#: `expected` values of `tutor check --json`); a test checks each example is itself accepted.
 PLACEHOLDERS = {
-    "number": "a number, e.g. -0.09 or 1.5e-3",
-    "shape": "a shape, e.g. (2, 3)",
-    "dtype": "a dtype, e.g. float32",
-    "tensor": "values, e.g. [[1, 2], [3, 4]]",
+    "number": "a number, e.g. 3.14 or 1.2e-3",
+    "shape": "a shape, e.g. (4, 7) or 4x7",
+    "dtype": "a dtype, e.g. torch.int8 or bool",
+    "tensor": "values, e.g. [[9, 8], [7, 6]]",
     "choice": "a letter, a number or the text of a choice",
     "text": "a word or a short phrase",
     "code": "a Python expression, run in the lesson's namespace",
@@ -142,6 +144,14 @@ class QuizPanel(Vertical):
         else:
             self._set_verdict(f"✗ {verdict.message}", "-wrong")
         self._show_attempts()
+        self._keep_in_view()
+
+    def show_recheck(self, verdict: Verdict) -> None:
+        """Show a check of an already solved quiz: graded for curiosity, never counted."""
+        mark = "✓" if verdict.correct else "?" if verdict.kind == "unparseable" else "✗"
+        self._set_verdict(
+            f"Already solved; this check is not counted. {mark} {verdict.message}",
+            "-right" if verdict.correct else "-wrong")
         self._keep_in_view()
 
     def show_problem(self, message: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.ui.labels import dtype_text, shape_text
@@ -11,21 +12,29 @@ from tutor.ui.labels import dtype_text, shape_text
 COLUMNS = ("name", "shape", "dtype", "device", "requires_grad", "grad", "values")
 
 
-class TensorsPane(DataTable[str]):
-    """Name, shape, dtype, device, requires_grad, grad shape and a preview, one row each."""
+def name_cell(name: str, changed: bool) -> Text:
+    """A row's name; bold when the latest run created or changed that tensor."""
+    return Text(name, style="bold" if changed else "")
+
+
+class TensorsPane(DataTable[str | Text]):
+    """Name, shape, dtype, device, requires_grad, grad shape and a preview, one row each.
+
+    Rows come in the order `tensor_rows.order_entries` gives (the latest run's tensors first).
+    """
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
         self.add_columns(*COLUMNS)
 
-    def show(self, tensors: list[dict[str, Any]]) -> None:
-        """Replace the rows with this snapshot's tensors."""
+    def show(self, tensors: list[dict[str, Any]], changed: set[str] | None = None) -> None:
+        """Replace the rows with this snapshot's tensors, in the order given."""
         self.clear()
         for entry in tensors:
             grad = entry.get("grad")
             self.add_row(
-                entry["name"],
+                name_cell(entry["name"], entry["name"] in (changed or ())),
                 shape_text(entry.get("shape")),
                 dtype_text(entry.get("dtype", "")),
                 entry.get("device", ""),
