@@ -51,6 +51,7 @@ ZOOMS = ("both", "lesson", "panes")
 class LessonScreen(Screen[None]):
     """One lesson, one step at a time; every runner call happens in a worker."""
 
+    CSS_PATH = "lesson.tcss"
     app: TutorApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
