@@ -9,10 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Markdown, Static
+from textual.widgets import Button, Input, Label, Static
 
 from tutor.course import Quiz
 from tutor.grading import QuizAttempts, Verdict
+from tutor.ui.widgets.prose import Prose
 
 #: What to type, per quiz type (the answer field's placeholder). The examples show the accepted
 #: forms and must never be, or be near, the answer of a shipped lesson (compare them with the
@@ -57,7 +58,7 @@ class QuizPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(f"Quiz · {self.quiz.type}", classes="quiz-title")
-        yield Markdown(self.quiz.ask, classes="quiz-ask")
+        yield Prose(self.quiz.ask, classes="quiz-ask")
         if self.quiz.choices:
             yield Static("\n".join(
                 f"  {string.ascii_lowercase[i] if i < 26 else i + 1}) {choice}"
