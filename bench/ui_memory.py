@@ -18,6 +18,7 @@ from pathlib import Path
 import pexpect
 import pyte
 from common import machine
+from first_frame import lesson_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 F5 = "\x1b[15~"
@@ -63,8 +64,8 @@ def main() -> None:
     tutor = str(Path(sys.executable).with_name("tutor"))
     rows: list[tuple[str, str]] = []
 
-    bare = Terminal([sys.executable, str(ROOT / "bench" / "bare_app.py"), "Tensors"], env)
-    bare.wait_for("Tensors")
+    bare = Terminal([sys.executable, str(ROOT / "bench" / "bare_app.py"), *lesson_entries()], env)
+    bare.wait_for("LLM basics")
     bare.settle()
     rows.append(("bare Textual app, lesson-list widgets", f"{rss_mib(bare.child.pid):.1f} MiB"))
     bare.close()
