@@ -412,3 +412,20 @@ async def test_solved_quiz_is_not_rechecked_and_f2_goes_to_the_next_open_quiz(
         assert isinstance(app.focused, Input)
         await pilot.press("f2")  # the only open quiz keeps the focus
         assert app.focused is third.answer_field
+
+
+async def test_reopened_lesson_restores_quiz_state_on_its_first_step(
+    make_app, progress
+) -> None:
+    progress.record_attempt("mini", "loss-value", "14", True, "Correct", device="cpu",
+                            torch_version="test")
+    progress.set_position("mini", 1)  # the step holding loss-value
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        (panel,) = app.screen.query(QuizPanel)
+        assert panel.state.solved and panel.state.attempts == 1
+        await pilot.press("f2", "1", "4", "enter")
+        await app.workers.wait_for_complete()
+        assert verdict(panel).startswith("Already solved")
+    assert len(progress.attempts("mini")) == 1

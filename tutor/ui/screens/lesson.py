@@ -99,6 +99,11 @@ class LessonScreen(Screen[None]):
         self._announced_complete = False
 
     def compose(self) -> ComposeResult:
+        # Restored before the first step view is built: it shares this dict with the panels.
+        status = self.app.progress.quiz_status(self.lesson.id)
+        self.attempts = {
+            quiz.id: restored_attempts(quiz.id, status.get(quiz.id)) for quiz in self.lesson.quizzes
+        }
         yield StatusBar()
         with Horizontal(id="lesson-body"):
             yield self._step_view()
@@ -107,10 +112,6 @@ class LessonScreen(Screen[None]):
         yield TooSmall()
 
     def on_mount(self) -> None:
-        status = self.app.progress.quiz_status(self.lesson.id)
-        self.attempts = {
-            quiz.id: restored_attempts(quiz.id, status.get(quiz.id)) for quiz in self.lesson.quizzes
-        }
         self._announced_complete = self._lesson_complete()
         runner = self.app.runner
         self.learner = CellSession(runner, f"learner:{self.lesson.id}")
