@@ -133,8 +133,6 @@ class Runner:
         self._stderr: IO[bytes] | None = None
         self._closed = False
 
-    # State ---------------------------------------------------------------------------------
-
     def _set_state(self, state: RunnerState, reason: str | None = None) -> None:
         if self.state == RunnerState.DEAD and state != RunnerState.DEAD:
             return
@@ -149,8 +147,6 @@ class Runner:
     def worker_pids(self) -> list[int]:
         """Pids of the live workers (for memory measurements and tests)."""
         return [w.pid for w in self._workers.values() if w.alive]
-
-    # Start and stop ------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Launch the zygote; return when it is ready (raises RunnerError, state DEAD, if not)."""
@@ -225,8 +221,6 @@ class Runner:
         if self.state != RunnerState.DEAD:
             self._set_state(RunnerState.DEAD, "The runner was closed.")
 
-    # Control channel -----------------------------------------------------------------------
-
     def _on_control(self) -> None:
         assert self._control is not None
         try:
@@ -275,8 +269,6 @@ class Runner:
             if not future.done():
                 future.set_exception(RunnerError(reason))
         self._set_state(RunnerState.DEAD, reason)
-
-    # Workers -------------------------------------------------------------------------------
 
     def _check_alive(self) -> None:
         if self.state == RunnerState.DEAD:
@@ -370,8 +362,6 @@ class Runner:
         if worker is None or not worker.alive:
             worker = await self._spawn(namespace)
         return worker
-
-    # Requests ------------------------------------------------------------------------------
 
     async def _request(
         self,
@@ -503,8 +493,6 @@ class Runner:
     def _signal(self, worker: _Worker, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(worker.pid, signum)
-
-    # Public API ----------------------------------------------------------------------------
 
     async def execute(
         self,

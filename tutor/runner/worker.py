@@ -64,8 +64,6 @@ class Worker:
         """An empty namespace, like a fresh `__main__`."""
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
 
-    # Output plumbing -----------------------------------------------------------------------
-
     def restore_output(self) -> None:
         """Undo anything a cell did to fds 1/2 or sys.stdout/sys.stderr."""
         _flush_c_stdio()
@@ -90,8 +88,6 @@ class Worker:
         """Text streams over fds 1 and 2 that write through, so output streams as it happens."""
         self.streams = {1: _text_stream(1), 2: _text_stream(2)}
         sys.stdout, sys.stderr = self.streams[1], self.streams[2]
-
-    # Running code --------------------------------------------------------------------------
 
     def run_guarded(self, func: Any, *args: Any) -> tuple[Any, dict[str, Any] | None]:
         """Call `func(*args)` with SIGINT enabled; return (value, error or None)."""

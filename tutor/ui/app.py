@@ -122,15 +122,12 @@ class TutorApp(App[int]):
             self.notify(self.progress.problem, title="Progress", severity="warning", timeout=10)
 
     async def on_unmount(self) -> None:
-        if self._runner is None:
-            return
-        self._runner.on_state = None
-        if self.owns_runner:
-            await self._runner.close()
+        if self._runner is not None:
+            self._runner.on_state = None
+            if self.owns_runner:
+                await self._runner.close()
         if self.owns_progress and self._progress is not None:
             self._progress.close()
-
-    # Runner ------------------------------------------------------------------------------------
 
     @work(exclusive=True, exit_on_error=False, group="runner-start")
     async def start_runner(self) -> None:
@@ -173,8 +170,6 @@ class TutorApp(App[int]):
         if self.runner.state == RunnerState.DEAD:
             raise RunnerError(self.runner.reason or "The runner is not running.")
         return self.runner
-
-    # Navigation --------------------------------------------------------------------------------
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson at the step the learner was last on."""

@@ -126,8 +126,6 @@ class LessonScreen(Screen[None]):
         if sessions:
             self.app.close_sessions(sessions)
 
-    # Steps -------------------------------------------------------------------------------------
-
     def _step_view(self) -> StepView:
         step = self.lesson.steps[self.step_index]
         for quiz in step.quizzes:
@@ -199,8 +197,6 @@ class LessonScreen(Screen[None]):
             self.panes.focus_current()
         elif self.is_mounted and self.focused is not None and self.panes in self.focused.ancestors:
             self.step_view.focus()
-
-    # Cells -------------------------------------------------------------------------------------
 
     @on(CellEditor.Edited)
     def _cell_edited(self, event: CellEditor.Edited) -> None:
@@ -312,8 +308,6 @@ class LessonScreen(Screen[None]):
         """Stop the learner's running cell; the run worker reports how it ended."""
         assert self.learner is not None
         await self.app.runner.interrupt(self.learner.namespace)
-
-    # Quizzes -----------------------------------------------------------------------------------
 
     def _current_quiz(self) -> QuizPanel | None:
         panels = self.step_view.quiz_panels()
@@ -455,8 +449,6 @@ class LessonScreen(Screen[None]):
             shown = value_text(expected)
         panel.show_answer(shown)
         self._check_step(self.step_index)
-
-    # Completion --------------------------------------------------------------------------------
 
     def _check_step(self, index: int) -> None:
         """Mark step `index` done once its cells ran and its quizzes are solved or revealed."""
