@@ -132,11 +132,13 @@ async def test_output_streams_while_the_cell_runs(runner: Runner, ns: str, tmp_p
 
 
 async def test_huge_output_is_truncated(ns: str, runner: Runner) -> None:
-    result = await runner.execute(ns, "print('x' * (3 * 200_000))")
+    streamed: list[str] = []
+    result = await runner.execute(ns, "print('x' * (3 * 200_000))", on_output=streamed.append)
     assert result["ok"]
     assert result["truncated"] is True
     assert "output truncated" in result["output"]
     assert len(result["output"]) < runner.output_limit + 200
+    assert "".join(streamed) == result["output"]  # a streaming pane sees the note too
 
 
 async def test_c_level_and_raw_fd_writes_are_captured(runner: Runner, ns: str) -> None:

@@ -429,3 +429,36 @@ async def test_reopened_lesson_restores_quiz_state_on_its_first_step(
         await app.workers.wait_for_complete()
         assert verdict(panel).startswith("Already solved")
     assert len(progress.attempts("mini")) == 1
+
+
+async def test_megabytes_of_output_are_cut_and_the_app_keeps_working(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        editor = screen.query_one(CellEditor)
+        editor.editor.load_text("for i in range(200_000):\n    print('line', i, 'x' * 40)")
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        shown = output_text(screen)
+        assert "line 199999" not in shown
+        assert "[output truncated:" in shown and shown.rstrip().endswith("✓ done")
+        await pilot.press("f9", "f5")  # the lesson's own cell, in the same namespace
+        await app.workers.wait_for_complete()
+        assert "loss is 14.0" in output_text(screen)
+
+
+async def test_memory_exhaustion_is_reported_and_the_next_run_works(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        editor = screen.query_one(CellEditor)
+        editor.editor.load_text("import torch\nhuge = torch.empty(2**40)")
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert "memory" in output_text(screen).lower()
+        assert "failed" in str(editor.query_one(".cell-title").render())
+        await pilot.press("f9", "f5")
+        await app.workers.wait_for_complete()
+        assert "loss is 14.0" in output_text(screen)

@@ -87,10 +87,13 @@ class _Output:
                 self.on_output(kept)
 
     def result(self) -> tuple[str, bool]:
-        text = "".join(self.parts)
+        """The kept text, ending with a note when some was dropped (streamed too, once)."""
+        note = ""
         if self.dropped:
-            text += f"\n[output truncated: {self.dropped} more characters not shown]\n"
-        return text, bool(self.dropped)
+            note = f"\n[output truncated: {self.dropped} more characters not shown]\n"
+            if self.on_output is not None:
+                self.on_output(note)
+        return "".join(self.parts) + note, bool(self.dropped)
 
 
 class Runner:
