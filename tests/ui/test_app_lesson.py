@@ -38,6 +38,24 @@ async def open_at_step(pilot, app, step: int) -> LessonScreen:
     return screen
 
 
+async def run_edited_cell(pilot, app, code: str) -> tuple[LessonScreen, CellEditor]:
+    """Open the mini lesson's first step, replace its cell with `code` and run it."""
+    screen = await open_at_step(pilot, app, 1)
+    editor = screen.query_one(CellEditor)
+    editor.editor.load_text(code)
+    await pilot.pause()
+    await pilot.press("f5")
+    await app.workers.wait_for_complete()
+    return screen, editor
+
+
+async def assert_original_cell_runs(pilot, app, screen: LessonScreen) -> None:
+    """F9 puts the lesson's cell back and F5 runs it: the namespace still works."""
+    await pilot.press("f9", "f5")
+    await app.workers.wait_for_complete()
+    assert "loss is 14.0" in output_text(screen)
+
+
 async def test_run_cell_shows_output_tensors_gradients_and_graph(make_app) -> None:
     app = make_app(lesson="mini")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -199,19 +217,12 @@ async def test_interrupt_a_looping_cell_and_keep_responding(make_app) -> None:
 async def test_worker_crash_is_reported_and_the_next_run_works(make_app) -> None:
     app = make_app(lesson="mini")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_at_step(pilot, app, 1)
-        editor = screen.query_one(CellEditor)
-        editor.editor.load_text("import os; os._exit(1)")
-        await pilot.pause()
-        await pilot.press("f5")
-        await app.workers.wait_for_complete()
+        screen, editor = await run_edited_cell(pilot, app, "import os; os._exit(1)")
         assert "exited with status 1" in output_text(screen)
         assert "namespace was reset" in output_text(screen)
         assert any("exited with status 1" in str(n.message) for n in app._notifications)
         assert "failed" in str(editor.query_one(".cell-title").render())
-        await pilot.press("f9", "f5")
-        await app.workers.wait_for_complete()
-        assert "loss is 14.0" in output_text(screen)
+        await assert_original_cell_runs(pilot, app, screen)
 
 
 async def test_panes_are_tabs_when_narrow_and_side_by_side_when_wide(make_app) -> None:
@@ -434,31 +445,19 @@ async def test_reopened_lesson_restores_quiz_state_on_its_first_step(
 async def test_megabytes_of_output_are_cut_and_the_app_keeps_working(make_app) -> None:
     app = make_app(lesson="mini")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_at_step(pilot, app, 1)
-        editor = screen.query_one(CellEditor)
-        editor.editor.load_text("for i in range(200_000):\n    print('line', i, 'x' * 40)")
-        await pilot.pause()
-        await pilot.press("f5")
-        await app.workers.wait_for_complete()
+        screen, _ = await run_edited_cell(
+            pilot, app, "for i in range(200_000):\n    print('line', i, 'x' * 40)")
         shown = output_text(screen)
         assert "line 199999" not in shown
         assert "[output truncated:" in shown and shown.rstrip().endswith("✓ done")
-        await pilot.press("f9", "f5")  # the lesson's own cell, in the same namespace
-        await app.workers.wait_for_complete()
-        assert "loss is 14.0" in output_text(screen)
+        await assert_original_cell_runs(pilot, app, screen)
 
 
 async def test_memory_exhaustion_is_reported_and_the_next_run_works(make_app) -> None:
     app = make_app(lesson="mini")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_at_step(pilot, app, 1)
-        editor = screen.query_one(CellEditor)
-        editor.editor.load_text("import torch\nhuge = torch.empty(2**40)")
-        await pilot.pause()
-        await pilot.press("f5")
-        await app.workers.wait_for_complete()
+        screen, editor = await run_edited_cell(
+            pilot, app, "import torch\nhuge = torch.empty(2**40)")
         assert "memory" in output_text(screen).lower()
         assert "failed" in str(editor.query_one(".cell-title").render())
-        await pilot.press("f9", "f5")
-        await app.workers.wait_for_complete()
-        assert "loss is 14.0" in output_text(screen)
+        await assert_original_cell_runs(pilot, app, screen)
