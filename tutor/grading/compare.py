@@ -15,6 +15,7 @@ from typing import Any
 from .dtype_names import canonical, display, is_exact
 from .expected import ExpectedTensor, ExpectedValueError, as_tensor, is_tensor_dict
 from .shapes import format_shape
+from .tensors import TypedTensor, parse_tensor
 from .tolerance import Tolerance, parse_tolerance
 from .verdict import Verdict
 
@@ -221,8 +222,19 @@ def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
     return verdict
 
 
+def _listed(value: Any) -> Any:
+    """A nested list of numbers that arrived as its repr (the runner sends lists of floats that
+    way) as the list itself; anything else unchanged."""
+    if _is_repr(value) and str(value.get("repr", "")).lstrip().startswith("["):
+        parsed = parse_tensor(str(value["repr"]))
+        if isinstance(parsed, TypedTensor) and parsed.shape:
+            return parsed.plain()
+    return value
+
+
 def _compare(got: Any, expected: Any, tolerance: Tolerance, where: str, got_name: str) -> Verdict:
     at = f" at {where}" if where else ""
+    got, expected = _listed(got), _listed(expected)
     if is_tensor_dict(expected) and is_tensor_dict(got):
         if _opaque_tensor(got) or _opaque_tensor(expected):
             return _tensor_like(got, expected, tolerance, at, got_name)
@@ -280,4 +292,5 @@ def compare_values(got: object, expected: object,
     `got_name` says what the learner wrote when the value's encoding lost it ("a tuple": the
     runner sends tuples as lists)."""
     bounds = tolerance if isinstance(tolerance, Tolerance) else parse_tolerance(tolerance)
+    got = _listed(got)
     return _compare(got, expected, bounds, "", got_name or _type_name(got))

@@ -123,7 +123,9 @@ class TypedNumber:
         if not self.finite:
             return float(self.mantissa)
         value = self.fraction
-        return int(value) if value.denominator == 1 else float(value)
+        # "5.0" stays a float and "5" an int: the learner's own way of writing it.
+        whole = self.exponent >= 0 if self.exact is None else True
+        return int(value) if whole and value.denominator == 1 else float(value)
 
 
 def readings(text: str) -> list[TypedNumber]:
