@@ -286,7 +286,7 @@ def test_quoted_quiz_keys_are_located_by_yaml_itself(tmp_path: Path) -> None:
 
 def test_approximate_numbers_beside_a_quiz_are_collected_for_the_grader(tmp_path: Path) -> None:
     text = mutate("Some prose.", "Some prose: x holds about 3 items, exactly 3.").replace(
-        "  - Count them.", "  - Count them: roughly 3.0, not ≈ −1.5e2 or about 77 MB.")
+        "  - Count them.", "  - Count them, roughly 3.0, not ≈ −1.5e2 or about 77 MB.")
     path = tmp_path / "shown.md"
     path.write_text(text, encoding="utf-8")
     lesson, errors = parse_lesson(path)
