@@ -291,5 +291,5 @@ def test_approximate_numbers_beside_a_quiz_are_collected_for_the_grader(tmp_path
     path.write_text(text, encoding="utf-8")
     lesson, errors = parse_lesson(path)
     assert errors == [] and lesson is not None
-    assert lesson.quiz("length").shown == ("3.0", "-1.5e2", "77 MB", "3")
+    assert lesson.quiz("length").shown == ("~3.0", "~-1.5e2", "~77 MB", "~3", "3")
     assert lesson.quiz("pick").shown == ()  # another step's prose is not beside it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import dtype_names as dtypes
 
@@ -22,7 +22,7 @@ class ExpectedTensor:
     dtype: str
 
 
-def is_tensor_dict(value: object) -> bool:
+def is_tensor_dict(value: object) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and value.get("kind") == "tensor"
 
 
