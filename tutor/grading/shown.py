@@ -57,7 +57,7 @@ def parse_shown(items: Iterable[str]) -> list[Shown]:
         value = parse_number(text)
         if value is None or value.boolean is not None or not value.finite:
             continue
-        if approximate and value.mantissa % 10 == 0 and value.exponent >= 0:
+        if approximate and value.exponent >= 0 and value.mantissa.as_tuple().digits[-1] == 0:
             # "about 10,000": trailing zeros of an approximate whole number are not precision.
             value = TypedNumber(value.mantissa.normalize(), value.scale)
         shown.append(Shown(("≈ " if approximate else "") + text, value, approximate))
