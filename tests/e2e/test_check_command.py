@@ -159,3 +159,14 @@ def test_check_fails_when_the_grader_refuses_a_right_form(tmp_path: Path) -> Non
     quizzes = {q["id"]: q for q in report["lessons"][0]["quizzes"]}
     assert status == 1 and quizzes["good"]["ok"] and not quizzes["name"]["ok"]
     assert "'...' is not accepted" in quizzes["name"]["error"]["message"]
+
+
+def test_an_empty_or_missing_folder_is_said_in_one_line(tmp_path: Path) -> None:
+    for folder, words in ((tmp_path, "no lessons found in"),
+                          (tmp_path / "nowhere", "no lesson folder at")):
+        proc = subprocess.run([sys.executable, "-m", "tutor", "check", "--lessons", str(folder)],
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 1
+        assert proc.stderr.strip() == proc.stderr.strip().splitlines()[0]
+        assert words in proc.stderr and str(folder) in proc.stderr
+        assert f"{folder}:1:" not in proc.stderr
