@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from tutor.text import shorten
+
 from . import dtype_names as dtypes
 
 
@@ -113,5 +115,4 @@ def as_text(expected: object) -> str | None:
 
 
 def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return shorten(repr(value), 80)

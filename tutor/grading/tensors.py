@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from tutor.text import shorten
+
 from .dtype_names import EPSILON, canonical, display, is_exact
-from .expected import ExpectedTensor, as_tensor
+from .expected import ExpectedTensor, ExpectedValueError, as_tensor, nested_shape
 from .normalize import normalize_typed
 from .numbers import is_exactly, within_bound, within_typed_precision
 from .shapes import format_shape
@@ -114,14 +116,11 @@ class _Parser:
 
 
 def _shape(node: Any) -> tuple[int, ...]:
-    if not isinstance(node, list):
-        return ()
-    if not node:
-        return (0,)
-    inner = {_shape(item) for item in node}
-    if len(inner) != 1:
-        raise _Unparseable("Rows of different lengths: every row of a tensor has the same size.")
-    return (len(node), *inner.pop())
+    try:
+        return nested_shape(node)
+    except ExpectedValueError:
+        raise _Unparseable("Rows of different lengths: every row of a tensor has the same "
+                           "size.") from None
 
 
 def _leaves(node: Any) -> list[TypedNumber]:
@@ -208,8 +207,7 @@ def _index(flat: int, shape: tuple[int, ...]) -> str:
 
 def preview(values: Any, limit: int = 160) -> str:
     """A short repr of computed values for a confirmation message."""
-    text = repr(values)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(repr(values), limit)
 
 
 def _matches(typed: TypedTensor, target: ExpectedTensor, tolerance: Tolerance) -> bool:
