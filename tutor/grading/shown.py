@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from .normalize import normalize_typed
 from .typed_number import TypedNumber, parse_number
 
-#: Words and signs that mark a shown number as approximate: "about −0.0898", "≈ 77 MB".
-APPROXIMATE = ("≈", "~", "about", "approximately", "approx.", "roughly", "around", "nearly")
+#: Signs and words that mark a shown number as approximate: "≈ 77 MB", "about −0.0898".
+APPROXIMATE_SIGNS = ("≈", "~")
+APPROXIMATE_WORDS = ("about", "approximately", "approx.", "roughly", "around", "nearly")
 
+_APPROXIMATE = "|".join(map(re.escape, APPROXIMATE_SIGNS)) + r"|\b(?:" + "|".join(
+    map(re.escape, APPROXIMATE_WORDS)) + ")"
 _SHOWN = re.compile(
-    r"(?P<approx>(?:≈|~|\b(?:about|approximately|approx\.|roughly|around|nearly))\s*)?"
+    rf"(?P<approx>(?:{_APPROXIMATE})\s*)?"
     r"(?<![\w.])(?P<number>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[+-]?\d+)?)"
     r"(?:\s*(?P<unit>[KkMGT]i?B|B|bytes|[kM]|million|billion)\b)?(?![\w.]*\w)",
     re.ASCII | re.IGNORECASE,
