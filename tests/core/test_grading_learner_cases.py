@@ -205,3 +205,13 @@ def test_task_verdicts_report_show_and_do_not_count_errors() -> None:
                          failed("exception", "NameError: name 'losses' is not defined"))
     assert (missing.kind, missing.counted) == (W, False)
     assert missing.message.startswith("Not yet:") and "NameError" in missing.message
+
+
+def test_answers_the_tutor_cannot_tell_apart_always_count() -> None:
+    # Without the answer's text, two different wrong code answers are not "the same answer".
+    state = QuizAttempts("code")
+    wrong = grade_code("torch.ones(2)", run(torch.ones(2)), encode(B_GRAD))
+    assert wrong.parsed is None and not wrong.correct
+    assert [state.record(wrong), state.record(wrong)] == [True, True]
+    assert [state.record(wrong, "torch.ones(2)"), state.record(wrong, "torch.ones( 2 )")] == [
+        True, False]

@@ -28,8 +28,8 @@ class QuizAttempts:
         """Count one graded answer typed as `answer`; True when it counted as an attempt."""
         if not verdict.counted:
             return False
-        if not verdict.correct:
-            key = answer_key(verdict, answer)
+        key = answer_key(verdict, answer)
+        if not verdict.correct and key is not None:
             if key in self.wrong_answers:
                 return False
             self.wrong_answers.add(key)
@@ -61,10 +61,12 @@ class QuizAttempts:
         return self.solved and not self.revealed and self.hints_shown == 0
 
 
-def answer_key(verdict: Verdict, answer: str) -> str:
+def answer_key(verdict: Verdict, answer: str) -> str | None:
     """What makes two answers the same answer: the value understood (`1` and `a` pick the same
-    choice; `-0.09` and `−0.090` are one number), else the text ignoring case and spacing."""
+    choice; `-0.09` and `−0.090` are one number), else the text ignoring case and spacing; None
+    when neither is known (such an answer always counts)."""
     parsed = verdict.parsed
     if isinstance(parsed, bool | int | float | str | tuple):
         return f"{type(parsed).__name__}:{parsed!r}"
-    return f"text:{loose_key(answer)}"
+    key = loose_key(answer)
+    return f"text:{key}" if key else None
