@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tutor.grading import QuizAttempts, Verdict, grade, grade_code, grade_task
+from tutor.course import parse_lesson
+from tutor.grading import QuizAttempts, Verdict, grade, grade_code, grade_quiz, grade_task
 from tutor.grading.shown import numbers_in
 from tutor.runner.values import encode
 
@@ -215,3 +217,15 @@ def test_answers_the_tutor_cannot_tell_apart_always_count() -> None:
     assert [state.record(wrong), state.record(wrong)] == [True, True]
     assert [state.record(wrong, "torch.ones(2)"), state.record(wrong, "torch.ones( 2 )")] == [
         True, False]
+
+
+def test_grade_quiz_uses_what_the_lesson_shows(tmp_path: Path) -> None:
+    path = tmp_path / "bytes.md"
+    path.write_text("---\nid: bytes\ntitle: Bytes\n---\n\n## One\n\n```quiz\nid: half\n"
+                    "type: number\nask: How many bytes?\nanswer: n\ntolerance: {rel: 0.001}\n"
+                    "explain: That is about 77 MB.\n```\n", encoding="utf-8")
+    lesson, errors = parse_lesson(path)
+    assert lesson is not None and not errors
+    quiz = lesson.quiz("half")
+    assert grade_quiz(quiz, "77 MB", HALF_BYTES).correct
+    assert not grade("number", "77 MB", HALF_BYTES, tolerance=quiz.tolerance).correct

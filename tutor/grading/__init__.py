@@ -6,7 +6,7 @@ Plain Python: importing this package never imports torch or Textual.
 from .code_answers import grade_code, grade_task, syntax_problem
 from .compare import compare_values
 from .expected import ExpectedValueError
-from .grader import KINDS, grade
+from .grader import KINDS, grade, grade_quiz
 from .quiz_state import QuizAttempts, answer_key
 from .tolerance import Tolerance, parse_tolerance
 from .verdict import Verdict
@@ -21,6 +21,7 @@ __all__ = [
     "compare_values",
     "grade",
     "grade_code",
+    "grade_quiz",
     "grade_task",
     "parse_tolerance",
     "syntax_problem",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from tutor.course.model import QUIZ_TYPES
+from tutor.course.model import QUIZ_TYPES, Quiz
 
 from .choices import grade_choice, grade_text
 from .dtype_names import EPSILON
@@ -83,3 +83,10 @@ def grade(kind: str, answer: str, expected: object, *,
     if kind == "choice":
         return grade_choice(answer, expected, choices)
     return grade_text(answer, expected, accept)
+
+
+def grade_quiz(quiz: Quiz, answer: str, expected: object) -> Verdict:
+    """`grade` with everything the quiz says: its tolerance, choices, accepted texts and the
+    numbers its lesson shows beside it (for the typed kinds; see grade_code and grade_task)."""
+    return grade(quiz.type, answer, expected, tolerance=quiz.tolerance,
+                 choices=list(quiz.choices), accept=list(quiz.accept), shown=quiz.shown)
