@@ -117,3 +117,17 @@ def test_check_reports_each_cells_plots(tmp_path: Path, plots: object, summary: 
     assert lesson is not None and not errors
     result = asyncio.run(check_lesson(PlottingRunner(plots), lesson, Course(lessons=[lesson])))
     assert [cell["plots"] for cell in result["cells"]] == [summary]
+
+
+def test_the_human_report_counts_plots_and_prints_folder_errors_without_a_line(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tutor.commands.check import _print_human
+
+    cells = [{"index": 0, "line": 9, "ok": True, "error": None,
+              "plots": [{"title": "loss", "points": 15}, {"title": "", "points": 3}]}]
+    _print_human({"device": "cpu", "torch": "2", "lessons": [
+        {"id": "plots", "ok": False, "file": "a.md", "cells": cells, "quizzes": [],
+         "errors": [{"file": "folder.md", "line": 0, "message": "not a lesson file"}]}]})
+    out = capsys.readouterr().out
+    assert "cells 1/1, quizzes 0/0, plots 2" in out
+    assert "folder.md: not a lesson file" in out and "folder.md:0" not in out

@@ -85,8 +85,10 @@ def _print_human(report: dict[str, Any]) -> None:
         mark = "ok  " if lesson["ok"] else "FAIL"
         cells_ok = sum(c["ok"] for c in lesson["cells"])
         quizzes_ok = sum(q["ok"] for q in lesson["quizzes"])
+        plots = sum(len(c.get("plots", [])) for c in lesson["cells"])
+        drawn = f", plots {plots}" if plots else ""
         print(f"{mark} {lesson['id']:<16} cells {cells_ok}/{len(lesson['cells'])}, "
-              f"quizzes {quizzes_ok}/{len(lesson['quizzes'])}")
+              f"quizzes {quizzes_ok}/{len(lesson['quizzes'])}{drawn}")
         for error in lesson["errors"]:
             where = f"{error['file']}:{error['line']}" if error["line"] else error["file"]
             print(f"     {where}: {error['message']}")
