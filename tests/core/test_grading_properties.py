@@ -164,3 +164,20 @@ def test_any_text_beside_a_quiz_is_read_without_error(text: str) -> None:
     # Lesson prose is read for numbers at load time: nothing in it may break the grader.
     shown = numbers_in(text)
     assert grade("number", "1.5", 1.5, shown=shown).correct
+
+
+_NUMBER_TOKENS = ["0", "1", "5", "9", ".", "-", "e", "400", "nan", "inf", "/", " ", "MB", "B",
+                  "k", "MiB", "tensor(", ")", "True", ",", "000", "×10^", "≈"]
+_COMPUTED = [True, False, 0, 0.0, -0.0, 7, 5_000_000_000, 124_412_160, 0.5, -0.0898,
+             1e300, -1e-300, math.nan, math.inf, -math.inf]
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(st.sampled_from(_NUMBER_TOKENS), max_size=8),
+       expected=st.sampled_from(_COMPUTED), shown=st.lists(st.sampled_from(
+           ["~0.5", "~-0.0898", "77 MB", "~1e300", "~5 B", "~0", "-0.09"]), max_size=3),
+       tolerance=st.sampled_from([None, {"digits": 3}, {"rel": 0.001}, {"abs": 1e-9}]))
+def test_any_number_against_any_computed_value_gives_a_verdict(
+        tokens: list[str], expected: Any, shown: list[str], tolerance: Any) -> None:
+    verdict = grade("number", "".join(tokens), expected, tolerance=tolerance, shown=shown)
+    assert verdict.kind in OUTCOMES and verdict.message

@@ -67,9 +67,9 @@ def is_exactly(typed: TypedNumber, expected: float, epsilon: float) -> bool:
 
 def same_magnitude_other_power(typed: TypedNumber, expected: float, epsilon: float) -> bool:
     """True when the typed digits are right but the decimal point is shifted (10^k, k != 0)."""
-    if typed.fraction == 0 or expected == 0 or not math.isfinite(expected):
+    if not typed.finite or typed.fraction == 0 or expected == 0 or not math.isfinite(expected):
         return False
-    shift = round(math.log10(abs(expected)) - math.log10(abs(float(typed))))
+    shift = round(math.log10(abs(expected)) - typed.magnitude)
     for k in (shift - 1, shift, shift + 1):
         if k != 0 and abs(k) <= MAX_EXPONENT and within_typed_precision(
                 typed.shifted(k), expected, epsilon):
@@ -113,7 +113,7 @@ def judge_number(typed: TypedNumber, expected: bool | int | float, tolerance: To
     """Judge a parsed number against a computed one; `epsilon` is the value's own precision."""
     parsed = typed.plain()
     if isinstance(expected, bool):
-        if typed.boolean is None and typed.fraction not in (0, 1):
+        if typed.boolean is None and (not typed.finite or typed.fraction not in (0, 1)):
             return Verdict.unparseable("Type True or False.")
         if bool(typed.fraction) == expected:
             return Verdict.right(f"Correct: {expected}.", bool(typed.fraction))

@@ -100,6 +100,15 @@ class TypedNumber:
         typed = "".join(map(str, self.mantissa.as_tuple().digits)).lstrip("0")
         return max(1, len(typed))
 
+    @property
+    def magnitude(self) -> float:
+        """log10 of the size of a finite, non-zero value, without overflowing for huge ones."""
+        if self.exact is not None:
+            return math.log10(abs(self.exact.numerator)) - math.log10(self.exact.denominator)
+        digits = self.mantissa.as_tuple().digits
+        leading = float("0." + "".join(map(str, digits)).lstrip("0")[:15] or "0")
+        return self.mantissa.adjusted() + 1 + math.log10(leading) + math.log10(self.scale)
+
     def negated(self) -> TypedNumber:
         exact = -self.exact if self.exact is not None else None
         return TypedNumber(-self.mantissa, self.scale, exact=exact)
