@@ -21,8 +21,8 @@ from tutor.ui.screens.lesson_list import LessonListScreen
 
 if TYPE_CHECKING:
     from tutor.progress import ProgressStore
+    from tutor.progress.writer import ProgressWriter
     from tutor.runner.client import Runner
-    from tutor.runner.session import CellSession
 
 #: Environment variable remapping keys by binding id, e.g. `run-cell=f5,ctrl+r;interrupt=f6`.
 KEYMAP_VARIABLE = "TUTOR_KEYS"
@@ -79,12 +79,13 @@ class TutorApp(App[int]):
         self._runner = runner
         self.owns_progress = progress is None
         self._progress = progress
+        self._writer: ProgressWriter | None = None
         self.start_lesson = lesson
         self._runner_started = asyncio.Event()
         self.set_keymap(keymap_from_env(os.environ.get(KEYMAP_VARIABLE, "")))
 
     def get_default_screen(self) -> Screen[Any]:
-        return LessonListScreen()
+        return LessonListScreen(self.course, lambda: self.progress)
 
     @property
     def progress(self) -> ProgressStore:
@@ -94,6 +95,15 @@ class TutorApp(App[int]):
 
             self._progress = ProgressStore()
         return self._progress
+
+    @property
+    def progress_writer(self) -> ProgressWriter:
+        """Writes to the progress store, in order, off the event loop (each commit fsyncs)."""
+        if self._writer is None:
+            from tutor.progress.writer import ProgressWriter
+
+            self._writer = ProgressWriter(self.progress)
+        return self._writer
 
     @property
     def runner(self) -> Runner:
@@ -126,6 +136,8 @@ class TutorApp(App[int]):
             self._runner.on_state = None
             if self.owns_runner:
                 await self._runner.close()
+        if self._writer is not None:
+            self._writer.close()  # the queued writes land before the store closes
         if self.owns_progress and self._progress is not None:
             self._progress.close()
 
@@ -136,16 +148,6 @@ class TutorApp(App[int]):
             await self.runner.start()
         except RunnerError as exc:
             self.notify(str(exc), title="Runner", severity="error", timeout=15)
-
-    @work(exit_on_error=False, group="close-sessions")
-    async def close_sessions(self, sessions: list[CellSession]) -> None:
-        """End the workers of a closed lesson screen's namespaces.
-
-        Not exclusive: two screens closing in quick succession must both be freed, and an
-        exclusive worker would cancel the first before it ran.
-        """
-        for session in sessions:
-            await session.close()
 
     def _runner_state(self, state: RunnerState, reason: str | None) -> None:
         """Runner callback (on this event loop): hand the news to the app as a message."""
@@ -180,13 +182,20 @@ class TutorApp(App[int]):
         step = self.progress.position(lesson.id) or 0
         # Imported on first use: the editor, Markdown and grading are not needed for the first
         # frame, which must not wait for them (see bench/first_frame.py).
+        from tutor.study import LessonSession
         from tutor.ui.screens.lesson import LessonScreen
 
-        screen = LessonScreen(lesson, step)
+        session = LessonSession(lesson, self.runner, self.progress, self.progress_writer,
+                                runner_ready=self.runner_ready)
+        screen = LessonScreen(session, step)
         if isinstance(self.screen, LessonScreen):
             self.switch_screen(screen)  # one lesson at a time: the old one frees its workers
         else:
             self.push_screen(screen)
+
+    @on(LessonListScreen.OpenLesson)
+    def _open_chosen(self, event: LessonListScreen.OpenLesson) -> None:
+        self.open_lesson(event.lesson_id)
 
     def action_help(self) -> None:
         from tutor.ui.screens.help import HelpScreen
@@ -198,15 +207,19 @@ class TutorApp(App[int]):
         """The palette lists the current screen's actions with their keys, then the app's."""
         yield from super().get_system_commands(screen)
         seen = set()
-        for node in (screen, self):
-            for _key, binding in node._bindings:
-                if not binding.description or binding.action in seen:
-                    continue
-                seen.add(binding.action)
-                keys = ", ".join(k for k, b in node._bindings if b.action == binding.action)
-                yield SystemCommand(
-                    f"{binding.description} ({keys})",
-                    binding.tooltip or binding.description,
-                    lambda node=node, action=binding.action: self.call_later(
-                        node.run_action, action),
-                )
+        active_bindings = screen.active_bindings
+        for active in active_bindings.values():
+            binding = active.binding
+            if active.node not in (screen, self) or not binding.description \
+                    or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = ", ".join(
+                key for key, other in active_bindings.items()
+                if other.binding.action == binding.action and other.node is active.node)
+            yield SystemCommand(
+                f"{binding.description} ({keys})",
+                binding.tooltip or binding.description,
+                lambda node=active.node, action=binding.action: self.call_later(
+                    node.run_action, action),
+            )
