@@ -7,9 +7,9 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from tutor import __version__
+from tutor.commands.options import add_global_options
 
 #: Subcommand modules under `tutor.commands`; each defines `register(subparsers)`.
 COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor")
@@ -33,23 +33,6 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
         module = importlib.import_module(f"tutor.commands.{name}")
         module.register(subparsers)
     return parser
-
-
-def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
-    """Options accepted before or after the subcommand."""
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
-        "--lessons", type=Path, metavar="DIR", default=default,
-        help="read lessons from DIR instead of the shipped course",
-    )
-    parser.add_argument(
-        "--device", metavar="D", default=argparse.SUPPRESS if suppress else "auto",
-        help="auto (default), cpu, cuda, cuda:N or mps",
-    )
-    parser.add_argument(
-        "--lang", metavar="CODE", default=default,
-        help="read lesson translations in this language (e.g. fr)",
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from tutor.commands.options import add_global_options
 from tutor.progress import ProgressStore
 
 #: Columns of `tutor progress --csv`, one row per attempt.
@@ -18,8 +19,6 @@ CSV_COLUMNS = (
 
 
 def register(subparsers: Any) -> None:
-    from tutor.cli import add_global_options
-
     sub = subparsers.add_parser("progress", help="show or erase your progress")
     output = sub.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
