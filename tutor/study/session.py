@@ -187,8 +187,8 @@ class LessonSession:
         """Evaluate a task's `check` (and `show`) in the learner's namespace after the learner's
         own cells up to the quiz, as they stand."""
         await self.runner_ready()
-        check = getattr(quiz, "check", None) or "False"
-        show = getattr(quiz, "show", None)
+        check = quiz.check or "False"
+        show = quiz.show
         checked = await self.learner.evaluate_at(
             self.cells.sources, quiz.cells_before, f"bool({check})", timeout=self.lesson.timeout)
         self.cells.after_prefix(quiz.cells_before, checked)
@@ -230,7 +230,7 @@ class LessonSession:
         A task reveals its solution (the new source of the cell above it) as text.
         """
         if quiz.type == "task":
-            expected: Any = getattr(quiz, "solution", None) or ""
+            expected: Any = quiz.solution or ""
         else:
             expected = await self.expected_value(quiz)
         self.attempts[quiz.id].reveal()
