@@ -89,6 +89,14 @@ class LessonSession:
         self.reference = CellSession(runner, f"reference:{lesson.id}")
         self._announced = self.lesson_complete
 
+    def use_runner(self, runner: Runner) -> None:
+        """Compute with `runner` from now on (the first could not start on its device)."""
+        self.runner = runner
+        self.learner = CellSession(runner, self.learner.namespace)
+        self.reference = CellSession(runner, self.reference.namespace)
+        self.expected.clear()
+        self.cells.ran_through = 0
+
     def step_at(self, wanted: int) -> int:
         """`wanted` clamped to the lesson's steps."""
         return max(0, min(wanted, len(self.lesson.steps) - 1))
