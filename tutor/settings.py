@@ -105,7 +105,7 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or settings_path()
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return Settings(path=path)
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}:1: cannot be read ({exc})") from None
