@@ -145,6 +145,7 @@ class LessonSession:
         self, index: int, on_output: Callable[[str], None] | None = None
     ) -> RunOutcome:
         """Run cell `index` after the cells before it, in the learner's namespace."""
+        self.cells.running = index
         try:
             await self.runner_ready()
             result = await self.learner.run_cell(
@@ -152,6 +153,8 @@ class LessonSession:
         except RunnerError as exc:
             result = {"ok": False, "output": "", "duration_s": 0.0, "snapshot": None,
                       "error": {"kind": "crash", "message": str(exc), "traceback": ""}}
+        finally:
+            self.cells.running = None
         self.cells.after_run(index, result)
         completed = self._check_step(self.step_of_cell(index))
         return RunOutcome(result, self.cells.states(), completed)
