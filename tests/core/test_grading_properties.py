@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tutor.grading import KINDS, Verdict, grade
 from tutor.grading.numbers import parse_number
 from tutor.grading.shapes import format_shape, parse_shape
+from tutor.grading.shown import numbers_in
 
 EXPECTED: dict[str, tuple[Any, dict[str, Any]]] = {
     "number": (-0.0898, {}),
@@ -85,7 +86,7 @@ def test_perturbed_beyond_typed_precision_is_rejected(
     typed = parse_number(f"{value:.{digits - 1}e}")
     assert typed is not None
     step = Decimal(units if up else -units).scaleb(typed.exponent)
-    answer = str(typed.decimal + step)
+    answer = str(typed.mantissa + step)
     verdict = grade("number", answer, value)
     assert not verdict.correct, (answer, value, verdict.message)
 
@@ -145,7 +146,7 @@ def test_tensor_typed_to_enough_digits_is_accepted_and_a_miss_rejected(
     index = which % len(values)
     number = parse_number(typed[index])
     assert number is not None
-    typed[index] = str(number.decimal + Decimal(3).scaleb(number.exponent))
+    typed[index] = str(number.mantissa + Decimal(3).scaleb(number.exponent))
     assert not grade("tensor", "[" + ", ".join(typed) + "]", expected).correct
 
 
@@ -155,3 +156,11 @@ def test_importing_grading_loads_neither_torch_nor_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="about≈~ 0123456789.,eE+-kMGBib", max_size=40))
+def test_any_text_beside_a_quiz_is_read_without_error(text: str) -> None:
+    # Lesson prose is read for numbers at load time: nothing in it may break the grader.
+    shown = numbers_in(text)
+    assert grade("number", "1.5", 1.5, shown=shown).correct

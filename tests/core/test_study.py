@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tutor.grading import QuizAttempts, Verdict
 from tutor.study.cells import Cells, CellState
-from tutor.study.quizzes import NO_ATTEMPT, REPEATED, record, task_verdict
+from tutor.study.quizzes import NO_ATTEMPT, REPEATED, record
 
 OK = {"ok": True}
 
@@ -24,26 +24,11 @@ def test_running_editing_and_failing_cells() -> None:
 
 
 def test_attempts_repeat_and_unreadable() -> None:
-    state, wrong = QuizAttempts(quiz_id="q"), set[str]()
-    assert record(state, wrong, "13", Verdict.wrong("no")) == ""
-    assert record(state, wrong, " 13", Verdict.wrong("no")) == REPEATED
-    assert record(state, wrong, "abc", Verdict.unparseable("?")) == NO_ATTEMPT
-    assert record(state, wrong, "14", Verdict.right("yes")) == ""
+    state = QuizAttempts(quiz_id="q")
+    assert record(state, "13", Verdict.wrong("no")) == (True, "")
+    assert record(state, " 13", Verdict.wrong("no")) == (False, REPEATED)
+    assert record(state, "abc", Verdict.unparseable("?")) == (False, NO_ATTEMPT)
+    said = Verdict.not_counted("It was not run and does not count as an attempt.")
+    assert record(state, "x +", said) == (False, "")
+    assert record(state, "14", Verdict.right("yes")) == (True, "")
     assert state.attempts == 2 and state.solved and state.first_attempt_correct is False
-
-
-def test_task_verdicts() -> None:
-    checked_false = {"ok": True, "value": False}
-    shown = {"ok": True, "repr": "0.52"}
-    verdict = task_verdict("loss < 0.4", "loss", checked_false, shown)
-    assert verdict.kind == "wrong"
-    assert verdict.message == "Your `loss` is 0.52; the check `loss < 0.4` is not met yet."
-    done = task_verdict("loss < 0.4", "loss", {"ok": True, "value": True},
-                        {"ok": True, "repr": "0.31"})
-    assert done.correct and done.message == "Done: your `loss` is 0.31."
-    assert task_verdict("x", None, {"ok": True, "value": True}, None).message == "Done."
-    broken = task_verdict("loss < 0.4", "loss", {"ok": False, "error": {
-        "kind": "exception", "message": "NameError: name 'loss' is not defined"}}, None)
-    assert broken.kind == "unparseable" and "NameError" in broken.message
-    escaped = task_verdict("x", "s", checked_false, {"ok": True, "repr": "'\x1b[2J'"})
-    assert "\x1b" not in escaped.message and "\\x1b" in escaped.message

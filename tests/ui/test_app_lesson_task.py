@@ -78,8 +78,9 @@ async def test_task_fails_unedited_passes_after_an_edit_and_shows_its_value(
         assert "times ten" in str(panel.query_one(".quiz-explain").render())
         # Checking ran the learner's edited cell: the editor says so.
         assert "ran" in str(editor.query_one(".cell-title").render())
-    attempts = progress.attempts("task")
-    assert [(a["answer"], a["correct"]) for a in attempts] == [("", False), ("", True)]
+    attempts = progress.attempts("task")  # a task's answer is the learner's code
+    assert [(a["answer"], a["correct"]) for a in attempts] == [
+        ("scale = 2\ntotal = scale * 10\n", False), ("scale = 7\ntotal = scale * 10\n", True)]
 
 
 async def test_a_task_whose_check_cannot_be_evaluated_is_not_an_attempt(
@@ -97,7 +98,7 @@ async def test_a_task_whose_check_cannot_be_evaluated_is_not_an_attempt(
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         text = verdict(panel)
-        assert text.startswith("? Not yet: the check `total > 50` could not be evaluated")
+        assert text.startswith("? Not yet: `total > 50` could not be evaluated")
         assert "NameError" in text and text.endswith("Not counted as an attempt.")
         assert panel.state.attempts == 0
     assert progress.attempts("task") == []

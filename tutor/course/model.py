@@ -13,14 +13,16 @@ QUIZ_TYPES = ("number", "shape", "dtype", "tensor", "choice", "text", "code", "t
 
 @dataclass(frozen=True)
 class LessonError:
-    """A defect in a lesson file, reported as `file:line: message`."""
+    """A defect in a lesson file, reported as `file:line: message` (`file: message` when it is
+    about the file or folder as a whole: then `line` is 0)."""
 
     file: str
     line: int
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
 
     def to_dict(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "message": self.message}
@@ -73,6 +75,9 @@ class Quiz:
     check: str | None = None
     show: str | None = None
     solution: str | None = None
+    shown: tuple[str, ...] = ()
+    """Numbers the lesson shows beside the quiz (its text and its step's prose), as collected by
+    `tutor.grading.shown.numbers_in`: the grader accepts answers at the precision they show."""
 
 
 Block = Prose | Cell | StaticCode | Quiz
@@ -141,7 +146,7 @@ class Course:
         loaded = {str(lesson.path) for lesson in self.lessons}
         grouped: dict[str, list[LessonError]] = {}
         for error in self.errors:
-            if error.file not in loaded:
+            if error.file not in loaded and error.file != str(self.directory):
                 grouped.setdefault(error.file, []).append(error)
         return dict(sorted(grouped.items()))
 

@@ -18,6 +18,8 @@ _SIZE_CALL = re.compile(r"(?:torch\.)?size\s*\((?P<inner>.*)\)")
 _CLOSING = {"(": ")", "[": "]"}
 _SEPARATOR = re.compile(r"\s*(?:x|×|\*|by)\s*|\s+")
 _DIMENSION = re.compile(r"\d{1,18}", re.ASCII)
+_CROSS = re.compile(r"\d\s*(?:x|×|\*|by)\s*\d")
+_GROUPING = re.compile(r"(?<=\d)[,_](?=\d{3}(?:\D|$))")
 
 
 def parse_shape(text: str) -> tuple[int, ...] | None:
@@ -35,7 +37,10 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
             text = text[1:-1].strip()
     if not text:
         return ()
-    if "," in text:
+    if _CROSS.search(text):
+        # "2x4x50,257": sizes between crosses may group their digits in threes.
+        parts = [_GROUPING.sub("", part) for part in _SEPARATOR.split(text)]
+    elif "," in text:
         parts = text.split(",")
         if not parts[-1].strip():
             parts.pop()
@@ -62,17 +67,13 @@ def format_shape(shape: tuple[int, ...] | list[int]) -> str:
 
 
 def as_shape(expected: object) -> tuple[int, ...]:
-    """A computed shape: a list of ints (the runner's encoding of torch.Size) or its text."""
+    """A computed shape: a list of ints (the runner's encoding of torch.Size or a tuple)."""
     if isinstance(expected, list | tuple) and all(
         isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in expected
     ):
         return tuple(expected)
-    if isinstance(expected, str) or (isinstance(expected, dict) and expected.get("kind") == "repr"):
-        text = expected if isinstance(expected, str) else str(expected.get("repr"))
-        parsed = parse_shape(text)
-        if parsed is not None:
-            return parsed
-    raise ExpectedValueError(f"the computed answer is not a shape: {expected!r:.80}")
+    raise ExpectedValueError("a shape quiz's answer must give a shape such as x.shape, not "
+                             f"{expected!r:.80}")
 
 
 def grade_shape(answer: str, expected: object) -> Verdict:

@@ -1,20 +1,18 @@
-"""Grading rules as the session applies them: what counts as an attempt, and task verdicts.
-
-The rules themselves belong to `tutor.grading` (docs/grading.md); this module is the one place
-the session calls them from.
-"""
+"""Grading rules as the session applies them: what counts as an attempt, and each quiz type's
+verdict. The rules belong to `tutor.grading` (docs/grading.md); this is the one place the session
+calls them from."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tutor.course import Quiz
-from tutor.grading import QuizAttempts, Verdict, compare_values, grade
-from tutor.text import printable, shorten
+from tutor.grading import QuizAttempts, Verdict, answer_key, grade, grade_code
 
-#: How much of a task's `show` value a verdict quotes.
-SHOWN_CHARS = 80
+#: Said after a verdict that was not counted, unless its message says so already.
+NO_ATTEMPT = "Not counted as an attempt."
+REPEATED = "The same answer as before: counted once."
 
 
 def restored_attempts(quiz_id: str, status: Mapping[str, Any] | None) -> QuizAttempts:
@@ -31,72 +29,40 @@ def restored_attempts(quiz_id: str, status: Mapping[str, Any] | None) -> QuizAtt
     )
 
 
-def counts(verdict: Verdict) -> bool:
-    """Whether a verdict is an attempt at all (an unreadable answer, say, is not)."""
-    counted = getattr(verdict, "counted", None)
-    return bool(counted) if counted is not None else verdict.kind != "unparseable"
+def record(state: QuizAttempts, text: str, verdict: Verdict) -> tuple[bool, str]:
+    """Count `verdict` on `state` (QuizAttempts knows the rules): whether it counted (and so is
+    to be saved), and what to say after a verdict that did not."""
+    if state.record(verdict, text):
+        return True, ""
+    if not verdict.counted:
+        # Some messages say so themselves ("...does not count as an attempt").
+        return False, "" if "count" in verdict.message.casefold() else NO_ATTEMPT
+    return False, REPEATED
 
 
-#: Why an answer was not counted as an attempt, shown after its verdict.
-NO_ATTEMPT = "Not counted as an attempt."
-REPEATED = "The same answer as before: counted once."
+def remember_wrong(state: QuizAttempts, quiz: Quiz, answers: Iterable[str], expected: object
+                   ) -> None:
+    """Wrong answers saved by earlier sessions count as given: repeating one counts once.
 
-
-def record(state: QuizAttempts, wrong_before: set[str], text: str, verdict: Verdict) -> str:
-    """Count `verdict` on `state` unless it is no attempt or repeats a wrong answer already
-    counted (`wrong_before`, updated here). "" when it was counted (and so is to be saved),
-    else why not."""
-    if not counts(verdict):
-        return NO_ATTEMPT
-    if not verdict.correct:
-        key = answer_key(text)
-        if key in wrong_before:
-            return REPEATED
-        wrong_before.add(key)
-    state.record(verdict)
-    return ""
-
-
-def answer_key(text: str) -> str:
-    """A wrong answer as compared with earlier ones: case and spacing do not make it new."""
-    return " ".join(text.split()).casefold()
-
-
-def expected_verdict(
-    quiz: Quiz, text: str, expected: object, evaluated: Mapping[str, Any] | None = None
-) -> Verdict:
-    """A typed answer, or a code answer's evaluated value (`evaluated`), against `expected`."""
-    if quiz.type != "code":
-        return grade(quiz.type, text, expected, tolerance=quiz.tolerance,
-                     choices=list(quiz.choices), accept=list(quiz.accept))
-    assert evaluated is not None
-    if not evaluated["ok"]:
-        error = evaluated["error"]
-        message = f"Your expression failed: {error['message']}"
-        if error.get("kind") == "exception" and error["message"].startswith(
-                ("NameError", "AttributeError", "SyntaxError")):
-            return Verdict.unparseable(message)
-        return Verdict.wrong(message)
-    return compare_values(evaluated["value"], expected, quiz.tolerance)
-
-
-def task_verdict(
-    check: str, show: str | None, checked: Mapping[str, Any], shown: Mapping[str, Any] | None
-) -> Verdict:
-    """A task's verdict from its `check` (and `show`) evaluated in the learner's namespace.
-
-    A check that cannot be evaluated (a cell fails first, a name is gone) is "not yet", not an
-    attempt.
+    Typed answers are graded again to find the value they meant (`1` and `a` are one choice);
+    code and task answers are compared as text.
     """
-    if not checked["ok"]:
-        message = printable(str(checked["error"]["message"]))
-        return Verdict.unparseable(f"Not yet: the check `{check}` could not be evaluated "
-                                   f"({shorten(message, 200)}).")
-    value = ""
-    if show and shown is not None:
-        value = (shorten(printable(str(shown["repr"])), SHOWN_CHARS) if shown["ok"]
-                 else f"not computable ({shorten(printable(shown['error']['message']), 120)})")
-    if checked["value"] is True:
-        return Verdict.right(f"Done: your `{show}` is {value}." if show else "Done.")
-    mine = f"Your `{show}` is {value}; the" if show else "The"
-    return Verdict.wrong(f"{mine} check `{check}` is not met yet.")
+    for text in answers:
+        verdict = Verdict.wrong("")
+        if quiz.type not in ("code", "task"):
+            verdict = typed_verdict(quiz, text, expected)
+        if verdict.counted and not verdict.correct:
+            state.wrong_answers.add(answer_key(verdict, text))
+
+
+def typed_verdict(quiz: Quiz, text: str, expected: object) -> Verdict:
+    """A typed answer (every type but code and task) against the computed value."""
+    return grade(quiz.type, text, expected, tolerance=quiz.tolerance, choices=list(quiz.choices),
+                 accept=list(quiz.accept), shown=quiz.shown)
+
+
+def code_verdict(quiz: Quiz, text: str, evaluated: Mapping[str, Any] | None, expected: object,
+                 memory_limit_mib: int | None) -> Verdict:
+    """A code answer's verdict from the runner's reply to evaluating it (None: not run)."""
+    return grade_code(text, evaluated, expected, tolerance=quiz.tolerance, shown=quiz.shown,
+                      memory_limit_mib=memory_limit_mib)

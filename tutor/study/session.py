@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.course import Lesson, Quiz, Step
-from tutor.grading import ExpectedValueError, QuizAttempts, Verdict
+from tutor.grading import ExpectedValueError, QuizAttempts, Verdict, grade_task, syntax_problem
 from tutor.progress import ProgressStore
 from tutor.progress.writer import ProgressWriter
 from tutor.runner.client import Runner, RunnerError
 from tutor.runner.session import CellSession
 from tutor.study.cells import Cells, CellState
 from tutor.study.quizzes import (
-    answer_key,
-    expected_verdict,
+    code_verdict,
     record,
+    remember_wrong,
     restored_attempts,
-    task_verdict,
+    typed_verdict,
 )
 
 #: Under a verdict, when the learner's cells above the quiz are not the lesson's.
@@ -78,11 +78,11 @@ class LessonSession:
         self.attempts: dict[str, QuizAttempts] = {
             quiz.id: restored_attempts(quiz.id, status.get(quiz.id)) for quiz in lesson.quizzes
         }
-        self.wrong_answers: dict[str, set[str]] = {quiz.id: set() for quiz in lesson.quizzes}
-        """Wrong answers already counted, per quiz: repeating one does not count again."""
+        self.earlier_wrong: dict[str, list[str]] = {}
+        """Wrong answers saved by earlier sessions, per quiz, until the quiz is next checked."""
         for attempt in progress.attempts(lesson.id):
-            if not attempt["correct"] and attempt["quiz"] in self.wrong_answers:
-                self.wrong_answers[attempt["quiz"]].add(answer_key(attempt["answer"]))
+            if not attempt["correct"]:
+                self.earlier_wrong.setdefault(attempt["quiz"], []).append(attempt["answer"])
         self.completed: set[int] = set(progress.completed_steps(lesson.id))
         self.expected: dict[str, Any] = {}
         self.learner = CellSession(runner, f"learner:{lesson.id}")
@@ -187,27 +187,38 @@ class LessonSession:
         if quiz.type == "task":
             return await self._task_verdict(quiz)
         expected = await self.expected_value(quiz)
+        earlier = self.earlier_wrong.pop(quiz.id, [])
+        if earlier:
+            remember_wrong(self.attempts[quiz.id], quiz, earlier, expected)
         if quiz.type != "code":
-            return expected_verdict(quiz, text, expected)
-        got = await self.reference.evaluate_at(
-            self.cells.originals, quiz.cells_before, text, fresh_copy=True,
-            timeout=self.lesson.timeout)
-        return expected_verdict(quiz, text, expected, got)
+            return typed_verdict(quiz, text, expected)
+        evaluated = None
+        if syntax_problem(text) is None:  # never run what is not an expression
+            evaluated = await self.reference.evaluate_at(
+                self.cells.originals, quiz.cells_before, text, fresh_copy=True,
+                timeout=self.lesson.timeout)
+        return code_verdict(quiz, text, evaluated, expected, self.runner.memory_limit_mib)
 
     async def _task_verdict(self, quiz: Quiz) -> Verdict:
         """Evaluate a task's `check` (and `show`) in the learner's namespace after the learner's
         own cells up to the quiz, as they stand."""
         await self.runner_ready()
         check = quiz.check or "False"
-        show = quiz.show
-        checked = await self.learner.evaluate_at(
+        passed = await self.learner.evaluate_at(
             self.cells.sources, quiz.cells_before, f"bool({check})", timeout=self.lesson.timeout)
-        self.cells.after_prefix(quiz.cells_before, checked)
+        self.cells.after_prefix(quiz.cells_before, passed)
         shown = None
-        if checked["ok"] and show:
+        if passed["ok"] and quiz.show:
             shown = await self.runner.evaluate(
-                self.learner.namespace, show, timeout=self.lesson.timeout)
-        return task_verdict(check, show, checked, shown)
+                self.learner.namespace, quiz.show, timeout=self.lesson.timeout)
+        return grade_task(check, quiz.show, passed, shown,
+                          memory_limit_mib=self.runner.memory_limit_mib)
+
+    def answer_text(self, quiz: Quiz, text: str) -> str:
+        """What the learner answered: for a task, their code in the cell above it."""
+        if quiz.type == "task":
+            return self.cells.sources[quiz.cells_before - 1] if quiz.cells_before else ""
+        return text
 
     async def check(self, quiz: Quiz, text: str) -> CheckOutcome:
         """Grade `text` (ignored by a task) and record it when it counts.
@@ -217,11 +228,12 @@ class LessonSession:
         state = self.attempts[quiz.id]
         already_solved = state.solved
         verdict = await self._verdict(quiz, text)
+        text = self.answer_text(quiz, text)
         note = EDITED_NOTE if quiz.type != "task" and self.cells_edited_before(quiz) else ""
         if already_solved:  # Enter on Check again, or curiosity: graded, never counted
             return CheckOutcome(verdict, "", True, note, False, self.cells.states())
-        not_counted = record(state, self.wrong_answers[quiz.id], text, verdict)
-        if not not_counted:
+        counted, not_counted = record(state, text, verdict)
+        if counted:
             self.writer.submit(
                 self.progress.record_attempt, self.lesson.id, quiz.id, text, verdict.correct,
                 verdict.message, revealed=state.revealed, **self._device())

@@ -145,7 +145,7 @@ class QuizPanel(Vertical):
         if verdict.correct:
             self._set_verdict(f"✓ {verdict.message}", "-right")
             self._show_explain()
-        elif verdict.kind == "unparseable":
+        elif verdict.kind == "unparseable" or not verdict.counted:
             self._set_verdict(f"? {verdict.message} {not_counted}".rstrip(), "-unparseable")
         else:
             self._set_verdict(f"✗ {verdict.message} {not_counted}".rstrip(), "-wrong")
