@@ -18,7 +18,7 @@ from tutor.progress import ProgressStore
 from tutor.progress.writer import ProgressWriter
 from tutor.runner.client import Runner, RunnerError
 from tutor.runner.session import CellSession
-from tutor.study.cells import Cells, CellState
+from tutor.study.cells import Cells
 from tutor.study.quizzes import (
     code_verdict,
     record,
@@ -34,10 +34,9 @@ EDITED_NOTE = ("Your cells differ from the lesson's: answers are computed from t
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """A cell run as the screen shows it: the runner's result and each cell's state after it."""
+    """A cell run: the runner's result (cell states are in `LessonSession.cells` after it)."""
 
     result: dict[str, Any]
-    states: dict[int, CellState]
     lesson_completed: bool
 
 
@@ -47,12 +46,11 @@ class CheckOutcome:
 
     verdict: Verdict
     not_counted: str
-    """Why the answer was not counted as an attempt; "" when it was."""
+    """What to say after a verdict that was not counted ("" when it counted, or when its own
+    message says so)."""
     already_solved: bool
     note: str
     lesson_completed: bool
-    states: dict[int, CellState]
-    """Cell states after the check (a task check runs the learner's cells up to the quiz)."""
 
 
 class LessonSession:
@@ -157,7 +155,7 @@ class LessonSession:
             self.cells.running = None
         self.cells.after_run(index, result)
         completed = self._check_step(self.step_of_cell(index))
-        return RunOutcome(result, self.cells.states(), completed)
+        return RunOutcome(result, completed)
 
     def step_of_cell(self, index: int) -> int:
         for step in self.lesson.steps:
@@ -231,14 +229,14 @@ class LessonSession:
         text = self.answer_text(quiz, text)
         note = EDITED_NOTE if quiz.type != "task" and self.cells_edited_before(quiz) else ""
         if already_solved:  # Enter on Check again, or curiosity: graded, never counted
-            return CheckOutcome(verdict, "", True, note, False, self.cells.states())
+            return CheckOutcome(verdict, "", True, note, False)
         counted, not_counted = record(state, text, verdict)
         if counted:
             self.writer.submit(
                 self.progress.record_attempt, self.lesson.id, quiz.id, text, verdict.correct,
                 verdict.message, revealed=state.revealed, **self._device())
         completed = self._check_step(self.step_of_quiz(quiz).index)
-        return CheckOutcome(verdict, not_counted, False, note, completed, self.cells.states())
+        return CheckOutcome(verdict, not_counted, False, note, completed)
 
     def hint(self, quiz: Quiz) -> str | None:
         """The next hint (counted and recorded), or None when every hint has been shown."""
