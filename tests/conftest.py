@@ -1,14 +1,45 @@
-"""Every test gets its own TUTOR_HOME, so none reads or writes a real user's progress or cache."""
+"""Fixtures every test folder shares: a private TUTOR_HOME for each test, and one started runner
+for the whole session (its start costs about a second) on the session's event loop."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
+
+from tutor.runner.client import Runner
+
+HERE = Path(__file__).parent
+
+#: Folders whose async tests share the session's event loop (and so the session's runner).
+SESSION_LOOP_FOLDERS = (HERE / "runner", HERE / "ui")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the async tests of SESSION_LOOP_FOLDERS on the session loop, where the runner lives."""
+    for item in items:
+        path = Path(item.path)
+        if any(folder in path.parents for folder in SESSION_LOOP_FOLDERS) and \
+                pytest_asyncio.is_async_test(item):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
 
 
 @pytest.fixture(autouse=True)
 def tutor_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own TUTOR_HOME, so none reads or writes a real user's progress,
+    cache or settings."""
     home = tmp_path_factory.mktemp("tutor-home")
     monkeypatch.setenv("TUTOR_HOME", str(home))
     return home
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def runner() -> AsyncIterator[Runner]:
+    """A CPU runner shared by the tests that each use their own namespaces (the app must not
+    close it)."""
+    shared = Runner("cpu", timeout=10.0)
+    await shared.start()
+    yield shared
+    await shared.close()

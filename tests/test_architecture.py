@@ -1,14 +1,19 @@
-"""The layering rules of design.md, checked in fresh interpreters: the UI process never imports
-torch, and the core never imports Textual."""
+"""The layering rules of docs/architecture.md: the UI process never imports torch and the core
+never imports Textual (checked in fresh interpreters); screens and widgets never import the app,
+and commands never import the command line (checked in the source, TYPE_CHECKING blocks too)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import tutor
+
+PACKAGE = Path(tutor.__file__).parent
 
 UI_PREFIXES = ("tutor.ui", "tutor.commands.app")
 #: Modules that run only inside the runner's own processes, where torch belongs.
@@ -36,7 +41,7 @@ def all_modules() -> list[str]:
 
 def test_core_never_imports_textual() -> None:
     core = [m for m in all_modules() if not m.startswith(UI_PREFIXES)]
-    assert "tutor.course" in core and "tutor.checking" in core
+    assert {"tutor.course", "tutor.checking", "tutor.study.session", "tutor.settings"} <= set(core)
     loaded = loaded_after_import(core)
     assert "textual" not in loaded
 
@@ -53,3 +58,39 @@ def test_everything_outside_the_runner_processes_leaves_torch_out() -> None:
     modules = [m for m in all_modules() if not m.startswith(RUNNER_PROCESS_MODULES)]
     assert "tutor.commands.list" in modules
     assert "torch" not in loaded_after_import(modules)
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a source file imports, wherever the import statement is."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def importers_of(module: str, folders: list[str]) -> list[str]:
+    """Files under `folders` (relative to the package) that import `module`."""
+    return sorted(
+        str(path.relative_to(PACKAGE))
+        for folder in folders for path in (PACKAGE / folder).rglob("*.py")
+        if module in imported_modules(path)
+    )
+
+
+def test_screens_and_widgets_never_import_the_app() -> None:
+    assert importers_of("tutor.ui.app", ["ui/screens", "ui/widgets"]) == []
+
+
+def test_commands_never_import_the_command_line() -> None:
+    assert importers_of("tutor.cli", ["commands"]) == []
+
+
+def test_the_import_checker_sees_imports_inside_blocks(tmp_path: Path) -> None:
+    source = tmp_path / "sample.py"
+    source.write_text("if TYPE_CHECKING:\n    from tutor.ui.app import TutorApp\n"
+                      "def f():\n    from tutor.ui import app\n", encoding="utf-8")
+    assert {"tutor.ui.app", "tutor.ui.app.TutorApp"} <= imported_modules(source)

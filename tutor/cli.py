@@ -7,9 +7,10 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from tutor import __version__
+from tutor.commands.options import add_global_options
+from tutor.settings import SettingsError, load_settings, settings_path
 
 #: Subcommand modules under `tutor.commands`; each defines `register(subparsers)`.
 COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor")
@@ -19,9 +20,11 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     """The parser for `commands` (each imported to register itself), global options included."""
     parser = argparse.ArgumentParser(
         prog="tutor",
+        usage="tutor [options] [LESSON]\n       tutor [options] COMMAND [command options]",
         description="Learn the PyTorch foundations of large language models, live in a terminal.",
         epilog="Without a command, `tutor` opens the app at the lesson list; `tutor LESSON` "
-               "opens that lesson where you left it.",
+               "opens that lesson where you left it. Settings (keys, device, theme, language) "
+               f"are read from {settings_path()}; options and TUTOR_KEYS win over it.",
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     add_global_options(parser)
@@ -35,23 +38,6 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     return parser
 
 
-def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
-    """Options accepted before or after the subcommand."""
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
-        "--lessons", type=Path, metavar="DIR", default=default,
-        help="read lessons from DIR instead of the shipped course",
-    )
-    parser.add_argument(
-        "--device", metavar="D", default=argparse.SUPPRESS if suppress else "auto",
-        help="auto (default), cpu, cuda, cuda:N or mps",
-    )
-    parser.add_argument(
-        "--lang", metavar="CODE", default=default,
-        help="read lesson translations in this language (e.g. fr)",
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -61,10 +47,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     # quick (bench/first_frame.py).
     parser = build_parser(COMMANDS if wants_command else ())
     args = parser.parse_args(args_list)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"tutor: settings file {exc}", file=sys.stderr)
+        return 2
+    # Options given on the command line win over the settings file.
+    args.device = args.device or settings.device or "auto"
+    args.lang = args.lang or settings.language
     if args.command is None:
         from tutor.commands.app import run_app
 
-        return run_app(args, lesson)
+        return run_app(args, lesson, settings)
     try:
         return int(args.func(args))
     except BrokenPipeError:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.progress import ProgressStore, default_path
+from tutor.progress import ProgressStore, default_path, opening
 from tutor.progress.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 
@@ -122,7 +122,7 @@ def test_new_directory_and_files_are_private(tmp_path):
     path = tmp_path / "a" / "b" / "progress.sqlite3"
     with ProgressStore(path) as store:
         attempt(store, "a", "1", True)
-        assert mode(path.parent) == 0o700
+        assert mode(path.parent) == 0o700 and mode(path.parent.parent) == 0o700
         for name in ("progress.sqlite3", "progress.sqlite3-wal", "progress.sqlite3-shm"):
             assert mode(path.parent / name) == 0o600, name
 
@@ -204,7 +204,7 @@ def test_full_disk_stops_saving_keeps_reading_and_recovers(tmp_path):
         pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
         # A real SQLITE_FULL, which writing as root cannot otherwise provoke.
         store._conn.execute(f"PRAGMA max_page_count = {pages}")
-        attempt(store, "b", "y" * 20_000, True)
+        attempt(store, "b", "y", True, lesson="y" * 20_000)  # answers are cut; lesson ids not
         assert not store.saving
         assert store.problem is not None and "full" in store.problem
         assert [r["quiz"] for r in store.attempts()] == ["a"]
@@ -222,7 +222,7 @@ def test_io_error_while_opening_is_reported(tmp_path, monkeypatch):
     def broken(conn: sqlite3.Connection) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(ProgressStore, "_migrate", staticmethod(broken))
+    monkeypatch.setattr(opening, "migrate", broken)
     with ProgressStore(path) as store:
         assert not store.saving
         assert store.problem is not None and "disk I/O error" in store.problem

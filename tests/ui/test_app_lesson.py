@@ -183,8 +183,9 @@ async def test_completing_every_step_completes_the_lesson(make_app, progress) ->
         await app.workers.wait_for_complete()
         await pilot.press("f4")
         await app.workers.wait_for_complete()
+        await screen.session.writer.flush()
         assert progress.completed_steps("mini") == {0, 1, 2}
-        assert screen._lesson_complete()
+        assert screen.session.lesson_complete
         await pilot.press("escape", "escape")
         options = app.screen.query_one("#lessons")
         assert plain(options.get_option_at_index(0).prompt).startswith("✓ 1. Mini lesson")
@@ -197,7 +198,7 @@ async def test_interrupt_a_looping_cell_and_keep_responding(make_app) -> None:
         screen.query_one(CellEditor).editor.load_text("while True:\n    pass\n")
         await pilot.pause()
         await pilot.press("f5")
-        learner = screen.learner
+        learner = screen.session.learner
         assert learner is not None
         worker = app.runner._workers.get(learner.namespace)
         await wait_until(pilot, lambda: worker is None or worker.lock.locked())

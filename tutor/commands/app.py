@@ -6,9 +6,11 @@ import argparse
 import sys
 
 from tutor.course import load_course
+from tutor.settings import Settings
 
 
-def run_app(args: argparse.Namespace, lesson: str | None) -> int:
+def run_app(args: argparse.Namespace, lesson: str | None, settings: Settings | None = None
+            ) -> int:
     """Run the app; exit status 2 for an unknown lesson id."""
     course = load_course(args.lessons, args.lang)
     if lesson is not None and course.lesson(lesson) is None:
@@ -18,6 +20,7 @@ def run_app(args: argparse.Namespace, lesson: str | None) -> int:
         return 2
     from tutor.ui.app import TutorApp  # imported late: `tutor list` need not load Textual
 
-    app = TutorApp(course, lesson=lesson, device=args.device or "auto")
+    app = TutorApp(course, lesson=lesson, device=args.device or "auto",
+                   settings=settings)
     app.run()
     return app.return_code or 0

@@ -9,13 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tutor.commands.options import add_global_options
 from tutor.course import Course, load_course
 from tutor.course.catalog import declared_id
 
 
 def register(subparsers: Any) -> None:
-    from tutor.cli import add_global_options
-
     sub = subparsers.add_parser("check", help="run every cell and quiz answer headless")
     sub.add_argument("lesson_ids", nargs="*", metavar="LESSON", help="only these lessons")
     sub.add_argument("--json", action="store_true", help="print one JSON object")

@@ -15,13 +15,12 @@ import platform
 import sys
 from typing import Any
 
+from tutor.commands.options import add_global_options
 from tutor.runner.client import RunnerError
 from tutor.runner.measure import measure, rss_mib
 
 
 def register(subparsers: Any) -> None:
-    from tutor.cli import add_global_options
-
     sub = subparsers.add_parser(
         "doctor", help="versions, devices, terminal colours, runner start and round-trip times"
     )

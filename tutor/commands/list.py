@@ -7,12 +7,11 @@ import json
 import sys
 from typing import Any
 
+from tutor.commands.options import add_global_options
 from tutor.course import Course, Lesson, load_course
 
 
 def register(subparsers: Any) -> None:
-    from tutor.cli import add_global_options
-
     sub = subparsers.add_parser("list", help="list the lessons, their steps and quizzes")
     sub.add_argument("--json", action="store_true", help="print one JSON object")
     add_global_options(sub, suppress=True)

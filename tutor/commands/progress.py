@@ -8,7 +8,11 @@ import json
 import sys
 from typing import Any
 
+from rich.text import Text
+
+from tutor.commands.options import add_global_options
 from tutor.progress import ProgressStore
+from tutor.text import printable
 
 #: Columns of `tutor progress --csv`, one row per attempt.
 CSV_COLUMNS = (
@@ -18,8 +22,6 @@ CSV_COLUMNS = (
 
 
 def register(subparsers: Any) -> None:
-    from tutor.cli import add_global_options
-
     sub = subparsers.add_parser("progress", help="show or erase your progress")
     output = sub.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
@@ -71,29 +73,33 @@ def _of(done: int, total: int | None) -> str:
 
 
 def print_table(store: ProgressStore, rows: list[dict[str, Any]]) -> None:
-    """A plain-text table: one line per lesson."""
-    print(f"Progress saved in {store.path}")
+    """A table: one line per lesson (plain text when not on a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=False)
+    console.print(f"Progress saved in {store.path}", markup=False)
     if not rows:
-        print("No progress recorded yet.")
+        console.print("No progress recorded yet.")
         return
-    header = ("Lesson", "Steps", "First try", "Attempts", "Hints", "Reveals")
-    table = [header] + [(
-        row["title"] if len(row["title"]) <= 40 else row["title"][:39] + "…",
-        _of(row["steps_done"], row["steps_total"]),
-        _of(row["first_try"], row["quizzes_total"]),
-        str(row["attempts"]), str(row["hints"]), str(row["reveals"]),
-    ) for row in rows]
-    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
-    print()
-    for line in table:
-        numbers = [c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)]
-        print("  ".join([line[0].ljust(widths[0]), *numbers]).rstrip())
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Lesson", overflow="ellipsis", no_wrap=True,
+                     max_width=max(12, console.width - 46))
+    for header in ("Steps", "First try", "Attempts", "Hints", "Reveals"):
+        table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+    for row in rows:
+        table.add_row(
+            Text(printable(row["title"])), _of(row["steps_done"], row["steps_total"]),
+            _of(row["first_try"], row["quizzes_total"]), str(row["attempts"]),
+            str(row["hints"]), str(row["reveals"]))
+    console.print()
+    console.print(table)
     last = store.last_lesson()
     if last is not None:
         title = next((row["title"] for row in rows if row["lesson"] == last), last)
         step = store.position(last)
         where = f", step {step + 1}" if step is not None else ""
-        print(f"\nLast lesson: {title}{where}")
+        console.print(Text(f"\nLast lesson: {printable(title)}{where}"))
 
 
 def print_csv(store: ProgressStore) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import tutor
 from tutor.course import course_json
 from tutor.course.model import Course
+from tutor.private_dirs import make_private_dir
 
 #: Bump when the cached data classes change shape.
 FORMAT = 3
@@ -83,7 +84,7 @@ def save(directory: Path, lang: str | None, course: Course, at: list[Any]) -> No
     """Store `course`, parsed from files matching stamp `at`; quietly skip when unwritable."""
     path = _entry(directory, lang)
     with contextlib.suppress(OSError):
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(path.parent)  # TUTOR_HOME too, when the cache is the first to need it
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:

@@ -8,7 +8,6 @@ aside and a new one begun; an unwritable one turns saving off and says so in `pr
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -17,11 +16,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tutor.progress.opening import open_store, reason
 from tutor.progress.paths import default_path
-from tutor.progress.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from tutor.text import shorten
 
-#: How long a write waits for another session's write to finish (milliseconds).
-BUSY_TIMEOUT_MS = 10_000
+#: The longest answer kept as typed (a code answer can be long); longer ones are cut with "…".
+MAX_STORED_ANSWER = 2_000
 
 _Statement = tuple[str, Sequence[Any]]
 
@@ -30,20 +30,19 @@ _TOUCH = """INSERT INTO lessons (lesson, position, touched, updated)
     ON CONFLICT (lesson) DO UPDATE SET touched = excluded.touched, updated = excluded.updated"""
 
 
-class _Damaged(Exception):
-    """The file is not a usable tutor progress store; the message says why."""
-
-
 def _now() -> str:
     """The current time, ISO 8601 in UTC with microseconds."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _reason(exc: BaseException) -> str:
-    """A short reason for an OS or SQLite error, for a one-sentence message."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
+def storable(text: str, limit: int = MAX_STORED_ANSWER) -> str:
+    """`text` as it can be stored: a lone surrogate (which UTF-8 cannot encode) written as its
+    escape, and cut to `limit` characters."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return shorten(text, limit)
 
 
 class ProgressStore:
@@ -52,11 +51,11 @@ class ProgressStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path: Path = path if path is not None else default_path()
         self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
-        self._writable = False
-        self._notice: str | None = None
-        self._failure: str | None = None
-        self._open()
+        opened = open_store(self.path)
+        self._conn: sqlite3.Connection | None = opened.conn
+        self._writable = opened.writable
+        self._notice = opened.notice
+        self._failure = opened.failure
 
     @property
     def problem(self) -> str | None:
@@ -84,153 +83,6 @@ class ProgressStore:
                     self._conn.close()
                 self._conn = None
 
-    # Opening
-
-    def _open(self) -> None:
-        """Open or create the file, moving a damaged one aside; on failure, turn saving off."""
-        try:
-            self._create_files()
-        except OSError as exc:
-            self._failure = (
-                f"Progress is not being saved: cannot write {self.path} ({_reason(exc)})."
-            )
-            self._open_read_only()
-            return
-        for _ in range(2):
-            conn: sqlite3.Connection | None = None
-            try:
-                conn = self._connect(self.path)
-                self._check(conn)
-                conn.execute("PRAGMA journal_mode = WAL")
-                # FULL: a commit survives power loss too, not only a killed process.
-                conn.execute("PRAGMA synchronous = FULL")
-                self._migrate(conn)
-            except sqlite3.OperationalError as exc:
-                self._close_quietly(conn)
-                self._failure = (
-                    f"Progress is not being saved: cannot write {self.path} ({_reason(exc)})."
-                )
-                self._open_read_only()
-                return
-            except (_Damaged, sqlite3.DatabaseError) as exc:
-                self._close_quietly(conn)
-                if not self._move_aside(exc):
-                    return
-                continue
-            self._conn = conn
-            self._writable = True
-            self._tighten_permissions()
-            return
-        self._failure = f"Progress is not being saved: {self.path} could not be started afresh."
-
-    def _create_files(self) -> None:
-        """Create the directory (0700) and an empty file (0600) before SQLite touches them."""
-        parent = self.path.parent
-        if not parent.is_dir():
-            parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(parent, 0o700)
-        # SQLite gives the -wal and -shm files the permissions of the database file.
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        os.close(fd)
-
-    @staticmethod
-    def _connect(target: Path | str, *, uri: bool = False) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-            check_same_thread=False, uri=uri,
-        )
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        return conn
-
-    @staticmethod
-    def _close_quietly(conn: sqlite3.Connection | None) -> None:
-        if conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
-
-    def _check(self, conn: sqlite3.Connection) -> None:
-        """Raise `_Damaged` unless the file is empty or a sound tutor store we can write."""
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if app_id != APPLICATION_ID:
-            empty = conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
-            if app_id == 0 and version == 0 and empty:
-                return
-            raise _Damaged("it is not a tutor progress file")
-        verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
-        if verdict != "ok":
-            raise _Damaged(f"integrity check failed: {verdict}")
-        if version > SCHEMA_VERSION:
-            raise sqlite3.OperationalError("it was written by a newer version of tutor")
-
-    @staticmethod
-    def _migrate(conn: sqlite3.Connection) -> None:
-        """Bring the schema to `SCHEMA_VERSION`, one migration at a time, in one transaction."""
-        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # Another session may have migrated while we waited for the lock.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            for statements in MIGRATIONS[version:]:
-                for statement in statements:
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            raise
-
-    def _move_aside(self, exc: BaseException) -> bool:
-        """Rename a damaged file (and its WAL) out of the way; False if that failed too."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
-        n = 1
-        while target.exists():
-            target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
-            n += 1
-        try:
-            os.replace(self.path, target)
-            wal = Path(f"{self.path}-wal")
-            if wal.exists():
-                os.replace(wal, Path(f"{target}-wal"))
-            Path(f"{self.path}-shm").unlink(missing_ok=True)
-            self._create_files()
-        except OSError as err:
-            self._failure = (
-                f"Progress is not being saved: {self.path} is damaged ({_reason(exc)}) "
-                f"and could not be moved aside ({_reason(err)})."
-            )
-            return False
-        self._notice = (
-            f"The progress file was damaged ({_reason(exc)}); it was moved to {target}; "
-            "a new store was started."
-        )
-        return True
-
-    def _open_read_only(self) -> None:
-        """Open an existing tutor store read-only, so what was saved can still be shown."""
-        if not self.path.is_file():
-            return
-        conn: sqlite3.Connection | None = None
-        try:
-            conn = self._connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-            if conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
-                self._conn, conn = conn, None
-        except sqlite3.Error:
-            pass
-        self._close_quietly(conn)
-
-    def _tighten_permissions(self) -> None:
-        """Make the file and its -wal/-shm companions readable by their owner only."""
-        for file in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
-            with contextlib.suppress(OSError):
-                if file.stat().st_mode & 0o077:
-                    os.chmod(file, 0o600)
-
     # Writing and reading
 
     def _write(self, lesson: str | None, now: str, statements: list[_Statement]) -> None:
@@ -252,7 +104,7 @@ class ProgressStore:
                         conn.execute("ROLLBACK")
                     raise
             except sqlite3.Error as exc:
-                self._failure = f"Progress is not being saved: {_reason(exc)}."
+                self._failure = f"Progress is not being saved: {reason(exc)}."
                 return
             self._failure = None
 
@@ -270,14 +122,18 @@ class ProgressStore:
         self, lesson: str, quiz: str, answer: str, correct: bool, message: str, *,
         device: str, torch_version: str, revealed: bool = False,
     ) -> None:
-        """Record one answer and its verdict; returns after it is committed."""
+        """Record one answer and its verdict; returns after it is committed.
+
+        The answer is stored as `storable` makes it (escaped surrogates, at most 2,000 chars).
+        """
         now = _now()
         self._write(lesson, now, [(
             """INSERT INTO attempts
                 (lesson, quiz, answer, correct, message, device, torch_version, at, revealed)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ? OR EXISTS (SELECT 1 FROM events
                     WHERE lesson = ? AND quiz = ? AND kind = 'reveal'))""",
-            (lesson, quiz, answer, bool(correct), message, device, torch_version, now,
+            (lesson, quiz, storable(answer), bool(correct), storable(message), device,
+             torch_version, now,
              bool(revealed), lesson, quiz),
         )])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,28 +15,15 @@ from textual.screen import Screen
 
 from tutor.course import Course
 from tutor.runner.state import RunnerError, RunnerState
+from tutor.settings import Settings, SettingsError, keymap, save_setting
 from tutor.ui.labels import device_label, state_label
 from tutor.ui.messages import RunnerStateChanged
 from tutor.ui.screens.lesson_list import LessonListScreen
 
 if TYPE_CHECKING:
     from tutor.progress import ProgressStore
+    from tutor.progress.writer import ProgressWriter
     from tutor.runner.client import Runner
-    from tutor.runner.session import CellSession
-
-#: Environment variable remapping keys by binding id, e.g. `run-cell=f5,ctrl+r;interrupt=f6`.
-KEYMAP_VARIABLE = "TUTOR_KEYS"
-
-
-def keymap_from_env(text: str) -> dict[str, str]:
-    """Binding id -> keys from `id=keys;id=keys` (for terminals that take some F-keys)."""
-    keymap = {}
-    for item in text.split(";"):
-        binding_id, _, keys = item.partition("=")
-        if binding_id.strip() and keys.strip():
-            keymap[binding_id.strip()] = keys.strip()
-    return keymap
-
 
 class TutorApp(App[int]):
     """Lesson list, lesson screens and help, over one runner shared by every lesson."""
@@ -71,6 +58,7 @@ class TutorApp(App[int]):
         progress: ProgressStore | None = None,
         lesson: str | None = None,
         device: str = "auto",
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.course = course
@@ -79,12 +67,23 @@ class TutorApp(App[int]):
         self._runner = runner
         self.owns_progress = progress is None
         self._progress = progress
+        self._writer: ProgressWriter | None = None
+        self._startup_notes: list[str] = []
         self.start_lesson = lesson
         self._runner_started = asyncio.Event()
-        self.set_keymap(keymap_from_env(os.environ.get(KEYMAP_VARIABLE, "")))
+        self.settings = settings if settings is not None else Settings()
+        """The settings file's contents; the theme chosen in the app is saved back to it."""
+        self.set_keymap(keymap(self.settings))
+        if self.settings.theme:
+            if self.settings.theme in self.available_themes:
+                self.theme = self.settings.theme
+            else:
+                self._startup_notes.append(
+                    f"Unknown theme {self.settings.theme!r} in {self.settings.path}; "
+                    f"themes: {', '.join(sorted(self.available_themes))}.")
 
     def get_default_screen(self) -> Screen[Any]:
-        return LessonListScreen()
+        return LessonListScreen(self.course, lambda: self.progress)
 
     @property
     def progress(self) -> ProgressStore:
@@ -94,6 +93,15 @@ class TutorApp(App[int]):
 
             self._progress = ProgressStore()
         return self._progress
+
+    @property
+    def progress_writer(self) -> ProgressWriter:
+        """Writes to the progress store, in order, off the event loop (each commit fsyncs)."""
+        if self._writer is None:
+            from tutor.progress.writer import ProgressWriter
+
+            self._writer = ProgressWriter(self.progress)
+        return self._writer
 
     @property
     def runner(self) -> Runner:
@@ -109,6 +117,9 @@ class TutorApp(App[int]):
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
         self.call_after_refresh(self._report_progress_problem)
+        for note in self._startup_notes:
+            self.notify(note, title="Settings", severity="warning", timeout=10)
+        self.theme_changed_signal.subscribe(self, self._save_theme)
         if self.owns_runner:
             # After the first frame is drawn: spawning the zygote must not delay it.
             self.call_after_refresh(self.start_runner)
@@ -121,11 +132,26 @@ class TutorApp(App[int]):
         if self.progress.problem:
             self.notify(self.progress.problem, title="Progress", severity="warning", timeout=10)
 
+    def _save_theme(self, theme: object) -> None:
+        """Keep a theme chosen in the app (command palette: Theme) in the settings file."""
+        name = self.theme
+        if self.settings.path is None or name == self.settings.theme:
+            return
+        try:
+            save_setting(self.settings.path, "theme", name)
+        except (OSError, SettingsError) as exc:
+            self.notify(f"The theme could not be saved in {self.settings.path}: {exc}",
+                        severity="warning", timeout=6)
+            return
+        self.settings = dataclasses.replace(self.settings, theme=name)
+
     async def on_unmount(self) -> None:
         if self._runner is not None:
             self._runner.on_state = None
             if self.owns_runner:
                 await self._runner.close()
+        if self._writer is not None:
+            self._writer.close()  # the queued writes land before the store closes
         if self.owns_progress and self._progress is not None:
             self._progress.close()
 
@@ -135,17 +161,28 @@ class TutorApp(App[int]):
         try:
             await self.runner.start()
         except RunnerError as exc:
-            self.notify(str(exc), title="Runner", severity="error", timeout=15)
+            if self.device == "cpu":
+                self.notify(str(exc), title="Runner", severity="error", timeout=15)
+            else:
+                from tutor.ui.screens.device_choice import DeviceChoiceScreen
 
-    @work(exit_on_error=False, group="close-sessions")
-    async def close_sessions(self, sessions: list[CellSession]) -> None:
-        """End the workers of a closed lesson screen's namespaces.
+                self.push_screen(DeviceChoiceScreen(self.device, str(exc)), self._chose_device)
 
-        Not exclusive: two screens closing in quick succession must both be freed, and an
-        exclusive worker would cancel the first before it ran.
-        """
-        for session in sessions:
-            await session.close()
+    def _chose_device(self, use_cpu: bool | None) -> None:
+        """After the runner failed on the requested device: start one on the CPU if wanted."""
+        if not use_cpu:
+            self.notify("No runner: cells cannot run. Restart tutor with --device cpu.",
+                        title="Runner", severity="warning", timeout=10)
+            return
+        self.device = "cpu"
+        self._runner = None
+        self._runner_started.clear()
+        from tutor.ui.screens.lesson import LessonScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LessonScreen):
+                screen.session.use_runner(self.runner)
+        self.start_runner()
 
     def _runner_state(self, state: RunnerState, reason: str | None) -> None:
         """Runner callback (on this event loop): hand the news to the app as a message."""
@@ -180,13 +217,20 @@ class TutorApp(App[int]):
         step = self.progress.position(lesson.id) or 0
         # Imported on first use: the editor, Markdown and grading are not needed for the first
         # frame, which must not wait for them (see bench/first_frame.py).
+        from tutor.study import LessonSession
         from tutor.ui.screens.lesson import LessonScreen
 
-        screen = LessonScreen(lesson, step)
+        session = LessonSession(lesson, self.runner, self.progress, self.progress_writer,
+                                runner_ready=self.runner_ready)
+        screen = LessonScreen(session, step)
         if isinstance(self.screen, LessonScreen):
             self.switch_screen(screen)  # one lesson at a time: the old one frees its workers
         else:
             self.push_screen(screen)
+
+    @on(LessonListScreen.OpenLesson)
+    def _open_chosen(self, event: LessonListScreen.OpenLesson) -> None:
+        self.open_lesson(event.lesson_id)
 
     def action_help(self) -> None:
         from tutor.ui.screens.help import HelpScreen
@@ -198,15 +242,19 @@ class TutorApp(App[int]):
         """The palette lists the current screen's actions with their keys, then the app's."""
         yield from super().get_system_commands(screen)
         seen = set()
-        for node in (screen, self):
-            for _key, binding in node._bindings:
-                if not binding.description or binding.action in seen:
-                    continue
-                seen.add(binding.action)
-                keys = ", ".join(k for k, b in node._bindings if b.action == binding.action)
-                yield SystemCommand(
-                    f"{binding.description} ({keys})",
-                    binding.tooltip or binding.description,
-                    lambda node=node, action=binding.action: self.call_later(
-                        node.run_action, action),
-                )
+        active_bindings = screen.active_bindings
+        for active in active_bindings.values():
+            binding = active.binding
+            if active.node not in (screen, self) or not binding.description \
+                    or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = ", ".join(
+                key for key, other in active_bindings.items()
+                if other.binding.action == binding.action and other.node is active.node)
+            yield SystemCommand(
+                f"{binding.description} ({keys})",
+                binding.tooltip or binding.description,
+                lambda node=active.node, action=binding.action: self.call_later(
+                    node.run_action, action),
+            )

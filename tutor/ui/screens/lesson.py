@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,10 +12,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 
-from tutor.course import Lesson, Quiz
-from tutor.grading import ExpectedValueError, QuizAttempts, Verdict, compare_values, grade
+from tutor.course import Quiz
 from tutor.runner.client import RunnerError
-from tutor.runner.session import CellSession
+from tutor.study import EDITED_NOTE, CellState, LessonSession
 from tutor.ui.labels import value_text
 from tutor.ui.screens.help import first_key
 from tutor.ui.widgets.cell_editor import CellEditor
@@ -26,22 +25,11 @@ from tutor.ui.widgets.step_view import StepView
 from tutor.ui.widgets.tensor_rows import assigned_names
 from tutor.ui.widgets.too_small import TooSmall
 
-if TYPE_CHECKING:
-    from tutor.ui.app import TutorApp
-
-
-def restored_attempts(quiz_id: str, status: dict[str, Any] | None) -> QuizAttempts:
-    """A quiz's attempts as the progress store last saw them."""
-    if not status:
-        return QuizAttempts(quiz_id=quiz_id)
-    return QuizAttempts(
-        quiz_id=quiz_id,
-        attempts=int(status.get("attempts", 0)),
-        hints_shown=int(status.get("hints", 0)),
-        revealed=bool(status.get("revealed")),
-        solved=bool(status.get("solved")),
-        first_attempt_correct=bool(status.get("first_try")) if status.get("attempts") else None,
-    )
+#: How each cell state reads next to the cell number.
+CELL_STATE_TEXT = {
+    CellState.NOT_RUN: "", CellState.RUNNING: "running…", CellState.RAN: "ran",
+    CellState.FAILED: "failed",
+}
 
 
 #: Layouts F12 cycles through: both areas, the lesson alone, the result panes alone.
@@ -49,10 +37,9 @@ ZOOMS = ("both", "lesson", "panes")
 
 
 class LessonScreen(Screen[None]):
-    """One lesson, one step at a time; every runner call happens in a worker."""
+    """One lesson, one step at a time: renders a `LessonSession` and calls it from workers."""
 
     CSS_PATH = "lesson.tcss"
-    app: TutorApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5,ctrl+r", "run_cell", "Run", priority=True, id="run-cell",
@@ -82,28 +69,29 @@ class LessonScreen(Screen[None]):
     zoom: reactive[str] = reactive("both", init=False)
     """Which area has the screen: `both`, the `lesson` alone or the `panes` alone (F12)."""
 
-    def __init__(self, lesson: Lesson, step: int = 0) -> None:
+    def __init__(self, session: LessonSession, step: int = 0) -> None:
         super().__init__()
-        self.lesson = lesson
-        self.step_index = max(0, min(step, len(lesson.steps) - 1))
-        self.originals = [cell.source for cell in lesson.cells]
-        self.sources = list(self.originals)
+        self.session = session
+        self.lesson = session.lesson
+        self.step_index = session.step_at(step)
         self.current_cell: int | None = None
-        self.ran_through = 0
-        """Cells 0..ran_through-1 have run in the learner's namespace this session."""
         self.running = False
-        self.expected: dict[str, Any] = {}
-        self.attempts: dict[str, QuizAttempts] = {}
-        self.learner: CellSession | None = None
-        self.reference: CellSession | None = None
-        self._announced_complete = False
+
+    @property
+    def sources(self) -> list[str]:
+        """The learner's cells as they stand (edited or not)."""
+        return self.session.cells.sources
+
+    @property
+    def originals(self) -> list[str]:
+        return self.session.cells.originals
+
+    @property
+    def ran_through(self) -> int:
+        """Cells 0..ran_through-1 have run in the learner's namespace."""
+        return self.session.cells.ran_through
 
     def compose(self) -> ComposeResult:
-        # Restored before the first step view is built: it shares this dict with the panels.
-        status = self.app.progress.quiz_status(self.lesson.id)
-        self.attempts = {
-            quiz.id: restored_attempts(quiz.id, status.get(quiz.id)) for quiz in self.lesson.quizzes
-        }
         yield StatusBar()
         with Horizontal(id="lesson-body"):
             yield self._step_view()
@@ -112,25 +100,19 @@ class LessonScreen(Screen[None]):
         yield TooSmall()
 
     def on_mount(self) -> None:
-        self._announced_complete = self._lesson_complete()
-        runner = self.app.runner
-        self.learner = CellSession(runner, f"learner:{self.lesson.id}")
-        self.reference = CellSession(runner, f"reference:{self.lesson.id}")
         self.panes.set_keys(first_key(self, "next_pane"), first_key(self, "zoom"))
         self._after_step_change()
 
     def on_unmount(self) -> None:
-        """Free both namespaces' workers: a server must not keep two per visited lesson."""
-        sessions = [s for s in (self.learner, self.reference) if s is not None]
-        self.learner = self.reference = None
-        if sessions:
-            self.app.close_sessions(sessions)
+        """Free both namespaces' workers: a server must not keep two per visited lesson.
+
+        Run by the app, not this screen: a screen's workers end with it.
+        """
+        self.app.run_worker(self.session.close(), group="close-sessions", exit_on_error=False)
 
     def _step_view(self) -> StepView:
         step = self.lesson.steps[self.step_index]
-        for quiz in step.quizzes:
-            self.attempts.setdefault(quiz.id, QuizAttempts(quiz_id=quiz.id))
-        return StepView(step, len(self.lesson.steps), self.sources, self.attempts)
+        return StepView(step, len(self.lesson.steps), self.sources, self.session.attempts)
 
     @property
     def step_view(self) -> StepView:
@@ -153,18 +135,23 @@ class LessonScreen(Screen[None]):
         self.query_one(StatusBar).location = (
             f"{self.lesson.title} › {self.step_index + 1}/{len(self.lesson.steps)} {step.title}"
         )
-        self.app.progress.set_position(self.lesson.id, self.step_index)
-        for editor in self.step_view.cell_editors():
-            if editor.cell.index < self.ran_through:
-                editor.set_state("ran")
+        self._show_cell_states()
         # The prose comes first: arrows and PageDown scroll it, Tab reaches the editor.
         self.step_view.focus()
+        self._announce(self.session.visit(self.step_index))
+
+    def _show_cell_states(self) -> None:
+        states = self.session.cells.states()
+        for editor in self.step_view.cell_editors():
+            editor.set_state(CELL_STATE_TEXT[states[editor.cell.index]])
+
+    def _announce(self, lesson_completed: bool) -> None:
+        if lesson_completed:
+            self.notify(f"Lesson complete: {self.lesson.title}. Well done!", timeout=6)
 
     async def action_next_step(self) -> None:
         """Go on; leaving a step with nothing to do completes it."""
-        step = self.lesson.steps[self.step_index]
-        if not step.cells and not step.quizzes:
-            self._complete_step(self.step_index)
+        self._announce(self.session.leave(self.step_index))
         if self.step_index + 1 >= len(self.lesson.steps):
             self.notify("This is the last step. Escape goes back to the lessons.", timeout=4)
             return
@@ -176,11 +163,13 @@ class LessonScreen(Screen[None]):
             return
         await self.show_step(self.step_index - 1)
 
-    def action_back(self) -> None:
-        """Escape leaves a text field first, then the lesson."""
+    async def action_back(self) -> None:
+        """Escape leaves a text field first, then the lesson (once its progress is saved, so
+        the lesson list shows it)."""
         if isinstance(self.focused, Input | TextArea):
             self.step_view.focus()
             return
+        await self.session.writer.flush()
         self.dismiss()
 
     def action_next_pane(self) -> None:
@@ -200,8 +189,9 @@ class LessonScreen(Screen[None]):
 
     @on(CellEditor.Edited)
     def _cell_edited(self, event: CellEditor.Edited) -> None:
-        self.sources[event.index] = event.source
-        self.ran_through = min(self.ran_through, event.index)
+        self.session.edit(event.index, event.source)
+        if self.is_mounted:
+            self._show_cell_states()
 
     @on(CellEditor.Focused)
     def _cell_focused(self, event: CellEditor.Focused) -> None:
@@ -252,38 +242,22 @@ class LessonScreen(Screen[None]):
 
         status.set_busy(f"⏵ running cell {index + 1}…  F6 stops")
         if editor is not None:
-            editor.set_state("running…")
+            editor.set_state(CELL_STATE_TEXT[CellState.RUNNING])
             editor.scroll_visible()  # the learner sees the code that runs, not only its output
         try:
-            await self.app.runner_ready()
-            assert self.learner is not None
-            result = await self.learner.run_cell(
-                self.sources, index, on_output=on_output, timeout=self.lesson.timeout)
-        except RunnerError as exc:
-            result = {"ok": False, "output": "", "duration_s": 0.0, "snapshot": None,
-                      "error": {"kind": "crash", "message": str(exc), "traceback": ""}}
+            outcome = await self.session.run_cell(index, on_output)
         finally:
             self.running = False
             status.set_busy("")
-        failed_cell = result.get("cell", index)
+        result = outcome.result
         output.finish(result, streamed)
         self.panes.show_result(result, assigned_names(self.sources[index]))
-        if result["ok"]:
-            self.ran_through = max(self.ran_through, index + 1)
-        else:
-            self.ran_through = min(self.ran_through, failed_cell)
-            error = result["error"]
-            if error["kind"] in ("crash", "out_of_memory", "timeout"):
-                self.notify(error["message"], severity="error", timeout=8)
-        for cell_editor in self.step_view.cell_editors():
-            i = cell_editor.cell.index
-            if i == failed_cell and not result["ok"]:
-                cell_editor.set_state("failed")
-            else:
-                cell_editor.set_state("ran" if i < self.ran_through else "")
+        if not result["ok"] and result["error"]["kind"] in ("crash", "out_of_memory", "timeout"):
+            self.notify(result["error"]["message"], severity="error", timeout=8)
+        self._show_cell_states()
         if result["ok"]:
             self._advance_from(index)
-        self._check_step(self.step_index)
+        self._announce(outcome.lesson_completed)
 
     def _advance_from(self, index: int) -> None:
         """After a good run, the step's next cell becomes current (F5, F5… runs them in turn)."""
@@ -306,8 +280,7 @@ class LessonScreen(Screen[None]):
     @work(exclusive=True, exit_on_error=False, group="interrupt")
     async def interrupt(self) -> None:
         """Stop the learner's running cell; the run worker reports how it ended."""
-        assert self.learner is not None
-        await self.app.runner.interrupt(self.learner.namespace)
+        await self.session.interrupt()
 
     def _current_quiz(self) -> QuizPanel | None:
         panels = self.step_view.quiz_panels()
@@ -371,101 +344,45 @@ class LessonScreen(Screen[None]):
         return self.step_view.query_one(f"#quiz-{quiz_id}", QuizPanel)
 
     def _show_hint(self, panel: QuizPanel) -> None:
-        hint = panel.state.next_hint(panel.quiz.hints)
-        if hint is not None:
-            self.app.progress.record_hint(self.lesson.id, panel.quiz.id)
-        panel.show_hint(hint)
-
-    async def _expected(self, quiz: Quiz) -> Any:
-        """The quiz's answer, computed in the reference namespace (cached for the screen)."""
-        if quiz.answer is None:
-            return None
-        if quiz.id not in self.expected:
-            await self.app.runner_ready()
-            assert self.reference is not None
-            result = await self.reference.evaluate_at(
-                self.originals, quiz.cells_before, quiz.answer, timeout=self.lesson.timeout)
-            if not result["ok"]:
-                raise ExpectedValueError(
-                    f"The tutor could not compute this quiz's answer: {result['error']['message']}")
-            self.expected[quiz.id] = result["value"]
-        return self.expected[quiz.id]
-
-    async def _verdict(self, quiz: Quiz, text: str) -> Verdict:
-        expected = await self._expected(quiz)
-        if quiz.type != "code":
-            return grade(quiz.type, text, expected, tolerance=quiz.tolerance,
-                         choices=list(quiz.choices), accept=list(quiz.accept))
-        assert self.reference is not None
-        got = await self.reference.evaluate_at(
-            self.originals, quiz.cells_before, text, fresh_copy=True, timeout=self.lesson.timeout)
-        if not got["ok"]:
-            return Verdict.wrong(f"Your expression failed: {got['error']['message']}")
-        return compare_values(got["value"], expected, quiz.tolerance)
+        panel.show_hint(self.session.hint(panel.quiz))
 
     @work(exclusive=True, exit_on_error=False, group="quiz")
     async def check_answer(self, panel: QuizPanel, text: str) -> None:
-        """Grade an answer against the computed value and record the attempt."""
-        quiz = panel.quiz
-        already_solved = panel.state.solved
+        """Grade an answer against the computed value (the session records it if it counts)."""
         try:
-            verdict = await self._verdict(quiz, text)
+            outcome = await self.session.check(panel.quiz, text)
         except (RunnerError, ValueError) as exc:
             panel.show_problem(str(exc))
             return
-        if already_solved:  # Enter on Check again, or curiosity: graded, never counted
-            panel.show_recheck(verdict)
-            return
-        panel.state.record(verdict)
-        if verdict.kind != "unparseable":
-            info = self.app.runner.device_info
-            self.app.progress.record_attempt(
-                self.lesson.id, quiz.id, text, verdict.correct, verdict.message,
-                device=str(info.get("device", "")), torch_version=str(info.get("torch", "")),
-                revealed=panel.state.revealed,
-            )
-        panel.show_verdict(verdict)
-        self._check_step(self.step_index)
+        if outcome.already_solved:  # Enter on Check again, or curiosity: graded, never counted
+            panel.show_recheck(outcome.verdict)
+        else:
+            panel.show_verdict(outcome.verdict, not_counted=outcome.not_counted)
+        panel.show_note(outcome.note)
+        self._show_cell_states()
+        self._announce(outcome.lesson_completed)
 
     @work(exclusive=True, exit_on_error=False, group="quiz")
     async def reveal(self, panel: QuizPanel) -> None:
         """Show the computed answer, and record that it was shown."""
         quiz = panel.quiz
         try:
-            expected = await self._expected(quiz)
+            expected, completed = await self.session.reveal(quiz)
         except (RunnerError, ValueError) as exc:
             panel.show_problem(str(exc))
             return
-        panel.state.reveal()
-        info = self.app.runner.device_info
-        self.app.progress.record_reveal(
-            self.lesson.id, quiz.id, device=str(info.get("device", "")),
-            torch_version=str(info.get("torch", "")))
-        if expected is None and quiz.accept:
-            shown = quiz.accept[0]
-        elif quiz.type == "code":
-            shown = f"{quiz.answer}  →  {value_text(expected)}"
-        else:
-            shown = value_text(expected)
-        panel.show_answer(shown)
-        self._check_step(self.step_index)
+        panel.show_answer(revealed_text(quiz, expected))
+        panel.show_note(EDITED_NOTE if quiz.type != "task"
+                        and self.session.cells_edited_before(quiz) else "")
+        self._announce(completed)
 
-    def _check_step(self, index: int) -> None:
-        """Mark step `index` done once its cells ran and its quizzes are solved or revealed."""
-        step = self.lesson.steps[index]
-        cells_done = all(cell.index < self.ran_through for cell in step.cells)
-        quizzes_done = all(
-            self.attempts[q.id].solved or self.attempts[q.id].revealed for q in step.quizzes)
-        if cells_done and quizzes_done:
-            self._complete_step(index)
 
-    def _complete_step(self, index: int) -> None:
-        self.app.progress.complete_step(self.lesson.id, index)
-        if not self._announced_complete and self._lesson_complete():
-            self._announced_complete = True
-            self.notify(f"Lesson complete: {self.lesson.title}. Well done!", timeout=6)
-
-    def _lesson_complete(self) -> bool:
-        done = self.app.progress.completed_steps(self.lesson.id)
-        quizzes = all(a.solved or a.revealed for a in self.attempts.values())
-        return len(done) >= len(self.lesson.steps) and quizzes
+def revealed_text(quiz: Quiz, expected: Any) -> str:
+    """A revealed answer as the learner would type it (a task's: its solution's code)."""
+    if quiz.type == "task":
+        return f"replace the cell above with:\n{expected}"
+    if expected is None and quiz.accept:
+        return quiz.accept[0]
+    if quiz.type == "code":
+        return f"{quiz.answer}  →  {value_text(expected)}"
+    return value_text(expected)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -11,17 +13,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
-from tutor.course import Lesson
+from tutor.course import Course, Lesson
 from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.too_small import TooSmall
 
 if TYPE_CHECKING:
     from tutor.progress import ProgressStore
-    from tutor.ui.app import TutorApp
 
 
 def progress_text(lesson: Lesson, progress: ProgressStore) -> tuple[str, bool]:
@@ -39,12 +41,22 @@ def progress_text(lesson: Lesson, progress: ProgressStore) -> tuple[str, bool]:
 class LessonListScreen(Screen[None]):
     """Pick a lesson; the last one worked on is highlighted, so Enter resumes it."""
 
-    app: TutorApp
+    @dataclass
+    class OpenLesson(Message):
+        """The learner chose lesson `lesson_id`."""
+
+        lesson_id: str
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_lesson", "Open", id="open-lesson", priority=True,
                 tooltip="Open the highlighted lesson at its last step"),
     ]
+
+    def __init__(self, course: Course, progress: Callable[[], ProgressStore]) -> None:
+        super().__init__()
+        self.course = course
+        self.progress = progress
+        """The progress store, opened on first use (after the first frame)."""
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -65,7 +77,7 @@ class LessonListScreen(Screen[None]):
         options = self.query_one(OptionList)
         moved = options.highlighted not in (None, 0)  # keys pressed before this ran win
         current = options.highlighted_option
-        last = self.app.progress.last_lesson()
+        last = self.progress().last_lesson()
         self.refresh_lessons(highlight=current.id if moved and current else last)
 
     def on_screen_resume(self) -> None:
@@ -78,9 +90,9 @@ class LessonListScreen(Screen[None]):
         """Rebuild the list from the course and (unless told not to) the progress store."""
         options = self.query_one(OptionList)
         options.clear_options()
-        course = self.app.course
+        course = self.course
         for number, lesson in enumerate(course.lessons, 1):
-            done, complete = (progress_text(lesson, self.app.progress) if with_progress
+            done, complete = (progress_text(lesson, self.progress()) if with_progress
                               else ("", False))
             title = Text()
             title.append("✓ " if complete else "  ")
@@ -95,7 +107,7 @@ class LessonListScreen(Screen[None]):
             options.add_option(Option(Group(title, *details), id=f"broken:{file}",
                                       disabled=True))
         if not course.lessons:
-            options.add_option(Option("No lessons found.", disabled=True))
+            options.add_option(Option(f"No lessons found in {course.directory}.", disabled=True))
         ids = [lesson.id for lesson in course.lessons]
         if ids:
             options.highlighted = ids.index(highlight) if highlight in ids else 0
@@ -104,9 +116,9 @@ class LessonListScreen(Screen[None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id and not event.option.id.startswith("broken:"):
-            self.app.open_lesson(event.option.id)
+            self.post_message(self.OpenLesson(event.option.id))
 
     def action_open_lesson(self) -> None:
         option = self.query_one(OptionList).highlighted_option
         if option is not None and option.id and not option.id.startswith("broken:"):
-            self.app.open_lesson(option.id)
+            self.post_message(self.OpenLesson(option.id))

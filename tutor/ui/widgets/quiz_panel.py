@@ -26,7 +26,9 @@ PLACEHOLDERS = {
     "choice": "a letter, a number or the text of a choice",
     "text": "a word or a short phrase",
     "code": "a Python expression, run in the lesson's namespace",
+    "task": "nothing to type: Enter checks your cells",
 }
+
 
 
 class QuizPanel(Vertical):
@@ -71,11 +73,13 @@ class QuizPanel(Vertical):
             yield Button("Hint", classes="quiz-hint", compact=True)
             yield Button("Reveal", classes="quiz-reveal", compact=True)
         yield Static("", classes="quiz-verdict", markup=False)
+        yield Static("", classes="quiz-note", markup=False)
         yield Static("", classes="quiz-hints", markup=False)
         yield Static("", classes="quiz-explain", markup=False)
         yield Label("", classes="quiz-attempts")
 
     def on_mount(self) -> None:
+        self.show_note("")
         self._show_hints()
         self._show_attempts()
         if self.state.solved:
@@ -106,7 +110,7 @@ class QuizPanel(Vertical):
         self.post_message(self.RevealRequested(self.quiz.id))
 
     def _answer(self, text: str) -> None:
-        if not text.strip():
+        if not text.strip() and self.quiz.type != "task":
             self._set_verdict("Type an answer first: " + PLACEHOLDERS.get(self.quiz.type, ""), "")
             return
         self._set_verdict("checking…", "-checking")
@@ -135,15 +139,16 @@ class QuizPanel(Vertical):
         explain.update(self.quiz.explain)
         explain.display = bool(self.quiz.explain)
 
-    def show_verdict(self, verdict: Verdict) -> None:
-        """Show a graded answer (the screen has already recorded it in `state`)."""
+    def show_verdict(self, verdict: Verdict, *, not_counted: str = "") -> None:
+        """Show a graded answer (the session has already recorded it in `state`);
+        `not_counted` says why it was not counted as an attempt, if it was not."""
         if verdict.correct:
             self._set_verdict(f"✓ {verdict.message}", "-right")
             self._show_explain()
-        elif verdict.kind == "unparseable":
-            self._set_verdict(f"? {verdict.message}", "-unparseable")
+        elif verdict.kind == "unparseable" or not verdict.counted:
+            self._set_verdict(f"? {verdict.message} {not_counted}".rstrip(), "-unparseable")
         else:
-            self._set_verdict(f"✗ {verdict.message}", "-wrong")
+            self._set_verdict(f"✗ {verdict.message} {not_counted}".rstrip(), "-wrong")
         self._show_attempts()
         self._keep_in_view()
 
@@ -154,6 +159,12 @@ class QuizPanel(Vertical):
             f"Already solved; this check is not counted. {mark} {verdict.message}",
             "-right" if verdict.correct else "-wrong")
         self._keep_in_view()
+
+    def show_note(self, note: str) -> None:
+        """A line under the verdict (e.g. that answers come from the lesson's own code)."""
+        line = self.query_one(".quiz-note", Static)
+        line.update(note)
+        line.display = bool(note)
 
     def show_problem(self, message: str) -> None:
         """The tutor could not grade (a fault in the lesson or the runner), in one sentence."""

@@ -1,0 +1,107 @@
+"""What counts as an attempt, completing a lesson by reading it, and the note after an edit."""
+
+from __future__ import annotations
+
+from ui_helpers import plain
+
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.widgets.cell_editor import CellEditor
+from tutor.ui.widgets.quiz_panel import QuizPanel
+
+
+def verdict(panel: QuizPanel) -> str:
+    return str(panel.query_one(".quiz-verdict").render())
+
+
+def note(panel: QuizPanel) -> str:
+    line = panel.query_one(".quiz-note")
+    return str(line.render()) if line.display else ""
+
+
+async def open_step(pilot, app, step: int) -> LessonScreen:
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, LessonScreen)
+    for _ in range(step):
+        await pilot.press("f8")
+    return screen
+
+
+async def answer(pilot, app, panel: QuizPanel, text: str) -> None:
+    panel.answer_field.value = text
+    panel.answer_field.focus()
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+
+
+async def test_a_repeated_wrong_answer_counts_once(make_app, progress) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, app, 1)
+        panel = app.screen.query_one(QuizPanel)
+        await answer(pilot, app, panel, "13")
+        assert verdict(panel).startswith("✗") and panel.state.attempts == 1
+        await answer(pilot, app, panel, " 13 ")
+        assert verdict(panel).endswith("The same answer as before: counted once.")
+        assert panel.state.attempts == 1
+        await answer(pilot, app, panel, "12")
+        assert panel.state.attempts == 2
+    assert [a["answer"] for a in progress.attempts("mini")] == ["13", "12"]
+
+
+async def test_a_wrong_answer_from_an_earlier_session_is_not_counted_again(
+    make_app, progress
+) -> None:
+    progress.record_attempt("mini", "loss-value", "13", False, "Not quite", device="cpu",
+                            torch_version="test")
+    progress.set_position("mini", 1)
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one(QuizPanel)
+        await answer(pilot, app, panel, "13")
+        assert panel.state.attempts == 1
+    assert len(progress.attempts("mini")) == 1
+
+
+async def test_an_unreadable_answer_says_it_is_not_counted(make_app, progress) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, app, 2)
+        panel = app.screen.query_one(QuizPanel)
+        await answer(pilot, app, panel, "abc")
+        assert verdict(panel).startswith("?")
+        assert verdict(panel).endswith("Not counted as an attempt.")
+        assert panel.state.attempts == 0
+    assert progress.attempts("mini") == []
+
+
+async def test_reading_the_last_step_completes_the_lesson(make_app, progress) -> None:
+    app = make_app(lesson="second")  # one prose step, which is also the last
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, 0)
+        assert screen.session.lesson_complete
+        assert any("Lesson complete" in str(n.message) for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
+        options = app.screen.query_one("#lessons")
+        assert plain(options.get_option_at_index(1).prompt).startswith("✓ 2. Second lesson")
+    assert progress.completed_steps("second") == {0}
+
+
+async def test_a_quiz_after_an_edit_says_answers_come_from_the_lessons_code(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, 1)
+        panel = screen.query_one(QuizPanel)
+        await answer(pilot, app, panel, "14")
+        assert verdict(panel).startswith("✓") and note(panel) == ""
+        screen.query_one(CellEditor).editor.load_text("w = 0")
+        await pilot.pause()
+        await answer(pilot, app, panel, "14")  # a re-check, after the edit
+        assert "computed from the lesson's own code (F9" in note(panel)
+        screen.query_one(CellEditor).focus()
+        await pilot.press("f9")
+        await pilot.pause()
+        await answer(pilot, app, panel, "14")
+        assert note(panel) == ""

@@ -1,0 +1,68 @@
+"""Grading rules as the session applies them: what counts as an attempt, and each quiz type's
+verdict. The rules belong to `tutor.grading` (docs/grading.md); this is the one place the session
+calls them from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tutor.course import Quiz
+from tutor.grading import QuizAttempts, Verdict, answer_key, grade, grade_code
+
+#: Said after a verdict that was not counted, unless its message says so already.
+NO_ATTEMPT = "Not counted as an attempt."
+REPEATED = "The same answer as before: counted once."
+
+
+def restored_attempts(quiz_id: str, status: Mapping[str, Any] | None) -> QuizAttempts:
+    """A quiz's attempts as the progress store last saw them."""
+    if not status:
+        return QuizAttempts(quiz_id=quiz_id)
+    return QuizAttempts(
+        quiz_id=quiz_id,
+        attempts=int(status.get("attempts", 0)),
+        hints_shown=int(status.get("hints", 0)),
+        revealed=bool(status.get("revealed")),
+        solved=bool(status.get("solved")),
+        first_attempt_correct=bool(status.get("first_try")) if status.get("attempts") else None,
+    )
+
+
+def record(state: QuizAttempts, text: str, verdict: Verdict) -> tuple[bool, str]:
+    """Count `verdict` on `state` (QuizAttempts knows the rules): whether it counted (and so is
+    to be saved), and what to say after a verdict that did not."""
+    if state.record(verdict, text):
+        return True, ""
+    if not verdict.counted:
+        # Some messages say so themselves ("...does not count as an attempt").
+        return False, "" if "count" in verdict.message.casefold() else NO_ATTEMPT
+    return False, REPEATED
+
+
+def remember_wrong(state: QuizAttempts, quiz: Quiz, answers: Iterable[str], expected: object
+                   ) -> None:
+    """Wrong answers saved by earlier sessions count as given: repeating one counts once.
+
+    Typed answers are graded again to find the value they meant (`1` and `a` are one choice);
+    code and task answers are compared as text.
+    """
+    for text in answers:
+        verdict = Verdict.wrong("")
+        if quiz.type not in ("code", "task"):
+            verdict = typed_verdict(quiz, text, expected)
+        if verdict.counted and not verdict.correct:
+            state.wrong_answers.add(answer_key(verdict, text))
+
+
+def typed_verdict(quiz: Quiz, text: str, expected: object) -> Verdict:
+    """A typed answer (every type but code and task) against the computed value."""
+    return grade(quiz.type, text, expected, tolerance=quiz.tolerance, choices=list(quiz.choices),
+                 accept=list(quiz.accept), shown=quiz.shown)
+
+
+def code_verdict(quiz: Quiz, text: str, evaluated: Mapping[str, Any] | None, expected: object,
+                 memory_limit_mib: int | None) -> Verdict:
+    """A code answer's verdict from the runner's reply to evaluating it (None: not run)."""
+    return grade_code(text, evaluated, expected, tolerance=quiz.tolerance, shown=quiz.shown,
+                      memory_limit_mib=memory_limit_mib)

@@ -1,0 +1,62 @@
+"""Asked when the runner cannot start on the device that was asked for: use the CPU instead?"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label
+
+from tutor.text import printable
+
+
+class DeviceChoiceScreen(ModalScreen[bool]):
+    """Says why the runner did not start; dismissed with True to run on the CPU instead."""
+
+    DEFAULT_CSS = """
+    DeviceChoiceScreen { align: center middle; }
+    DeviceChoiceScreen > Vertical {
+        width: 70; height: auto; padding: 1 2; border: thick $error; background: $surface;
+    }
+    DeviceChoiceScreen Label { width: 1fr; margin-bottom: 1; }
+    DeviceChoiceScreen Horizontal { height: auto; }
+    DeviceChoiceScreen Button { margin-right: 2; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,c", "use_cpu", "Use the CPU", id="use-cpu", priority=True),
+        Binding("escape", "keep", "Stay without a runner", id="keep-device"),
+    ]
+
+    def __init__(self, device: str, reason: str) -> None:
+        super().__init__()
+        self.device = device
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"The runner cannot compute on '{printable(self.device)}': "
+                        f"{printable(self.reason)}", markup=False, id="device-problem")
+            yield Label("Run the lessons on the CPU instead? Enter: use the CPU. "
+                        "Escape: stay without a runner (cells cannot run).", markup=False)
+            with Horizontal():
+                yield Button("Use the CPU", id="use-cpu", variant="primary", compact=True)
+                yield Button("Stay", id="keep", compact=True)
+
+    def action_use_cpu(self) -> None:
+        self.dismiss(True)
+
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#use-cpu")
+    def _use_cpu(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#keep")
+    def _keep(self) -> None:
+        self.dismiss(False)
