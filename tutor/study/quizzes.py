@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tutor.course import Quiz
-from tutor.grading import QuizAttempts, Verdict, answer_key, grade, grade_code
+from tutor.grading import QuizAttempts, Verdict, answer_key, grade_code, grade_quiz
 
 #: Said after a verdict that was not counted, unless its message says so already.
 NO_ATTEMPT = "Not counted as an attempt."
@@ -50,15 +50,10 @@ def remember_wrong(state: QuizAttempts, quiz: Quiz, answers: Iterable[str], expe
     for text in answers:
         verdict = Verdict.wrong("")
         if quiz.type not in ("code", "task"):
-            verdict = typed_verdict(quiz, text, expected)
-        if verdict.counted and not verdict.correct:
-            state.wrong_answers.add(answer_key(verdict, text))
-
-
-def typed_verdict(quiz: Quiz, text: str, expected: object) -> Verdict:
-    """A typed answer (every type but code and task) against the computed value."""
-    return grade(quiz.type, text, expected, tolerance=quiz.tolerance, choices=list(quiz.choices),
-                 accept=list(quiz.accept), shown=quiz.shown)
+            verdict = grade_quiz(quiz, text, expected)
+        key = answer_key(verdict, text)
+        if verdict.counted and not verdict.correct and key is not None:
+            state.wrong_answers.add(key)
 
 
 def code_verdict(quiz: Quiz, text: str, evaluated: Mapping[str, Any] | None, expected: object,

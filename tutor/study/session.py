@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.course import Lesson, Quiz, Step
-from tutor.grading import ExpectedValueError, QuizAttempts, Verdict, grade_task, syntax_problem
+from tutor.grading import (
+    ExpectedValueError,
+    QuizAttempts,
+    Verdict,
+    grade_quiz,
+    grade_task,
+    syntax_problem,
+)
 from tutor.progress import ProgressStore
 from tutor.progress.writer import ProgressWriter
 from tutor.runner.client import Runner, RunnerError
@@ -24,7 +31,6 @@ from tutor.study.quizzes import (
     record,
     remember_wrong,
     restored_attempts,
-    typed_verdict,
 )
 
 #: Under a verdict, when the learner's cells above the quiz are not the lesson's.
@@ -189,7 +195,7 @@ class LessonSession:
         if earlier:
             remember_wrong(self.attempts[quiz.id], quiz, earlier, expected)
         if quiz.type != "code":
-            return typed_verdict(quiz, text, expected)
+            return grade_quiz(quiz, text, expected)
         evaluated = None
         if syntax_problem(text) is None:  # never run what is not an expression
             evaluated = await self.reference.evaluate_at(
