@@ -464,6 +464,12 @@ def test_training_loss_falls_and_sgd_rule_holds() -> None:
     assert len(slow) == len(faster) == 30
     assert all(later < earlier for earlier, later in itertools.pairwise(slow))
     assert faster[-1] < slow[-1] - 0.1  # the second rate visibly learns
+    # "three 1s among eight, so always answering 3/8 already scores about 0.66"
+    ones = int(namespace["targets"].sum().item())
+    share = ones / 8
+    constant = -(share * math.log(share) + (1 - share) * math.log(1 - share))
+    assert ones == 3 and f"{constant:.2f}" == "0.66"
+    assert "three 1s among eight" in lesson_text("backprop")
     assert namespace["halves_match"]
     assert answers["unscaled-halves"] == pytest.approx(2.0, rel=1e-4)
     lr = namespace["optimizer"].param_groups[0]["lr"]
