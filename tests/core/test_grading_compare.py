@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -29,11 +28,13 @@ F32_STEP = 2.0**-23  # one float32 ulp at 1.0
     ("got", "expected", "tolerance", "correct", "words"),
     [
         (tensor(X), tensor(X), None, True, "torch.float32"),
-        (tensor([[1.0 + F32_STEP, 2.0, 3.0], [4.0, 5.0, 6.0]]), tensor(X), None, True, "rtol"),
+        (tensor([[1.0 + F32_STEP, 2.0, 3.0], [4.0, 5.0, 6.0]]), tensor(X), None, True,
+         "about 5 significant digits"),
         (tensor([[1.001, 2.0, 3.0], [4.0, 5.0, 6.0]]), tensor(X), None, False, "1 of 6"),
         (tensor([[1.001, 2.0, 3.0], [4.0, 5.0, 6.0]], "torch.float16"),
-         tensor(X, "torch.float16"), None, True, "rtol 0.001"),
-        (tensor([[1.001, 2.0, 3.0], [4.0, 5.0, 6.0]]), tensor(X), {"abs": 0.01}, True, "atol"),
+         tensor(X, "torch.float16"), None, True, "about 3 significant digits"),
+        (tensor([[1.001, 2.0, 3.0], [4.0, 5.0, 6.0]]), tensor(X), {"abs": 0.01}, True,
+         "within ±0.01"),
         (tensor(X_T), tensor(X), None, False, "right sizes"),
         (tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), tensor(X), None, False, "shape (6,)"),
         (tensor(X, "torch.float64"), tensor(X), None, False, "torch.float64"),
@@ -46,14 +47,14 @@ F32_STEP = 2.0**-23  # one float32 ulp at 1.0
          True, "Correct"),
         (tensor(["(1+2j)"], "torch.complex64", [1]), tensor(["(1+2j)"], "torch.complex64", [1]),
          None, True, "Correct"),
-        (X, tensor(X), None, False, "a list; a tensor"),
-        (tensor(X), X, None, False, "a tensor; a list"),
+        (X, tensor(X), None, True, "every value agrees"),
+        (tensor(X), X, None, True, "every value agrees"),
         (6, 6, None, True, "exactly"),
         (7, 6, None, False, "exactly"),
         (6.0, 6, None, True, "Correct"),
-        (0.1 + 0.2, 0.3, None, True, "rtol"),
+        (0.1 + 0.2, 0.3, None, True, "significant digits"),
         (0.31, 0.3, None, False, "not the computed"),
-        (0.31, 0.3, {"rel": 0.05}, True, "rtol 0.05"),
+        (0.31, 0.3, {"rel": 0.05}, True, "within 5% relative"),
         (math.nan, math.nan, None, True, "Correct"),
         (True, True, None, True, "True"),
         (1, True, None, False, "an integer; a bool"),
@@ -78,7 +79,7 @@ def test_compare_values(got: Any, expected: Any, tolerance: dict | None, correct
     assert isinstance(verdict, Verdict)
     assert verdict.correct is correct, verdict.message
     assert words in verdict.message
-    json.dumps(verdict.to_dict())
+    assert verdict.counted
 
 
 def test_compare_wrong_values_do_not_show_expected() -> None:
@@ -141,15 +142,6 @@ def test_first_try_unaided_and_reveal() -> None:
     other = QuizAttempts("r")
     other.reveal()
     assert other.revealed and not other.solved
-
-
-def test_state_round_trips_as_plain_data() -> None:
-    state = QuizAttempts("w-grad")
-    state.next_hint(HINTS)
-    state.record(grade("number", "-0.0898", -0.0898))
-    state.reveal()
-    data = json.loads(json.dumps(state.to_dict()))
-    assert QuizAttempts.from_dict({**data, "future_field": 1}) == state
 
 
 def test_verdict_kind_defaults_from_correct() -> None:

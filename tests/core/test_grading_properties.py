@@ -85,7 +85,7 @@ def test_perturbed_beyond_typed_precision_is_rejected(
     typed = parse_number(f"{value:.{digits - 1}e}")
     assert typed is not None
     step = Decimal(units if up else -units).scaleb(typed.exponent)
-    answer = str(typed.decimal + step)
+    answer = str(typed.mantissa + step)
     verdict = grade("number", answer, value)
     assert not verdict.correct, (answer, value, verdict.message)
 
@@ -145,7 +145,7 @@ def test_tensor_typed_to_enough_digits_is_accepted_and_a_miss_rejected(
     index = which % len(values)
     number = parse_number(typed[index])
     assert number is not None
-    typed[index] = str(number.decimal + Decimal(3).scaleb(number.exponent))
+    typed[index] = str(number.mantissa + Decimal(3).scaleb(number.exponent))
     assert not grade("tensor", "[" + ", ".join(typed) + "]", expected).correct
 
 

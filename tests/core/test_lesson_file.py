@@ -282,3 +282,14 @@ def test_quoted_quiz_keys_are_located_by_yaml_itself(tmp_path: Path) -> None:
     (error,) = errors
     assert error.line == line_of(path.read_text(), "tolerance\": {digits: 0}")
     assert "'digits' must be a whole number from 1 to 17" in error.message
+
+
+def test_approximate_numbers_beside_a_quiz_are_collected_for_the_grader(tmp_path: Path) -> None:
+    text = mutate("Some prose.", "Some prose: x holds about 3 items, exactly 3.").replace(
+        "  - Count them.", "  - Count them, roughly 3.0, not ≈ −1.5e2 or about 77 MB.")
+    path = tmp_path / "shown.md"
+    path.write_text(text, encoding="utf-8")
+    lesson, errors = parse_lesson(path)
+    assert errors == [] and lesson is not None
+    assert lesson.quiz("length").shown == ("3.0", "-1.5e2", "77 MB", "3")
+    assert lesson.quiz("pick").shown == ()  # another step's prose is not beside it

@@ -7,11 +7,12 @@ their tokens onto steps, cells and quizzes, and checks what a teacher can get wr
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tutor.course.model import Block, Cell, Lesson, LessonError, Prose, StaticCode, Step
+from tutor.course.model import Block, Cell, Lesson, LessonError, Prose, Quiz, StaticCode, Step
 from tutor.course.quiz_block import ID_PATTERN, parse_quiz
 from tutor.course.yaml_source import Collector, Located, load_yaml
 
@@ -180,8 +181,20 @@ def _steps(lines: list[str], start: int, errors: Collector) -> list[Step]:
             blocks.append(block)
         _add_prose(blocks, body_lines[cursor:end], cursor + offset)
         steps.append(Step(index=index, title=title or f"Step {index + 1}",
-                          line=heading + offset, blocks=tuple(blocks)))
+                          line=heading + offset, blocks=_with_shown_numbers(blocks)))
     return steps
+
+
+def _with_shown_numbers(blocks: list[Block]) -> tuple[Block, ...]:
+    """The step's blocks, each quiz given the numbers shown in its own text and the step's prose
+    (the precision the lesson shows, which the grader honours)."""
+    from tutor.grading.shown import numbers_in
+
+    prose = numbers_in("\n".join(block.text for block in blocks if isinstance(block, Prose)))
+    return tuple(
+        replace(block, shown=numbers_in("\n".join((block.ask, *block.hints, block.explain)))
+                + prose) if isinstance(block, Quiz) else block
+        for block in blocks)
 
 
 def _add_prose(blocks: list[Block], chunk: list[str], line: int) -> None:

@@ -73,6 +73,9 @@ class Quiz:
     check: str | None = None
     show: str | None = None
     solution: str | None = None
+    shown: tuple[str, ...] = ()
+    """Numbers the lesson shows beside the quiz (its text and its step's prose), as collected by
+    `tutor.grading.shown.numbers_in`: the grader accepts answers at the precision they show."""
 
 
 Block = Prose | Cell | StaticCode | Quiz

@@ -9,6 +9,12 @@ from .expected import ExpectedValueError, as_text
 from .normalize import loose_key, normalize_words
 from .verdict import Verdict
 
+#: How PyTorch prints a name: `grad_fn=<MulBackward0>`, `<MulBackward0 object at 0x7f...>`.
+_KEYWORD = re.compile(r"\s*[A-Za-z_]\w*\s*=\s*(?P<rest>.+)", re.DOTALL)
+_OBJECT = re.compile(r"\s*<\s*(?P<name>[\w.]+)(?:\s+object\s+at\s+0x[0-9a-f]+)?\s*>\s*",
+                     re.IGNORECASE)
+#: A remark in brackets after the answer: "context length (1024)".
+_REMARK = re.compile(r"\s*\([^()]*\)\s*$")
 _LABEL = re.compile(r"(?:option|choice|answer)?\s*(?P<label>[a-z]|\d{1,3})", re.ASCII)
 
 
@@ -56,6 +62,23 @@ def grade_choice(answer: str, expected: object, choices: list[str] | None) -> Ve
     return Verdict.wrong(f"You chose {chosen}; that is not it.", choices[index])
 
 
+def _printed_forms(answer: str) -> list[str]:
+    """Other readings of a text answer: the name inside PyTorch's printed forms, and the answer
+    without a remark in brackets after it."""
+    forms = []
+    keyword = _KEYWORD.fullmatch(answer)
+    rest = keyword["rest"] if keyword else answer
+    printed = _OBJECT.fullmatch(rest)
+    if printed:
+        forms.append(printed["name"])
+    elif keyword:
+        forms.append(rest)
+    without = _REMARK.sub("", answer)
+    if without.strip() and without != answer:
+        forms.append(without)
+    return forms
+
+
 def grade_text(answer: str, expected: object, accept: list[str] | None) -> Verdict:
     """Right when the answer is one of the accepted strings, ignoring case, spacing and
     surrounding punctuation."""
@@ -67,10 +90,12 @@ def grade_text(answer: str, expected: object, accept: list[str] | None) -> Verdi
     key = normalize_words(answer)
     if not key:
         return Verdict.unparseable("Type a word or a short phrase.")
-    shown = next((text for text in accepted if normalize_words(text) == key), None)
-    if shown is None:
-        shown = next((text for text in accepted if loose_key(text) == loose_key(answer)), None)
-    if shown is not None:
-        return Verdict.right(f"Correct: {shown.strip()}.", key)
+    for form in (answer, *_printed_forms(answer)):
+        shown = next((text for text in accepted if normalize_words(text) == normalize_words(form)),
+                     None)
+        if shown is None:
+            shown = next((text for text in accepted if loose_key(text) == loose_key(form)), None)
+        if shown is not None:
+            return Verdict.right(f"Correct: {shown.strip()}.", key)
     return Verdict.wrong("Not one of the accepted answers (compared ignoring case, spacing, "
                          "dashes and surrounding punctuation).", key)

@@ -1,4 +1,10 @@
-"""Compare a value computed by the learner's code with the reference value (both plain data)."""
+"""Compare a value computed by the learner's code with the reference value (both plain data).
+
+The rules (docs/grading.md, "code"): a Python number and a one-element tensor of the same value
+are the same answer; so are a list of numbers and a tensor of the same values and shape, unless
+the computed tensor has a dtype a list cannot stand for. Floating values are compared relative
+to the size of the values compared, never with an absolute floor that swallows small tensors.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +13,58 @@ from collections.abc import Mapping
 from typing import Any
 
 from .dtype_names import canonical, display, is_exact
-from .expected import ExpectedValueError, as_tensor, is_tensor_dict
+from .expected import ExpectedTensor, ExpectedValueError, as_tensor, is_tensor_dict
 from .shapes import format_shape
+from .tensors import TypedTensor, parse_tensor
 from .tolerance import Tolerance, parse_tolerance
 from .verdict import Verdict
 
-#: Default (rtol, atol) per dtype, as torch.testing.assert_close uses them.
+#: torch.testing.assert_close's default (rtol, atol) per dtype.
 DTYPE_TOLERANCE = {
     "float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5),
     "float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7),
     "float8_e4m3fn": (0.125, 1e-3), "float8_e4m3fnuz": (0.125, 1e-3),
     "float8_e5m2": (0.25, 1e-3), "float8_e5m2fnuz": (0.25, 1e-3), "float8_e8m0fnu": (1.0, 1e-3),
 }
-#: Plain Python floats (often a float32 tensor's .item()): float32's rtol, a tight atol.
-FLOAT_TOLERANCE = (1.3e-6, 1e-8)
+#: The dtypes `torch.tensor(values)` gives plain Python values: what a list can stand for.
+DEFAULT_DTYPES = {"float32", "int64", "bool"}
+
+
+class Bounds:
+    """How close two floating values must be: |got - expected| <= rtol·|expected| + floor·scale,
+    `scale` being the largest magnitude among the computed values (so the floor shrinks with
+    small tensors), or the quiz's own abs/rel."""
+
+    def __init__(self, tolerance: Tolerance, rtol: float, floor: float, scale: float) -> None:
+        self.tolerance, self.rtol, self.floor, self.scale = tolerance, rtol, floor, scale
+
+    @classmethod
+    def for_dtype(cls, tolerance: Tolerance, dtype: str, scale: float) -> Bounds:
+        """torch.testing's rtol for `dtype`, and the larger of its rtol and atol as the floor."""
+        rtol, atol = DTYPE_TOLERANCE.get(dtype, DTYPE_TOLERANCE["float32"])
+        return cls(tolerance, rtol, max(rtol, atol), scale)
+
+    def scaled(self, factor: float) -> Bounds:
+        return Bounds(self.tolerance, self.rtol, self.floor, self.scale * abs(factor))
+
+    def close(self, got: float, expected: float) -> bool:
+        if math.isnan(expected) or math.isnan(got):
+            return math.isnan(expected) and math.isnan(got)
+        if math.isinf(expected) or math.isinf(got):
+            return got == expected
+        if self.tolerance.explicit:
+            return abs(got - expected) <= self.tolerance.bound(expected) + 2.0**-52 * abs(expected)
+        return abs(got - expected) <= self.rtol * abs(expected) + self.floor * self.scale
+
+    def describe(self) -> str:
+        if self.tolerance.explicit:
+            return f"within {self.tolerance.describe()}"
+        return f"to about {round(-math.log10(self.floor))} significant digits"
+
+
+def _scale(values: tuple[Any, ...]) -> float:
+    finite = [abs(float(v)) for v in values if math.isfinite(float(v))]
+    return max(finite, default=0.0)
 
 
 def _type_name(value: object) -> str:
@@ -29,7 +73,7 @@ def _type_name(value: object) -> str:
     if isinstance(value, Mapping) and value.get("kind") == "repr":
         return "a Python object"
     names = {bool: "a bool", int: "an integer", float: "a float", str: "a string",
-             list: "a list", tuple: "a list", dict: "a dict", type(None): "None"}
+             list: "a list", tuple: "a tuple", dict: "a dict", type(None): "None"}
     return names.get(type(value), type(value).__name__)
 
 
@@ -37,23 +81,59 @@ def _is_repr(value: object) -> bool:
     return isinstance(value, Mapping) and value.get("kind") == "repr"
 
 
-def _close(got: float, expected: float, rtol: float, atol: float) -> bool:
-    if math.isnan(expected) or math.isnan(got):
-        return math.isnan(expected) and math.isnan(got)
-    if math.isinf(expected) or math.isinf(got):
-        return got == expected
-    return abs(got - expected) <= atol + rtol * abs(expected)
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _bounds(tolerance: Tolerance, default: tuple[float, float]) -> tuple[float, float]:
-    """(rtol, atol): the quiz's abs/rel when given (`digits` does not apply to computed values)."""
-    if tolerance.explicit:
-        return tolerance.relative or 0.0, tolerance.absolute or 0.0
-    return default
+def _numeric_list(value: object) -> bool:
+    if not isinstance(value, list | tuple) or not value:
+        return False
+    try:
+        as_tensor(list(value))
+    except ExpectedValueError:
+        return False
+    return True
 
 
-def _describe(rtol: float, atol: float) -> str:
-    return "exactly" if rtol == atol == 0 else f"within rtol {rtol:g}, atol {atol:g}"
+def _factor(got: tuple[Any, ...], expected: tuple[Any, ...], bounds: Bounds) -> str | None:
+    """Words for a common factor between got and expected: a sign, a power of ten, 2 or 1/2."""
+    pairs = [(float(g), float(e)) for g, e in zip(got, expected, strict=True)]
+    if not all(math.isfinite(g) and math.isfinite(e) for g, e in pairs):
+        return None
+    big_got, big = max(pairs, key=lambda pair: abs(pair[1]))
+    if big == 0 or big_got == 0:
+        return None
+    ratio = big_got / big
+    candidates = [(-1.0, "off by a sign"), (2.0, "exactly twice the computed one"),
+                  (0.5, "exactly half the computed one")]
+    power = round(math.log10(abs(ratio)))
+    if power != 0 and abs(power) <= 12:
+        sign = "" if ratio > 0 else "minus "
+        candidates.append((math.copysign(10.0**power, ratio),
+                           f"off by a power of ten ({sign}10^{power} times the computed one)"))
+    for factor, words in candidates:
+        scaled = bounds.scaled(factor)
+        if all(scaled.close(g, e * factor) for g, e in pairs):
+            return words
+    return None
+
+
+def _compare_numbers(got: float, expected: float, dtype: str, tolerance: Tolerance,
+                     exact: bool, what: str) -> Verdict:
+    bounds = Bounds.for_dtype(tolerance, dtype, abs(float(expected)))
+    if exact:
+        if got == expected:
+            return Verdict.right(f"Correct: {expected!r}, exactly.", got)
+        how = "exactly"
+    else:
+        if bounds.close(float(got), float(expected)):
+            return Verdict.right(f"Correct: {expected!r} (yours agrees {bounds.describe()}).",
+                                 got)
+        how = bounds.describe()
+    factor = _factor((got,), (expected,), bounds) if not exact or expected != 0 else None
+    if factor:
+        return Verdict.wrong(f"{what}, {got!r}, is {factor}.", got)
+    return Verdict.wrong(f"{what}, {got!r}, is not the computed value (compared {how}).", got)
 
 
 def _opaque_tensor(value: Mapping[str, Any]) -> bool:
@@ -62,69 +142,122 @@ def _opaque_tensor(value: Mapping[str, Any]) -> bool:
     return value.get("values") is None or dtype is None or dtype.startswith("complex")
 
 
-def _compare_tensors(got: Any, expected: Any, tolerance: Tolerance) -> Verdict:
-    if _opaque_tensor(got) or _opaque_tensor(expected):
-        shown = format_shape(tuple(got.get("shape", ())))
-        if all(got.get(key) == expected.get(key) for key in ("shape", "dtype", "values")):
-            return Verdict.right(f"Correct: shape {shown}, {got.get('dtype')}, same values.",
-                                 shown)
-        return Verdict.wrong(f"Your tensor (shape {shown}, {got.get('dtype')}) is not the "
-                             "computed one.", shown)
-    try:
-        mine, theirs = as_tensor(got), as_tensor(expected)
-    except ExpectedValueError as error:
-        return Verdict.wrong(f"Your value cannot be compared as a tensor: {error}.")
+def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: Tolerance,
+                     dtype_matters: bool, what: str) -> Verdict:
     shape = format_shape(mine.shape)
     if mine.shape != theirs.shape:
         if sorted(mine.shape) == sorted(theirs.shape) and len(mine.values) == len(theirs.values):
-            return Verdict.wrong(f"Your tensor has shape {shape}: the right sizes, "
-                                 "not the computed shape.", shape)
-        return Verdict.wrong(f"Your tensor has shape {shape}, not the computed shape.", shape)
-    exact = is_exact(theirs.dtype) and is_exact(mine.dtype)
-    looser = max(DTYPE_TOLERANCE.get(mine.dtype, (0.0, 0.0)),
-                 DTYPE_TOLERANCE.get(theirs.dtype, (0.0, 0.0)))
-    rtol, atol = (0.0, 0.0) if exact and not tolerance.explicit else _bounds(tolerance, looser)
-    wrong = [i for i, (a, b) in enumerate(zip(mine.values, theirs.values, strict=True))
-             if not _close(float(a), float(b), rtol, atol)]
-    how = _describe(rtol, atol)
+            return Verdict.wrong(f"{what} has shape {shape}: the right sizes, but not the "
+                                 "computed shape.", shape)
+        return Verdict.wrong(f"{what} has shape {shape}, not the computed shape.", shape)
+    exact = is_exact(theirs.dtype) and is_exact(mine.dtype) and not tolerance.explicit
+    bounds = Bounds.for_dtype(tolerance, theirs.dtype if not is_exact(theirs.dtype)
+                              else mine.dtype, _scale(theirs.values))
+    if exact:
+        wrong = [i for i, (a, b) in enumerate(zip(mine.values, theirs.values, strict=True))
+                 if a != b]
+        how = "exactly"
+    else:
+        wrong = [i for i, (a, b) in enumerate(zip(mine.values, theirs.values, strict=True))
+                 if not bounds.close(float(a), float(b))]
+        how = bounds.describe() + " of the largest value"
     if wrong:
-        return Verdict.wrong(f"{len(wrong)} of {len(theirs.values)} values differ "
-                             f"(compared {how}).", shape)
-    if canonical(mine.dtype) != canonical(theirs.dtype):
-        return Verdict.wrong(f"Right values, but your tensor is {display(mine.dtype)}, not the "
-                             "computed dtype.", shape)
-    return Verdict.right(f"Correct: shape {shape}, {display(theirs.dtype)}, values equal "
-                         f"{how}.", shape)
+        factor = _factor(mine.values, theirs.values, bounds)
+        if factor:
+            return Verdict.wrong(f"{what} is {factor}.", shape)
+        first = f"; the first at index {format_shape(_index(wrong[0], theirs.shape))}" \
+            if theirs.shape else ""
+        return Verdict.wrong(f"{len(wrong)} of {len(theirs.values)} values differ from the "
+                             f"computed ones{first} (compared {how}).", shape)
+    if dtype_matters and canonical(mine.dtype) != canonical(theirs.dtype):
+        return Verdict.wrong(f"Right values, but {what.lower()} is {display(mine.dtype)}, not "
+                             "the computed dtype.", shape)
+    return Verdict.right(f"Correct: shape {format_shape(theirs.shape)}, "
+                         f"{display(theirs.dtype)}, every value agrees {how}.", shape)
 
 
-def _compare(got: Any, expected: Any, tolerance: Tolerance, where: str) -> Verdict:
+def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    position = []
+    for size in reversed(shape):
+        flat, rest = divmod(flat, size)
+        position.append(rest)
+    return tuple(reversed(position))
+
+
+def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
+                 got_name: str) -> Verdict:
+    """At least one side is a tensor: numbers and lists of numbers meet it on its terms."""
+    for value in (got, expected):
+        if is_tensor_dict(value) and _opaque_tensor(value):
+            if is_tensor_dict(got) and is_tensor_dict(expected) and all(
+                    got.get(key) == expected.get(key) for key in ("shape", "dtype", "values")):
+                shown = format_shape(tuple(got.get("shape", ())))
+                return Verdict.right(f"Correct: shape {shown}, {got.get('dtype')}.", shown)
+            return Verdict.wrong(f"Your value{at} is not the computed {_type_name(expected)[2:]} "
+                                 "(it cannot be compared value by value).")
+    tensor, plain = (got, expected) if is_tensor_dict(got) else (expected, got)
+    if not (_is_number(plain) or _numeric_list(plain)):
+        return Verdict.wrong(f"Your value{at} is {got_name}; {_type_name(expected)} was "
+                             "expected.")
+    try:
+        mine, theirs = as_tensor(got), as_tensor(expected)
+    except ExpectedValueError as error:
+        return Verdict.wrong(f"Your value{at} cannot be compared as a tensor: {error}.")
+    dtype = as_tensor(tensor).dtype
+    if _is_number(plain):
+        if len(mine.values) != 1 or len(theirs.values) != 1:
+            shape = format_shape(as_tensor(tensor).shape)
+            return Verdict.wrong(f"Your value{at} is {got_name} and the other is a tensor of "
+                                 f"shape {shape}: one of them is not the computed answer.")
+        # A number and a one-element tensor are the same answer, both ways.
+        exact = is_exact(mine.dtype) and is_exact(theirs.dtype) and not tolerance.explicit
+        return _compare_numbers(mine.values[0], theirs.values[0], dtype, tolerance, exact,
+                                f"Your value{at}")
+    what = f"Your {'tensor' if tensor is got else got_name[2:]}{at}"
+    verdict = _compare_tensors(mine, theirs, tolerance, dtype_matters=False, what=what)
+    if verdict.correct and dtype not in DEFAULT_DTYPES:
+        # A list stands for the tensor torch.tensor(list) builds: float32, int64 or bool.
+        return Verdict.wrong(f"Right values, but one side is a list, which has no dtype, and "
+                             f"the other a {display(dtype)} tensor.", verdict.parsed)
+    return verdict
+
+
+def _listed(value: Any) -> Any:
+    """A nested list of numbers that arrived as its repr (the runner sends lists of floats that
+    way) as the list itself; anything else unchanged."""
+    if _is_repr(value) and str(value.get("repr", "")).lstrip().startswith("["):
+        parsed = parse_tensor(str(value["repr"]))
+        if isinstance(parsed, TypedTensor) and parsed.shape:
+            return parsed.plain()
+    return value
+
+
+def _compare(got: Any, expected: Any, tolerance: Tolerance, where: str, got_name: str) -> Verdict:
     at = f" at {where}" if where else ""
+    got, expected = _listed(got), _listed(expected)
+    if is_tensor_dict(expected) and is_tensor_dict(got):
+        if _opaque_tensor(got) or _opaque_tensor(expected):
+            return _tensor_like(got, expected, tolerance, at, got_name)
+        return _compare_tensors(as_tensor(got), as_tensor(expected), tolerance,
+                                dtype_matters=True, what=f"Your tensor{at}")
     if is_tensor_dict(expected) or is_tensor_dict(got):
-        if not (is_tensor_dict(expected) and is_tensor_dict(got)):
-            return Verdict.wrong(f"Your value{at} is {_type_name(got)}; "
-                                 f"{_type_name(expected)} was expected.")
-        return _compare_tensors(got, expected, tolerance)
-    numbers = (int, float)
+        return _tensor_like(got, expected, tolerance, at, got_name)
     if isinstance(expected, bool) or isinstance(got, bool):
         if type(got) is not type(expected):
-            return Verdict.wrong(f"Your value{at} is {_type_name(got)}; "
+            return Verdict.wrong(f"Your value{at} is {got_name}; "
                                  f"{_type_name(expected)} was expected.")
         if got == expected:
             return Verdict.right(f"Correct: {expected}.", got)
         return Verdict.wrong(f"Your value{at} is not the computed truth value.", got)
-    if isinstance(expected, numbers) and isinstance(got, numbers):
+    if _is_number(expected) and _is_number(got):
         exact = isinstance(expected, int) and isinstance(got, int) and not tolerance.explicit
-        rtol, atol = (0.0, 0.0) if exact else _bounds(tolerance, FLOAT_TOLERANCE)
-        if _close(float(got), float(expected), rtol, atol) and (not exact or got == expected):
-            return Verdict.right(f"Correct: {expected!r} (compared {_describe(rtol, atol)}).",
-                                 got)
-        return Verdict.wrong(f"Your value{at}, {got!r}, is not the computed one (compared "
-                             f"{_describe(rtol, atol)}).", got)
+        return _compare_numbers(got, expected, "float32", tolerance, exact, f"Your value{at}")
     if isinstance(expected, list | tuple) and isinstance(got, list | tuple):
         if len(got) != len(expected):
-            return Verdict.wrong(f"Your list{at} has {len(got)} items, not the computed number.")
+            return Verdict.wrong(f"Your {got_name[2:]}{at} has {len(got)} items, not the "
+                                 "computed number.")
         for i, (mine, theirs) in enumerate(zip(got, expected, strict=True)):
-            verdict = _compare(mine, theirs, tolerance, f"{where}[{i}]")
+            verdict = _compare(mine, theirs, tolerance, f"{where}[{i}]", _type_name(mine))
             if not verdict.correct:
                 return verdict
         return Verdict.right(f"Correct: all {len(expected)} items match.", list(got))
@@ -137,23 +270,27 @@ def _compare(got: Any, expected: Any, tolerance: Tolerance, where: str) -> Verdi
         if set(got) != set(expected):
             return Verdict.wrong(f"Your value{at} has different keys.")
         for key in expected:
-            verdict = _compare(got[key], expected[key], tolerance, f"{where}[{key!r}]")
+            verdict = _compare(got[key], expected[key], tolerance, f"{where}[{key!r}]",
+                               _type_name(got[key]))
             if not verdict.correct:
                 return verdict
         return Verdict.right(f"Correct: {where or 'the value'} matches.")
-    if type(got) is not type(expected) and not (
-        isinstance(got, numbers) and isinstance(expected, numbers)
-    ):
-        return Verdict.wrong(f"Your value{at} is {_type_name(got)}; "
-                             f"{_type_name(expected)} was expected.")
+    if type(got) is not type(expected):
+        return Verdict.wrong(f"Your value{at} is {got_name}; {_type_name(expected)} was "
+                             "expected.")
     if got == expected:
         return Verdict.right(f"Correct: {expected!r:.200}.", got)
     return Verdict.wrong(f"Your value{at} is not the computed one.", got)
 
 
 def compare_values(got: object, expected: object,
-                   tolerance: Mapping[str, object] | Tolerance | None = None) -> Verdict:
-    """Judge a code answer's value against the reference: shape, dtype, then values with
-    dtype-aware tolerance; numbers, strings, lists and dicts compared sensibly."""
+                   tolerance: Mapping[str, object] | Tolerance | None = None, *,
+                   got_name: str | None = None) -> Verdict:
+    """Judge a code answer's value against the reference: shape, values (relative to their
+    size, dtype-aware), then dtype; numbers, strings, lists and dicts compared sensibly.
+
+    `got_name` says what the learner wrote when the value's encoding lost it ("a tuple": the
+    runner sends tuples as lists)."""
     bounds = tolerance if isinstance(tolerance, Tolerance) else parse_tolerance(tolerance)
-    return _compare(got, expected, bounds, "")
+    got = _listed(got)
+    return _compare(got, expected, bounds, "", got_name or _type_name(got))

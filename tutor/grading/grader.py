@@ -2,43 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .choices import grade_choice, grade_text
 from .dtype_names import EPSILON
 from .dtypes import grade_dtype
 from .expected import as_number
 from .normalize import MAX_ANSWER_CHARS
-from .numbers import judge_number, number_form, parse_number
+from .numbers import judge_number, number_form
 from .shapes import grade_shape
-from .tensors import grade_tensor
+from .shown import Shown, parse_shown
+from .tensors import grade_tensor, parse_tensor
 from .tolerance import Tolerance, parse_tolerance
+from .typed_number import TypedNumber, closest, readings
 from .verdict import Verdict
 
 #: Quiz kinds whose answers are typed and graded here ("code" goes through compare_values).
 KINDS = ("number", "shape", "dtype", "tensor", "choice", "text")
 
 
-def grade_number(answer: str, expected: object, tolerance: Tolerance) -> Verdict:
+def number_readings(answer: str) -> list[TypedNumber]:
+    """What a typed number can mean; a one-element tensor as PyTorch prints it (`tensor(52.)`)
+    is its number."""
+    found = readings(answer)
+    if found:
+        return found
+    tensor = parse_tensor(answer)
+    if not isinstance(tensor, str) and len(tensor.elements) == 1:
+        return [tensor.elements[0]]
+    return []
+
+
+def grade_number(answer: str, expected: object, tolerance: Tolerance,
+                 shown: Sequence[Shown] = ()) -> Verdict:
     """A typed number against a computed bool, int, float or one-element tensor."""
     value, dtype = as_number(expected)
-    typed = parse_number(answer)
-    if typed is None:
+    options = number_readings(answer)
+    if not options:
         form = "Type True or False." if isinstance(value, bool) else number_form(value)
         return Verdict.unparseable(form)
     # Plain floats often come from float32 tensors (.item()): judge digits beyond float32's
     # precision leniently unless the dtype says the value carries more.
     epsilon = EPSILON.get(dtype or "", EPSILON["float32"])
-    return judge_number(typed, value, tolerance, epsilon)
+    verdicts = [judge_number(typed, value, tolerance, epsilon, shown) for typed in options]
+    right = next((verdict for verdict in verdicts if verdict.correct), None)
+    if right is not None:
+        return right
+    return verdicts[options.index(closest(options, float(value)))]
 
 
 def grade(kind: str, answer: str, expected: object, *,
           tolerance: Mapping[str, object] | None = None, choices: list[str] | None = None,
-          accept: list[str] | None = None) -> Verdict:
+          accept: list[str] | None = None, shown: Sequence[str] = ()) -> Verdict:
     """Judge a learner's typed `answer` against the runner's computed `expected` value.
 
-    Never raises for any answer text; raises ValueError (ExpectedValueError) when the quiz
-    itself is faulty: an unknown kind, a bad tolerance, or an expected value unfit for the kind.
+    `shown` holds the numbers the lesson shows beside the quiz (`Quiz.shown`): an answer that
+    agrees with the computed value to their precision is right. Never raises for any answer
+    text; raises ValueError (ExpectedValueError) when the quiz itself is faulty: an unknown
+    kind, a bad tolerance, or an expected value unfit for the kind.
     """
     bounds = parse_tolerance(tolerance)
     if kind not in KINDS:
@@ -47,7 +68,7 @@ def grade(kind: str, answer: str, expected: object, *,
     if len(answer) > MAX_ANSWER_CHARS:
         return Verdict.unparseable("That answer is too long to be read.")
     if kind == "number":
-        return grade_number(answer, expected, bounds)
+        return grade_number(answer, expected, bounds, parse_shown(shown))
     if kind == "shape":
         return grade_shape(answer, expected)
     if kind == "dtype":

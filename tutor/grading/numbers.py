@@ -1,101 +1,19 @@
-"""Typed numbers: parsing (never eval) and judging them at the precision the learner typed."""
+"""Judging a typed number at the precision the learner typed, or the precision the lesson shows."""
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
 
-from .normalize import normalize_typed
-from .tolerance import Tolerance
+from .shown import Shown
+from .tolerance import DEFAULT_DIGITS, Tolerance
+from .typed_number import MAX_EXPONENT, TypedNumber, parse_number
 from .verdict import Verdict
 
-#: Typed exponents beyond this are refused (they would only build enormous exact fractions).
-MAX_EXPONENT = 400
-MAX_NUMBER_CHARS = 200
 #: Form examples; those near the computed value are skipped so an example never hints.
 NUMBER_EXAMPLES = ("-1.25", "3.5e-3", "1,000,000", "0.75", "-42", "2.5e4")
-
-_GROUPED = r"\d{1,3}(?P<sep>[,_ ])\d{3}(?:(?P=sep)\d{3})*"
-_NUMBER = re.compile(
-    rf"(?P<sign>[+-])?\s*(?P<mant>(?:{_GROUPED}|\d+)(?:\.\d*)?|\.\d+)"
-    r"(?:\s*(?:e\s*(?P<e1>[+-]?\d+)|[x×*·⋅]\s*10\s*(?:\^|\*\*)\s*\(?\s*(?P<e2>[+-]?\d+)\s*\)?))?",
-    re.ASCII,
-)
-_SPECIAL = re.compile(r"(?P<sign>[+-])?\s*(?P<word>nan|inf|infinity|∞)")
-_BOOL = {"true": True, "false": False}
-
-
-@dataclass(frozen=True)
-class TypedNumber:
-    """A number as typed: its exact decimal value and the precision it was typed with."""
-
-    decimal: Decimal
-    boolean: bool | None = None
-
-    @property
-    def finite(self) -> bool:
-        return self.decimal.is_finite()
-
-    @property
-    def fraction(self) -> Fraction:
-        """Exact value (finite numbers only)."""
-        return Fraction(self.decimal)
-
-    @property
-    def exponent(self) -> int:
-        """Power of ten of the last typed place: -4 for "-0.0898", 2 for "1.5e3"."""
-        exponent = self.decimal.as_tuple().exponent
-        return exponent if isinstance(exponent, int) else 0
-
-    @property
-    def unit(self) -> Fraction:
-        """One unit in the last typed place."""
-        return Fraction(10) ** self.exponent
-
-    @property
-    def digits(self) -> int:
-        """Significant digits typed (leading zeros excluded; at least 1)."""
-        typed = "".join(map(str, self.decimal.as_tuple().digits)).lstrip("0")
-        return max(1, len(typed))
-
-    def plain(self) -> bool | int | float:
-        """The value as plain Python data, for display."""
-        if self.boolean is not None:
-            return self.boolean
-        if self.finite and self.exponent >= 0:
-            return int(self.decimal)
-        return float(self.decimal)
-
-
-def parse_number(text: str) -> TypedNumber | None:
-    """The number in `text`, or None. Accepts grouping, Unicode minus, e and ×10^ exponents."""
-    text = normalize_typed(text).casefold()
-    if len(text) > MAX_NUMBER_CHARS:
-        return None
-    text = text.lstrip("≈~").strip()
-    if text in _BOOL:
-        return TypedNumber(Decimal(int(_BOOL[text])), boolean=_BOOL[text])
-    special = _SPECIAL.fullmatch(text)
-    if special:
-        word = "nan" if special["word"] == "nan" else "infinity"
-        return TypedNumber(Decimal(f"{special['sign'] or ''}{word}"))
-    match = _NUMBER.fullmatch(text)
-    if not match:
-        return None
-    mantissa = re.sub(r"[,_ ]", "", match["mant"])
-    exponent = int(match["e1"] or match["e2"] or 0)
-    if abs(exponent) > MAX_EXPONENT:
-        return None
-    try:
-        value = Decimal(f"{match['sign'] or ''}{mantissa}e{exponent}")
-    except InvalidOperation:
-        return None
-    if abs(value.adjusted()) > MAX_EXPONENT:
-        return None
-    return TypedNumber(value)
 
 
 def number_form(expected: float | int | None = None) -> str:
@@ -104,7 +22,7 @@ def number_form(expected: float | int | None = None) -> str:
     for example in NUMBER_EXAMPLES:
         typed = parse_number(example)
         assert typed is not None
-        value = float(typed.decimal)
+        value = float(typed)
         near = expected is not None and math.isfinite(expected) and (
             abs(abs(value) - abs(expected)) <= 0.5 * abs(expected))
         if not near:
@@ -112,10 +30,13 @@ def number_form(expected: float | int | None = None) -> str:
     return f"Type a number such as {', '.join(examples[:2])} or {examples[2]}."
 
 
-def half_unit_text(exponent: int) -> str:
-    """Half a unit in the place 10**exponent, as a short decimal: "0.00005", "50", "5e-12"."""
-    half = Decimal(5).scaleb(exponent - 1)
-    return f"{half:f}" if -9 <= exponent <= 9 else f"{half:e}"
+def half_unit_text(unit: Fraction) -> str:
+    """Half of `unit` as a short decimal: "0.00005", "500,000", "5e-12"."""
+    half = unit / 2
+    if half.denominator == 1 and half < 10**12:
+        return f"{int(half):,}"
+    value = Decimal(half.numerator) / Decimal(half.denominator)
+    return f"{value.normalize():f}" if Fraction(1, 10**9) <= half else f"{float(half):.1e}"
 
 
 def show(value: float | int) -> str:
@@ -125,83 +46,105 @@ def show(value: float | int) -> str:
     return repr(value)
 
 
+def _off(typed: TypedNumber, expected: float) -> Fraction:
+    return abs(typed.fraction - Fraction(expected))
+
+
 def within_typed_precision(typed: TypedNumber, expected: float, epsilon: float) -> bool:
     """|typed - expected| <= half a unit in the last typed place + epsilon·|expected|."""
-    slack = typed.unit / 2 + abs(Fraction(expected)) * Fraction(epsilon)
-    return abs(typed.fraction - Fraction(expected)) <= slack
+    return _off(typed, expected) <= typed.unit / 2 + abs(Fraction(expected)) * Fraction(epsilon)
 
 
 def within_bound(typed: TypedNumber, expected: float, bound: float, epsilon: float) -> bool:
     """|typed - expected| <= bound + epsilon·|expected| (an abs/rel tolerance)."""
-    slack = Fraction(bound) + abs(Fraction(expected)) * Fraction(epsilon)
-    return abs(typed.fraction - Fraction(expected)) <= slack
+    return _off(typed, expected) <= Fraction(bound) + abs(Fraction(expected)) * Fraction(epsilon)
 
 
 def is_exactly(typed: TypedNumber, expected: float, epsilon: float) -> bool:
     """True when the typed number is the expected one up to its representation precision."""
-    return abs(typed.fraction - Fraction(expected)) <= abs(Fraction(expected)) * Fraction(epsilon)
-
-
-def rounded(typed: TypedNumber, digits: int) -> TypedNumber:
-    """`typed` rounded to `digits` significant digits (for "right up to digit N" feedback)."""
-    quantum = Decimal(1).scaleb(typed.decimal.adjusted() - digits + 1)
-    return TypedNumber(typed.decimal.quantize(quantum))
+    return _off(typed, expected) <= abs(Fraction(expected)) * Fraction(epsilon)
 
 
 def same_magnitude_other_power(typed: TypedNumber, expected: float, epsilon: float) -> bool:
     """True when the typed digits are right but the decimal point is shifted (10^k, k != 0)."""
     if typed.fraction == 0 or expected == 0 or not math.isfinite(expected):
         return False
-    shift = round(math.log10(abs(expected))) - typed.decimal.adjusted()
+    shift = round(math.log10(abs(expected)) - math.log10(abs(float(typed))))
     for k in (shift - 1, shift, shift + 1):
-        if k != 0 and abs(k) <= MAX_EXPONENT:
-            moved = TypedNumber(typed.decimal.scaleb(k))
-            if within_typed_precision(moved, expected, epsilon):
-                return True
+        if k != 0 and abs(k) <= MAX_EXPONENT and within_typed_precision(
+                typed.shifted(k), expected, epsilon):
+            return True
     return False
 
 
-def _digits_note(typed: TypedNumber) -> str:
-    plural = "s" if typed.digits != 1 else ""
-    return f"{typed.digits} significant digit{plural} (±{half_unit_text(typed.exponent)})"
+def as_shown(typed: TypedNumber, expected: float, epsilon: float, shown: Sequence[Shown],
+             floor: int) -> Shown | None:
+    """The approximate number the lesson shows that makes `typed` right, if any (docs/grading.md,
+    "The precision the lesson shows"), `typed` having at least `floor` significant digits:
+
+    - it is the computed value at its own precision (`≈ −1.885` for −1.88465), and `typed` is it,
+      or it rounded (`-1.89`); or
+    - it is within a factor of ten of the computed value, and `typed` agrees with the computed
+      value to its relative precision (3 × `about −0.0898` = −0.2694 for −0.26948).
+    """
+    if typed.digits < floor or not typed.finite or not math.isfinite(expected) or expected == 0:
+        return None
+    for number in shown:
+        faithful = within_typed_precision(number.value, expected, epsilon)
+        coarser = typed.unit >= number.value.unit
+        if faithful and coarser and _off(typed, float(number.value)) <= typed.unit / 2:
+            return number
+    for number in shown:
+        value = abs(number.value.fraction)
+        if value == 0 or not Fraction(1, 10) <= value / abs(Fraction(expected)) <= 10:
+            continue
+        relative = number.value.unit / 2 / value
+        if _off(typed, expected) <= abs(Fraction(expected)) * (relative + Fraction(epsilon)):
+            return number
+    return None
 
 
-def judge_number(
-    typed: TypedNumber, expected: bool | int | float, tolerance: Tolerance, epsilon: float
-) -> Verdict:
+def judge_number(typed: TypedNumber, expected: bool | int | float, tolerance: Tolerance,
+                 epsilon: float, shown: Sequence[Shown] = ()) -> Verdict:
     """Judge a parsed number against a computed one; `epsilon` is the value's own precision."""
     parsed = typed.plain()
     if isinstance(expected, bool):
-        if typed.boolean is None and typed.decimal not in (0, 1):
+        if typed.boolean is None and typed.fraction not in (0, 1):
             return Verdict.unparseable("Type True or False.")
-        if bool(typed.decimal) == expected:
-            return Verdict.right(f"Correct: {expected}.", bool(typed.decimal))
-        return Verdict.wrong("Not the computed truth value.", bool(typed.decimal))
+        if bool(typed.fraction) == expected:
+            return Verdict.right(f"Correct: {expected}.", bool(typed.fraction))
+        return Verdict.wrong("Not the computed truth value.", bool(typed.fraction))
     if typed.boolean is not None:
         return Verdict.unparseable(number_form(expected))
     if not math.isfinite(expected):
         return _judge_non_finite(typed, expected)
     if not typed.finite:
-        return Verdict.wrong("The computed value is a finite number.", parsed)
+        return Verdict.wrong("The computed value is a finite number; yours is not.", parsed)
     computed = show(expected)
+    floor = DEFAULT_DIGITS if tolerance.explicit else tolerance.digits
+    lesson = as_shown(typed, expected, epsilon, shown, floor)
+    if lesson is not None:
+        return Verdict.right(f"Correct: computed {computed}; yours agrees with it to the "
+                             f"precision the lesson shows ({lesson.text}).", parsed)
     if tolerance.explicit:
         # The quiz's bound rules; the slack only absorbs float64 representation (repr(x)).
         if within_bound(typed, expected, tolerance.bound(expected), 2.0**-52):
-            return Verdict.right(
-                f"Correct: computed {computed}; yours is within {tolerance.describe()}.", parsed
-            )
+            return Verdict.right(f"Correct: computed {computed}; yours is within "
+                                 f"{tolerance.describe()}.", parsed)
         return _wrong_number(typed, expected, epsilon, f"within {tolerance.describe()}",
                              by_digits=False)
     if isinstance(expected, int):
         if typed.fraction == expected:
             return Verdict.right(f"Correct: {computed}, exactly.", parsed)
         if within_typed_precision(typed, expected, 0.0):
-            return Verdict.wrong("Close, but this is an exact whole number: type every digit.",
-                                 parsed)
+            return Verdict.wrong("Right as far as it goes, but this is an exact whole number: "
+                                 "type every digit.", parsed, counted=False)
         return _wrong_number(typed, expected, 0.0, "exactly, as a whole number")
     if is_exactly(typed, expected, epsilon):
         return Verdict.right(f"Correct: {computed}.", parsed)
-    if typed.decimal == 0:
+    if typed.exact is not None:
+        return _wrong_number(typed, expected, epsilon, "as an exact fraction")
+    if typed.fraction == 0:
         # Zero has no significant digits: it can only be right when the value is zero.
         return Verdict.wrong(f"Not zero: type the value with at least {tolerance.digits} "
                              "significant digits.", parsed)
@@ -210,37 +153,46 @@ def judge_number(
             return Verdict.right(f"Correct: computed {computed}; yours matches it to the "
                                  f"{_digits_note(typed)} you typed.", parsed)
         return Verdict.wrong(f"Right as far as it goes, but type at least {tolerance.digits} "
-                             f"significant digits.", parsed)
+                             "significant digits.", parsed, counted=False)
     return _wrong_number(typed, expected, epsilon, f"to the {_digits_note(typed)} you typed")
+
+
+def _digits_note(typed: TypedNumber) -> str:
+    plural = "s" if typed.digits != 1 else ""
+    return f"{typed.digits} significant digit{plural} (±{half_unit_text(typed.unit)})"
 
 
 def _judge_non_finite(typed: TypedNumber, expected: float) -> Verdict:
     parsed = typed.plain()
     if math.isnan(expected):
-        if typed.decimal.is_nan():
+        if typed.is_nan:
             return Verdict.right("Correct: nan (not a number).", parsed)
-        return Verdict.wrong("Not the computed value.", parsed)
-    if typed.decimal.is_infinite() and float(typed.decimal) == expected:
+        return Verdict.wrong("The computed value is nan (not a number); yours is a number.",
+                             parsed)
+    if typed.is_infinite and float(typed) == expected:
         return Verdict.right(f"Correct: {expected}.", parsed)
-    if typed.decimal.is_infinite():
+    if typed.is_infinite:
         return Verdict.wrong("Infinite, but with the wrong sign.", parsed)
-    return Verdict.wrong("Not the computed value.", parsed)
+    return Verdict.wrong("The computed value is infinite; yours is a finite number.", parsed)
 
 
-def _wrong_number(
-    typed: TypedNumber, expected: float, epsilon: float, compared: str, *, by_digits: bool = True
-) -> Verdict:
+def _wrong_number(typed: TypedNumber, expected: float, epsilon: float, compared: str, *,
+                  by_digits: bool = True) -> Verdict:
     """Say why a number is wrong without saying what is right."""
     parsed = typed.plain()
-    negated = TypedNumber(-typed.decimal)
-    if typed.decimal != 0 and expected != 0 and within_typed_precision(negated, expected, epsilon):
-        return Verdict.wrong("Off by a sign: the magnitude matches, the sign does not.", parsed)
-    for digits in range(min(typed.digits - 1, 20) if by_digits else 0, 0, -1):
-        if within_typed_precision(rounded(typed, digits), expected, epsilon):
-            return Verdict.wrong(f"Close: it matches to {digits} significant "
-                                 f"digit{'s' * (digits > 1)}, but not to the {typed.digits} "
-                                 "you typed.", parsed)
-    if by_digits and same_magnitude_other_power(typed, expected, epsilon):
-        return Verdict.wrong("The digits match but the decimal point is off "
-                             "(a power of ten).", parsed)
+    if typed.fraction != 0 and expected != 0 and within_typed_precision(
+            typed.negated(), expected, epsilon):
+        return Verdict.wrong("Off by a sign: the size matches, the sign does not.", parsed)
+    if by_digits and typed.exact is None:
+        for digits in range(min(typed.digits - 1, 20), 0, -1):
+            if within_typed_precision(typed.rounded(digits), expected, epsilon):
+                return Verdict.wrong(f"Close: right to {digits} significant "
+                                     f"digit{'s' * (digits > 1)}; digit {digits + 1} is off.",
+                                     parsed)
+    if same_magnitude_other_power(typed, expected, epsilon):
+        return Verdict.wrong("The digits match but the decimal point is off (a power of ten).",
+                             parsed)
+    for factor, words in ((2.0, "twice"), (0.5, "half")):
+        if expected != 0 and within_typed_precision(typed, expected * factor, epsilon):
+            return Verdict.wrong(f"Yours is {words} the computed value.", parsed)
     return Verdict.wrong(f"Not the computed value (compared {compared}).", parsed)

@@ -18,6 +18,8 @@ _SIZE_CALL = re.compile(r"(?:torch\.)?size\s*\((?P<inner>.*)\)")
 _CLOSING = {"(": ")", "[": "]"}
 _SEPARATOR = re.compile(r"\s*(?:x|×|\*|by)\s*|\s+")
 _DIMENSION = re.compile(r"\d{1,18}", re.ASCII)
+_CROSS = re.compile(r"\d\s*(?:x|×|\*|by)\s*\d")
+_GROUPING = re.compile(r"(?<=\d)[,_](?=\d{3}(?:\D|$))")
 
 
 def parse_shape(text: str) -> tuple[int, ...] | None:
@@ -35,7 +37,10 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
             text = text[1:-1].strip()
     if not text:
         return ()
-    if "," in text:
+    if _CROSS.search(text):
+        # "2x4x50,257": sizes between crosses may group their digits in threes.
+        parts = [_GROUPING.sub("", part) for part in _SEPARATOR.split(text)]
+    elif "," in text:
         parts = text.split(",")
         if not parts[-1].strip():
             parts.pop()

@@ -11,15 +11,10 @@ from typing import Any
 from .dtype_names import EPSILON, canonical, display, is_exact
 from .expected import ExpectedTensor, as_tensor
 from .normalize import normalize_typed
-from .numbers import (
-    TypedNumber,
-    is_exactly,
-    parse_number,
-    within_bound,
-    within_typed_precision,
-)
+from .numbers import is_exactly, within_bound, within_typed_precision
 from .shapes import format_shape
 from .tolerance import Tolerance
+from .typed_number import TypedNumber, parse_number
 from .verdict import Verdict
 
 #: Form examples; any that equals the computed tensor is skipped.
@@ -174,8 +169,8 @@ def _element_ok(typed: TypedNumber, expected: Any, dtype: str, tolerance: Tolera
     expected = float(expected) if not isinstance(expected, int) else expected
     if isinstance(expected, float) and not math.isfinite(expected):
         if math.isnan(expected):
-            return typed.decimal.is_nan()
-        return typed.decimal.is_infinite() and float(typed.decimal) == expected
+            return typed.is_nan
+        return typed.is_infinite and float(typed) == expected
     if not typed.finite:
         return False
     epsilon = 0.0 if is_exact(dtype) else EPSILON.get(dtype, EPSILON["float32"])
@@ -191,14 +186,14 @@ def _too_coarse(typed: TypedTensor, target: ExpectedTensor, digits: int) -> bool
     largest computed magnitude (and is not simply exact)."""
     # Typed magnitudes count too: 0.996 typed as "1.0" has two significant digits.
     finite = [abs(float(v)) for v in target.values if math.isfinite(float(v))]
-    finite += [abs(float(t.decimal)) for t in typed.elements if t.finite]
+    finite += [abs(float(t)) for t in typed.elements if t.finite]
     largest = max((v for v in finite if math.isfinite(v)), default=0.0)
     if largest == 0:
         return False
-    required = math.floor(math.log10(largest)) - digits + 1
+    required = Fraction(10) ** (math.floor(math.log10(largest)) - digits + 1)
     epsilon = EPSILON.get(target.dtype, EPSILON["float32"])
     return any(
-        t.finite and t.exponent > required and not is_exactly(t, float(e), epsilon)
+        t.finite and t.unit > required and not is_exactly(t, float(e), epsilon)
         for t, e in zip(typed.elements, target.values, strict=True)
     )
 
@@ -260,7 +255,7 @@ def grade_tensor(answer: str, expected: object, tolerance: Tolerance) -> Verdict
              if not _element_ok(t, e, target.dtype, tolerance)]
     if wrong:
         negated = all(
-            _element_ok(TypedNumber(-typed.elements[i].decimal), target.values[i],
+            _element_ok(typed.elements[i].negated(), target.values[i],
                         target.dtype, tolerance) for i in wrong)
         count = f"{len(wrong)} of {len(target.values)} values differ"
         where = f"first at {_index(wrong[0], target.shape)}" if target.shape else ""

@@ -1,0 +1,168 @@
+"""Verdicts for answers that run in the runner: code answers and tasks (docs/grading.md).
+
+The UI process never evaluates them: it hands the runner's reply (`{"ok", "value", "error"}`)
+to these functions, which decide the verdict, its message and whether it counts as an attempt.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .compare import compare_values
+from .expected import ExpectedValueError, as_number, as_tensor, is_tensor_dict
+from .grader import grade_number
+from .shown import parse_shown
+from .tensors import grade_tensor
+from .tolerance import parse_tolerance
+from .verdict import Verdict
+
+#: Exceptions that mean "this names nothing here" (a typo), not a wrong answer.
+NOT_COUNTED_ERRORS = ("NameError", "AttributeError", "SyntaxError", "IndentationError")
+
+
+def syntax_problem(answer: str) -> Verdict | None:
+    """A not-counted verdict when `answer` is not a Python expression (checked without running
+    it), else None. Run the answer only when this is None."""
+    if not answer.strip():
+        return Verdict.unparseable("Type a Python expression, such as x.shape or a + b.")
+    try:
+        ast.parse(answer.strip(), mode="eval")
+    except SyntaxError as exc:
+        return Verdict.not_counted(f"That is not a Python expression ({exc.msg}); it was not "
+                                   "run and does not count as an attempt.")
+    except (ValueError, RecursionError, MemoryError):
+        return Verdict.unparseable("That expression is too deeply nested to be read.")
+    return None
+
+
+#: The syntax a typed list of numbers is made of.
+_LIST_NODES = (ast.List, ast.Constant, ast.UnaryOp, ast.USub, ast.UAdd, ast.Load)
+
+
+def _is_number_node(node: ast.AST) -> bool:
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+def _literal(answer: str) -> str | None:
+    """"number" or "list" when `answer` is a literal the learner typed (-0.0817, [[1, 2]])."""
+    try:
+        node = ast.parse(answer.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if _is_number_node(node):
+        return "number"
+    nodes = list(ast.walk(node))
+    if isinstance(node, ast.List) and all(isinstance(n, _LIST_NODES) for n in nodes) and all(
+            type(n.value) in (int, float) for n in nodes if isinstance(n, ast.Constant)):
+        return "list"
+    return None
+
+
+def _written_as(answer: str) -> str | None:
+    """What the learner wrote when the runner's encoding loses it: a tuple arrives as a list."""
+    try:
+        node = ast.parse(answer.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return "a tuple" if isinstance(node, ast.Tuple) else None
+
+
+def gib(mib: int) -> str:
+    return f"{mib / 1024:g}"
+
+
+def runner_problem(error: Mapping[str, Any], *, memory_limit_mib: int | None = None,
+                   subject: str = "Your expression") -> Verdict:
+    """The verdict for a runner error: typos are not counted; other failures are wrong."""
+    kind = error.get("kind", "exception")
+    message = str(error.get("message", "")).strip()
+    name = message.split(":", 1)[0].split(" at line")[0].strip()
+    if kind == "out_of_memory":
+        limit = f" (the limit is {gib(memory_limit_mib)} GiB)" if memory_limit_mib else ""
+        return Verdict.wrong(f"{subject} ran out of memory{limit}.")
+    if kind == "timeout":
+        return Verdict.wrong(f"{subject} took too long and was stopped.")
+    if kind == "crash":
+        return Verdict.wrong(f"{subject} crashed the worker that ran it (it has been replaced).")
+    if name in NOT_COUNTED_ERRORS:
+        return Verdict.not_counted(f"{subject} failed with {message}; not counted as an "
+                                   "attempt: check the names you used.")
+    return Verdict.wrong(f"{subject} raised {message}.")
+
+
+def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, *,
+               tolerance: Mapping[str, object] | None = None, shown: Sequence[str] = (),
+               memory_limit_mib: int | None = None) -> Verdict:
+    """A code quiz's verdict. `result` is the runner's reply to evaluating `answer` (None when
+    it was not run, which is enough for a syntax error or a typed number or list).
+
+    A number or list typed as code is judged like a typed answer, at the precision typed."""
+    problem = syntax_problem(answer)
+    if problem is not None:
+        return problem
+    literal = _literal(answer)
+    try:
+        if literal == "number":
+            as_number(expected)
+            return grade_number(answer, expected, parse_tolerance(tolerance),
+                                parse_shown(shown))
+        if literal == "list" and (is_tensor_dict(expected) or isinstance(expected, list)):
+            as_tensor(expected)
+            return grade_tensor(answer, expected, parse_tolerance(tolerance))
+    except ExpectedValueError:
+        pass  # not a number or tensor quiz: compare the values below
+    if result is None:
+        raise ValueError("grade_code needs the runner's result for an expression")
+    error = result.get("error")
+    if error:
+        return runner_problem(error, memory_limit_mib=memory_limit_mib)
+    return compare_values(result.get("value"), expected, tolerance,
+                          got_name=_written_as(answer))
+
+
+def show_text(value: object) -> str:
+    """A value from `show` in a verdict: numbers to 4 significant digits, tensors by value."""
+    if is_tensor_dict(value):
+        try:
+            tensor = as_tensor(value)
+        except ExpectedValueError:
+            return "a tensor"
+        if len(tensor.values) == 1:
+            value = tensor.values[0]
+        else:
+            return f"a tensor of shape {tuple(tensor.shape)}"
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:.4g}"
+    if isinstance(value, Mapping) and value.get("kind") == "repr":
+        return str(value.get("repr", ""))[:80]
+    return repr(value)[:80]
+
+
+def grade_task(check: str, show: str | None, passed: Mapping[str, Any],
+               shown: Mapping[str, Any] | None = None, *,
+               memory_limit_mib: int | None = None) -> Verdict:
+    """A task's verdict from the runner's replies to `bool(check)` and to `show`, both
+    evaluated in the learner's namespace. A check or show that raises is "not yet", uncounted."""
+    for expression, reply in ((check, passed), (show, shown)):
+        error = reply.get("error") if reply is not None else None
+        if expression is not None and error:
+            if error.get("kind") == "out_of_memory":
+                return runner_problem(error, memory_limit_mib=memory_limit_mib,
+                                      subject=f"`{expression}`")
+            return Verdict.not_counted(f"Not yet: `{expression}` could not be evaluated "
+                                       f"({error.get('message', '')}); run the cells above, then "
+                                       "check again.")
+    value = ""
+    if show is not None and shown is not None:
+        value = f"your `{show}` is {show_text(shown.get('value'))}"
+    if passed.get("value") is True:
+        return Verdict.right(f"Done: {value}." if value else f"Done: `{check}` holds.")
+    if value:
+        return Verdict.wrong(f"{value[0].upper()}{value[1:]}; the check `{check}` is not met "
+                             "yet.")
+    return Verdict.wrong(f"The check `{check}` is not met yet.")

@@ -1,0 +1,182 @@
+"""Numbers as learners type them, parsed (never evaluated) with the precision they were typed to.
+
+Read: `-0.0898`, `−8.98e-2`, `-8.98×10⁻²`, `124,412,160`, `124M`, `77 MB`, `73.6 MiB`, `10/9`,
+`nan`, `True`. A unit or suffix scales the number and its precision alike: `77 MB` is
+77,000,000 typed to the nearest million.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from .normalize import normalize_typed
+
+#: Typed exponents beyond this are refused (they would only build enormous exact fractions).
+MAX_EXPONENT = 400
+MAX_NUMBER_CHARS = 200
+#: What an exact value (a typed fraction such as 10/9) counts as, in significant digits.
+EXACT_DIGITS = 99
+
+_GROUPED = r"\d{1,3}(?P<sep>[,_ ])\d{3}(?:(?P=sep)\d{3})*"
+_NUMBER = re.compile(
+    rf"(?P<sign>[+-])?\s*(?P<mant>(?:{_GROUPED}|\d+)(?:\.\d*)?|\.\d+)"
+    r"(?:\s*(?:e\s*(?P<e1>[+-]?\d+)|[x×*·⋅]\s*10\s*(?:\^|\*\*)\s*\(?\s*(?P<e2>[+-]?\d+)\s*\)?))?"
+    r"(?:\s*(?P<unit>[a-z]+))?",
+    re.ASCII,
+)
+_FRACTION = re.compile(r"(?P<sign>[+-])?\s*(?P<num>\d+(?:\.\d+)?)\s*/\s*(?P<den>\d+(?:\.\d+)?)",
+                       re.ASCII)
+_SPECIAL = re.compile(r"(?P<sign>[+-])?\s*(?P<word>nan|inf|infinity|∞)")
+_BOOL = {"true": True, "false": False}
+
+#: Units and suffixes (case-folded) and what they multiply by. "b" is both bytes and billions.
+UNITS: dict[str, tuple[int, ...]] = {
+    "b": (1, 10**9), "byte": (1,), "bytes": (1,),
+    "kb": (10**3,), "mb": (10**6,), "gb": (10**9,), "tb": (10**12,),
+    "kib": (2**10,), "mib": (2**20,), "gib": (2**30,), "tib": (2**40,),
+    "k": (10**3,), "thousand": (10**3,), "m": (10**6,), "mn": (10**6,), "million": (10**6,),
+    "bn": (10**9,), "billion": (10**9,),
+}
+
+
+@dataclass(frozen=True)
+class TypedNumber:
+    """A number as typed: the digits written (`mantissa`), what a unit multiplies them by
+    (`scale`), or an exact value (a fraction), and so the precision it was typed with."""
+
+    mantissa: Decimal
+    scale: int = 1
+    boolean: bool | None = None
+    exact: Fraction | None = None
+    """Set for a typed fraction (10/9): the value is exact, with no last typed place."""
+
+    @property
+    def finite(self) -> bool:
+        return self.exact is not None or self.mantissa.is_finite()
+
+    @property
+    def is_nan(self) -> bool:
+        return self.exact is None and self.mantissa.is_nan()
+
+    @property
+    def is_infinite(self) -> bool:
+        return self.exact is None and self.mantissa.is_infinite()
+
+    @property
+    def fraction(self) -> Fraction:
+        """Exact value (finite numbers only)."""
+        if self.exact is not None:
+            return self.exact
+        return Fraction(self.mantissa) * self.scale
+
+    def __float__(self) -> float:
+        if self.exact is not None:
+            return float(self.exact)
+        return float(self.mantissa) * self.scale if self.finite else float(self.mantissa)
+
+    @property
+    def exponent(self) -> int:
+        """Power of ten of the last typed digit: -4 for "-0.0898", 2 for "1.5e3"."""
+        exponent = self.mantissa.as_tuple().exponent
+        return exponent if isinstance(exponent, int) else 0
+
+    @property
+    def unit(self) -> Fraction:
+        """One unit in the last typed place (0 for an exact value): 0.0001 for "-0.0898",
+        1,000,000 for "77 MB"."""
+        if self.exact is not None:
+            return Fraction(0)
+        return Fraction(10) ** self.exponent * self.scale
+
+    @property
+    def digits(self) -> int:
+        """Significant digits typed (leading zeros excluded; at least 1)."""
+        if self.exact is not None:
+            return EXACT_DIGITS
+        typed = "".join(map(str, self.mantissa.as_tuple().digits)).lstrip("0")
+        return max(1, len(typed))
+
+    def negated(self) -> TypedNumber:
+        exact = -self.exact if self.exact is not None else None
+        return TypedNumber(-self.mantissa, self.scale, exact=exact)
+
+    def shifted(self, power: int) -> TypedNumber:
+        """The same digits with the decimal point moved by `power` places."""
+        exact = self.exact * Fraction(10) ** power if self.exact is not None else None
+        return TypedNumber(self.mantissa.scaleb(power), self.scale, exact=exact)
+
+    def rounded(self, digits: int) -> TypedNumber:
+        """Rounded to `digits` significant digits (an exact value is left as it is)."""
+        if self.exact is not None:
+            return self
+        quantum = Decimal(1).scaleb(self.mantissa.adjusted() - digits + 1)
+        return TypedNumber(self.mantissa.quantize(quantum), self.scale)
+
+    def plain(self) -> bool | int | float:
+        """The value as plain Python data, for display."""
+        if self.boolean is not None:
+            return self.boolean
+        if not self.finite:
+            return float(self.mantissa)
+        value = self.fraction
+        # "5.0" stays a float and "5" an int: the learner's own way of writing it.
+        whole = self.exponent >= 0 if self.exact is None else True
+        return int(value) if whole and value.denominator == 1 else float(value)
+
+
+def readings(text: str) -> list[TypedNumber]:
+    """Every number `text` can mean (usually one; "5 B" is 5 bytes or 5 billion), or []."""
+    text = normalize_typed(text).casefold()
+    if len(text) > MAX_NUMBER_CHARS:
+        return []
+    text = text.lstrip("≈~").strip()
+    if text in _BOOL:
+        return [TypedNumber(Decimal(int(_BOOL[text])), boolean=_BOOL[text])]
+    special = _SPECIAL.fullmatch(text)
+    if special:
+        word = "nan" if special["word"] == "nan" else "infinity"
+        return [TypedNumber(Decimal(f"{special['sign'] or ''}{word}"))]
+    fraction = _FRACTION.fullmatch(text)
+    if fraction:
+        denominator = Fraction(fraction["den"])
+        if denominator == 0:
+            return []
+        sign = -1 if fraction["sign"] == "-" else 1
+        exact = sign * Fraction(fraction["num"]) / denominator
+        return [TypedNumber(Decimal(float(exact)), exact=exact)]
+    match = _NUMBER.fullmatch(text)
+    if not match:
+        return []
+    scales = UNITS.get(match["unit"], ()) if match["unit"] else (1,)
+    mantissa = re.sub(r"[,_ ]", "", match["mant"])
+    exponent = int(match["e1"] or match["e2"] or 0)
+    if abs(exponent) > MAX_EXPONENT:
+        return []
+    try:
+        value = Decimal(f"{match['sign'] or ''}{mantissa}e{exponent}")
+    except InvalidOperation:
+        return []
+    if abs(value.adjusted()) > MAX_EXPONENT:
+        return []
+    return [TypedNumber(value, scale) for scale in scales]
+
+
+def parse_number(text: str) -> TypedNumber | None:
+    """The first reading of the number in `text`, or None."""
+    found = readings(text)
+    return found[0] if found else None
+
+
+def closest(options: list[TypedNumber], expected: float) -> TypedNumber:
+    """Of several readings, the one nearest `expected` in order of magnitude."""
+    def distance(number: TypedNumber) -> float:
+        value = abs(float(number))
+        if value == 0 or expected == 0 or not math.isfinite(value) or not math.isfinite(expected):
+            return 0.0
+        return abs(math.log10(value) - math.log10(abs(expected)))
+
+    return min(options, key=distance)
