@@ -113,7 +113,10 @@ def tensor_entries(namespace: dict[str, Any]) -> list[TensorEntry]:
 
 
 def _is_graph_root(value: Any) -> bool:
-    return isinstance(value, torch.Tensor) and value.grad_fn is not None and value.numel() == 1
+    try:
+        return isinstance(value, torch.Tensor) and value.grad_fn is not None and value.numel() == 1
+    except Exception:  # a tensor subclass whose attributes raise
+        return False
 
 
 def pick_root(namespace: dict[str, Any], assigned: list[str]) -> str | None:
@@ -123,7 +126,8 @@ def pick_root(namespace: dict[str, Any], assigned: list[str]) -> str | None:
     for name in reversed(assigned):
         if _is_graph_root(namespace.get(name)):
             return name
-    candidates = [n for n, v in namespace.items() if not n.startswith("_") and _is_graph_root(v)]
+    candidates = [n for n, v in list(namespace.items())
+                  if isinstance(n, str) and not n.startswith("_") and _is_graph_root(v)]
     return candidates[-1] if candidates else None
 
 
@@ -138,10 +142,13 @@ def build_graph(
     node_names: dict[int, str] = {}
     keep_alive = []
     for var_name, tensor in named_tensors(namespace):
-        if tensor.grad_fn is None:
+        try:
+            node = tensor.grad_fn
+        except Exception:  # a tensor subclass whose attributes raise
+            continue
+        if node is None:
             leaf_names.setdefault(id(tensor), _name(var_name))
         else:
-            node = tensor.grad_fn
             keep_alive.append(node)
             node_names.setdefault(id(node), _name(var_name))
     node_names[id(root.grad_fn)] = _name(name)
