@@ -228,14 +228,18 @@ def test_heads_mask_and_attention_by_hand() -> None:
 
 
 def test_one_transformer_block_counted() -> None:
-    _, answers = lesson_run("attention-shapes")
+    namespace, answers = lesson_run("attention-shapes")
     big_d = GPT2_SMALL["emb_dim"]
-    assert answers["block-total"] == 12 * big_d**2 + 10 * big_d == gpt2_block_count(GPT2_SMALL)
-    assert f"{answers['block-total']:,}" in lesson_text("attention-shapes")
-    assert "12D² + 10D" in lesson_text("attention-shapes")
+    small_total = namespace["count"](namespace["block"])
+    assert small_total == 12 * big_d**2 + 10 * big_d == gpt2_block_count(GPT2_SMALL)
+    medium = {**GPT2_SMALL, "emb_dim": 1024}  # GPT-2 medium's width
+    assert answers["block-medium"] == gpt2_block_count(medium) == 12_593_152
+    text = lesson_text("attention-shapes")
+    assert f"{small_total:,}" in text and f"{answers['block-medium']:,}" in text
+    assert "12D² + 10D" in text
     small_d = namespace_at("attention-shapes", "attention-formula")["D"]
     assert answers["attention-formula"] == 4 * small_d**2 + small_d
-    assert GPT2_SMALL["n_layers"] * answers["block-total"] == 85_026_816  # lesson 1's blocks
+    assert GPT2_SMALL["n_layers"] * small_total == 85_026_816  # lesson 1's blocks
 
 
 @pytest.mark.parametrize("lesson_id", ["logits", "embeddings", "attention-shapes"])
