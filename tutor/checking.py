@@ -85,9 +85,12 @@ async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
     """Evaluate one quiz's answer expression and check its value suits the quiz type."""
     entry: dict[str, Any] = {"id": quiz.id, "type": quiz.type, "line": quiz.line, "ok": False,
                              "expected": None, "error": None}
-    if quiz.answer is None:
-        entry["ok"] = bool(quiz.accept)
+    if quiz.answer is None:  # a text quiz with only its accepted answers
         entry["expected"] = quiz.accept[0] if quiz.accept else None
+        problem = quiz_problem(quiz, None)
+        if problem:
+            entry["error"] = {"kind": "unsuitable", "message": problem}
+        entry["ok"] = problem is None
         return entry
     if failed_at is not None:
         entry["error"] = {"kind": "exception",
@@ -99,7 +102,7 @@ async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
         return entry
     value = result.get("value")
     entry["expected"] = value
-    problem = unsuitable(quiz, value) or ungradeable(quiz, value)
+    problem = quiz_problem(quiz, value)
     if problem:
         entry["error"] = {"kind": "unsuitable", "message": problem}
     else:
@@ -181,78 +184,20 @@ def plot_summary(plots: Any) -> list[dict[str, Any]]:
     return summary
 
 
-def unsuitable(quiz: Quiz, value: Any) -> str | None:
-    """Why an answer's computed value cannot serve this quiz type, or None when it can."""
-    kind = quiz.type
-    tensor = isinstance(value, dict) and value.get("kind") == "tensor"
-    if isinstance(value, dict) and value.get("kind") == "repr":
-        return f"answer gives {value.get('repr', '?')[:60]}, which the tutor cannot compare"
-    if kind == "number":
-        numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        if numeric or (tensor and _size(value.get("shape", [])) == 1):
-            return None
-        return f"a number quiz's answer must give a number, not {_brief(value)}"
-    if kind == "shape":
-        if isinstance(value, list) and all(isinstance(v, int) for v in value):
-            return None
-        return f"a shape quiz's answer must give a shape such as x.shape, not {_brief(value)}"
-    if kind == "dtype":
-        if isinstance(value, str) and value.startswith("torch."):
-            return None
-        return f"a dtype quiz's answer must give a torch dtype, not {_brief(value)}"
-    if kind == "tensor":
-        return None if tensor or isinstance(value, list) else (
-            f"a tensor quiz's answer must give a tensor or list, not {_brief(value)}")
-    if kind == "choice":
-        if value in quiz.choices:
-            return None
-        return f"answer gives {_brief(value)}, which is not one of the choices"
-    if kind == "text":
-        return None if isinstance(value, str) else (
-            f"a text quiz's answer must give text, not {_brief(value)}")
-    return None
+def quiz_problem(quiz: Quiz, value: Any) -> str | None:
+    """Why the computed value cannot serve this quiz, or which right form of it the grader
+    refuses (docs/grading.md); None when every form is accepted. The grader decides both."""
+    from tutor.grading.forms import refused_forms
 
-
-def ungradeable(quiz: Quiz, value: Any) -> str | None:
-    """Why the computed answer, typed in full by a learner, would not be accepted (or None)."""
-    from tutor.grading import compare_values, grade
-
-    typed = typed_form(quiz.type, value)
     try:
-        if quiz.type == "code":
-            verdict = compare_values(value, value, quiz.tolerance)
-        else:
-            verdict = grade(quiz.type, typed, value, tolerance=quiz.tolerance,
-                            choices=list(quiz.choices), accept=list(quiz.accept))
+        refused = refused_forms(quiz.type, value, tolerance=quiz.tolerance,
+                                choices=quiz.choices, accept=quiz.accept, shown=quiz.shown)
     except ValueError as exc:
         return f"the quiz cannot be graded: {exc}"
-    if verdict.correct:
+    if not refused:
         return None
-    return f"the computed answer typed as {_brief(typed)} is not accepted: {verdict.message}"
-
-
-def typed_form(kind: str, value: Any) -> str:
-    """The computed value as a learner would type it in full."""
-    if isinstance(value, dict) and value.get("kind") == "tensor":
-        value = value.get("values")
-    if kind == "number":
-        while isinstance(value, list) and len(value) == 1:
-            value = value[0]
-    if kind == "shape" and isinstance(value, list):
-        return str(tuple(value))
-    return str(value)
-
-
-def _size(shape: list[int]) -> int:
-    total = 1
-    for n in shape:
-        total *= n
-    return total
-
-
-def _brief(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    forms = ", ".join(repr(form) for form, _ in refused[:3])
+    return f"the computed answer typed as {forms} is not accepted: {refused[0][1].message}"
 
 
 def _error(error: dict[str, Any] | None) -> dict[str, Any] | None:

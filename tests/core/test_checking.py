@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tutor.checking import check_lesson, typed_form, ungradeable, unsuitable
+from tutor.checking import check_lesson, quiz_problem
 from tutor.course import Course, Quiz, parse_lesson
+from tutor.grading.forms import right_forms, typed_form
 
 
 def make_quiz(kind: str, **extra: object) -> Quiz:
@@ -30,23 +31,51 @@ def tensor(values: object, shape: list[int], dtype: str = "torch.float32") -> di
 ])
 def test_typed_form_is_what_a_learner_would_type(kind: str, value: object, typed: str) -> None:
     assert typed_form(kind, value) == typed
-    assert ungradeable(make_quiz(kind), value) is None
+    assert quiz_problem(make_quiz(kind), value) is None
 
 
-def test_choice_outside_choices_and_repr_values_are_unsuitable() -> None:
-    assert "not one of the choices" in (unsuitable(make_quiz("choice", choices=("a", "b")), "c")
-                                        or "")
-    assert "cannot compare" in (unsuitable(make_quiz("code"), {"kind": "repr", "repr": "<x>"})
-                                or "")
-    assert unsuitable(make_quiz("shape"), [2, 3]) is None
-    assert "shape" in (unsuitable(make_quiz("shape"), "2x3") or "")
+@pytest.mark.parametrize(("quiz", "value", "words"), [
+    (make_quiz("choice", choices=("a", "b")), "c", "not one of the choices"),
+    (make_quiz("code"), {"kind": "repr", "repr": "<x>"}, "cannot compare"),
+    (make_quiz("shape"), "2x3", "must give a shape"),
+    (make_quiz("dtype"), "TORCH.FLOAT32", "must give a torch dtype"),
+    (make_quiz("number"), [1.0, 2.0], "not a number"),
+    (make_quiz("tensor"), tensor([[1.0, 2.0]], [1, 2], dtype="torch.complex64"),
+     "cannot grade a tensor of dtype"),
+])
+def test_a_value_the_grader_cannot_take_is_reported(quiz: Quiz, value: object, words: str
+                                                     ) -> None:
+    problem = quiz_problem(quiz, value)
+    assert problem is not None and "cannot be graded" in problem and words in problem
 
 
-def test_a_value_the_grader_cannot_take_is_reported() -> None:
-    complex_tensor = tensor([[1.0, 2.0]], [1, 2], dtype="torch.complex64")
-    problem = ungradeable(make_quiz("tensor"), complex_tensor)
-    assert problem is not None and "cannot be graded" in problem
+@pytest.mark.parametrize(("quiz", "value", "refused"), [
+    # 1.5e8 typed to 2 digits is 1% off: a rel 0.001 quiz refuses it, and must.
+    (make_quiz("number", tolerance={"rel": 0.001}), 152_000_000, None),
+    # An explanation that shows "77 MB" promises 77 MB is right, though 0.3% off: the grader
+    # honours the precision the lesson shows.
+    (make_quiz("number", tolerance={"rel": 0.001}, shown=("77 MB",)), 77_194_752, None),
+    (make_quiz("number", tolerance={"rel": 0.001}, shown=("~77 MB",)), 77_194_752, None),
+    # A text quiz whose accepted spelling the grader cannot match.
+    (make_quiz("text", accept=("???",)), "context length", "'???'"),
+])
+def test_check_fails_when_a_right_form_is_refused(quiz: Quiz, value: object,
+                                                  refused: str | None) -> None:
+    problem = quiz_problem(quiz, value)
+    if refused is None:
+        assert problem is None
+    else:
+        assert problem is not None and refused in problem
 
+
+def test_every_rounding_the_rules_allow_is_graded() -> None:
+    forms = right_forms("number", -0.26947890222, tolerance=None)
+    assert {"-0.27", "-0.269", "-0.2695", "-2.69e-01", "tensor(-0.26947890222)"} <= set(forms)
+    assert "-0.090" in right_forms("number", -0.08982628)
+    three = right_forms("number", -1.8845210075, tolerance={"digits": 3})
+    assert "-1.9" not in three and "-1.88" in three
+    whole = right_forms("number", 124_412_160, tolerance={"digits": 9})
+    assert "1.2e+08" not in whole and "124,412,160" in whole
 
 
 class PlottingRunner:

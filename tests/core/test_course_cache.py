@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
-from tutor.course import cache, load_course
+from tutor.course import cache, course_json, load_course
 
 LESSON = """---
 id: cached
@@ -34,7 +36,7 @@ def test_second_load_comes_from_the_cache(tmp_path: Path, tutor_home: Path) -> N
     folder = tmp_path / "lessons"
     write(folder)
     first = load_course(folder)
-    assert list((tutor_home / "cache").glob("course-*.pickle"))
+    assert list((tutor_home / "cache").glob("course-*.json"))
     assert cache.load(folder, None) == first
     # A fresh interpreter gets the same course without importing the parser's dependencies.
     code = ("import sys; from pathlib import Path; from tutor.course import load_course; "
@@ -69,8 +71,8 @@ def test_a_damaged_entry_is_ignored(tmp_path: Path, tutor_home: Path) -> None:
     folder = tmp_path / "lessons"
     write(folder)
     load_course(folder)
-    for entry in (tutor_home / "cache").glob("course-*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (tutor_home / "cache").glob("course-*.json"):
+        entry.write_bytes(b"not json")
     assert load_course(folder).lessons[0].title == "First"
 
 
@@ -88,6 +90,38 @@ def test_cache_files_are_private(tmp_path: Path, tutor_home: Path) -> None:
     folder = tmp_path / "lessons"
     write(folder)
     load_course(folder)
-    (entry,) = (tutor_home / "cache").glob("course-*.pickle")
+    (entry,) = (tutor_home / "cache").glob("course-*.json")
     assert entry.stat().st_mode & 0o777 == 0o600
     assert (tutor_home / "cache").stat().st_mode & 0o777 == 0o700
+
+
+def test_the_cache_is_json_and_never_runs_what_it_holds(tmp_path: Path, tutor_home: Path) -> None:
+    # A cell can write to the cache folder: a pickle there would run code in the UI process.
+    folder = tmp_path / "lessons"
+    write(folder)
+    load_course(folder)
+    (entry,) = (tutor_home / "cache").glob("course-*.json")
+    data = json.loads(entry.read_text())
+    assert data["course"]["lessons"][0]["title"] == "First"
+    entry.write_bytes(pickle.dumps(Exploit(tmp_path / "pwned")))
+    assert load_course(folder).lessons[0].title == "First"
+    assert not (tmp_path / "pwned").exists()
+    # A well-formed entry that is not exactly a course reads as no cache.
+    data["course"]["lessons"][0]["order"] = "first"
+    entry.write_text(json.dumps(data))
+    assert cache.load(folder, None) is None
+
+
+class Exploit:
+    """Unpickling this creates the file `target`."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.target}",))
+
+
+def test_every_kind_of_block_survives_the_round_trip() -> None:
+    course = load_course(use_cache=False)
+    assert course_json.decode(json.loads(json.dumps(course_json.encode(course)))) == course

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tutor.grading import KINDS, Verdict, grade
 from tutor.grading.numbers import parse_number
 from tutor.grading.shapes import format_shape, parse_shape
+from tutor.grading.shown import numbers_in
 
 EXPECTED: dict[str, tuple[Any, dict[str, Any]]] = {
     "number": (-0.0898, {}),
@@ -155,3 +156,11 @@ def test_importing_grading_loads_neither_torch_nor_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="about≈~ 0123456789.,eE+-kMGBib", max_size=40))
+def test_any_text_beside_a_quiz_is_read_without_error(text: str) -> None:
+    # Lesson prose is read for numbers at load time: nothing in it may break the grader.
+    shown = numbers_in(text)
+    assert grade("number", "1.5", 1.5, shown=shown).correct

@@ -358,7 +358,7 @@ def test_wrong_number_says_why(answer: str, expected: float, words: str) -> None
         ("dtype", "float64", "torch.float32", "precision"),
         ("tensor", "[1, 2, 3, 4]", tensor([[1, 2], [3, 4]], "torch.int64"), "wrong shape"),
         ("tensor", "[-1, 2]", tensor([1.0, 2.0]), "sign"),
-        ("tensor", "[1, 2.2]", tensor([1.0, 2.0]), "first at [1]"),
+        ("tensor", "[1, 2.2]", tensor([1.0, 2.0]), "the first at index [1]"),
         ("tensor", "[1, 0.5]", tensor([1.23, 0.5]), "significant digits"),
     ],
 )

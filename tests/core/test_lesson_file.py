@@ -3,6 +3,7 @@ reported as `file:line: message` and never stops the other lessons from loading.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -253,6 +254,8 @@ def test_missing_folder_is_an_error_not_a_crash(tmp_path: Path) -> None:
     course = load_course(tmp_path / "nowhere")
     assert course.lessons == []
     assert course.errors[0].message == "lesson folder not found"
+    assert str(course.errors[0]) == f"{tmp_path / 'nowhere'}: lesson folder not found"
+    assert course.broken() == {}
 
 
 def test_a_task_quiz_parses_with_check_show_and_solution(tmp_path: Path) -> None:
@@ -291,5 +294,22 @@ def test_approximate_numbers_beside_a_quiz_are_collected_for_the_grader(tmp_path
     path.write_text(text, encoding="utf-8")
     lesson, errors = parse_lesson(path)
     assert errors == [] and lesson is not None
-    assert lesson.quiz("length").shown == ("3.0", "-1.5e2", "77 MB", "3")
+    assert lesson.quiz("length").shown == ("~3.0", "~-1.5e2", "~77 MB", "~3", "3")
     assert lesson.quiz("pick").shown == ()  # another step's prose is not beside it
+
+
+def test_things_named_like_lessons_that_are_not_files_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "00-good.md").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "folder.md").mkdir()
+    os.mkfifo(tmp_path / "pipe.md")  # reading it would block: it must never be opened
+    (tmp_path / "loop.md").symlink_to(tmp_path / "loop.md")
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "nothing-here.md")
+    course = load_course(tmp_path, use_cache=False)
+    assert [lesson.id for lesson in course.lessons] == ["good"]
+    reported = {Path(e.file).name: e for e in course.errors}
+    assert set(reported) == {"folder.md", "pipe.md", "loop.md", "dangling.md"}
+    assert "folder" in reported["folder.md"].message
+    assert "FIFO" in reported["pipe.md"].message
+    assert "loop" in reported["loop.md"].message
+    assert "link to nothing" in reported["dangling.md"].message
+    assert all(e.line == 0 and str(e) == f"{e.file}: {e.message}" for e in course.errors)

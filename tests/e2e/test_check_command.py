@@ -146,3 +146,27 @@ def test_a_task_must_fail_unedited_and_pass_with_its_solution(tmp_path: Path) ->
     assert "NameError" in bad["bad-show"]["error"]["message"]
     # Cells after a task run as the lesson wrote them: the solution never leaks into them.
     assert all(c["ok"] for c in by_id["broken-tasks"]["cells"])
+
+
+def test_check_fails_when_the_grader_refuses_a_right_form(tmp_path: Path) -> None:
+    # An accepted text the grader cannot match (only punctuation) is refused: the lesson is at
+    # fault, and check says which form.
+    body = ("## One\n\n" + cell("x = 1\n")
+            + quiz("id: name\ntype: text\nask: Its name?\naccept: ['context length', '...']\n")
+            + quiz("id: good\ntype: number\nask: x?\nanswer: x / 3\ntolerance: {digits: 3}\n"))
+    (tmp_path / "a.md").write_text(lesson("forms", body))
+    status, report, _ = run_check("--lessons", str(tmp_path))
+    quizzes = {q["id"]: q for q in report["lessons"][0]["quizzes"]}
+    assert status == 1 and quizzes["good"]["ok"] and not quizzes["name"]["ok"]
+    assert "'...' is not accepted" in quizzes["name"]["error"]["message"]
+
+
+def test_an_empty_or_missing_folder_is_said_in_one_line(tmp_path: Path) -> None:
+    for folder, words in ((tmp_path, "no lessons found in"),
+                          (tmp_path / "nowhere", "no lesson folder at")):
+        proc = subprocess.run([sys.executable, "-m", "tutor", "check", "--lessons", str(folder)],
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 1
+        assert proc.stderr.strip() == proc.stderr.strip().splitlines()[0]
+        assert words in proc.stderr and str(folder) in proc.stderr
+        assert f"{folder}:1:" not in proc.stderr

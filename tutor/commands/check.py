@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tutor.course import load_course
+from tutor.course import Course, load_course
 from tutor.course.catalog import declared_id
 
 
@@ -25,6 +25,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     course = load_course(args.lessons, args.lang)
+    problem = _no_lessons(course)
+    if problem:
+        if args.json:
+            print(json.dumps({"device": None, "torch": None, "lessons": [], "error": problem},
+                             indent=2))
+        print(f"tutor check: {problem}", file=sys.stderr)
+        return 1
     broken_ids = {declared_id(Path(f)) or Path(f).stem for f in course.broken()}
     unknown = [i for i in args.lesson_ids if course.lesson(i) is None and i not in broken_ids]
     if unknown:
@@ -39,6 +46,16 @@ def run(args: argparse.Namespace) -> int:
     failed = report.get("error") or not report["lessons"] or not all(
         lesson["ok"] for lesson in report["lessons"])
     return 1 if failed else 0
+
+
+def _no_lessons(course: Course) -> str | None:
+    """Why there is nothing to check: a missing folder, or one without lesson files."""
+    folder = course.directory
+    if folder is not None and not folder.is_dir():
+        return f"no lesson folder at {folder}"
+    if not course.lessons and not course.broken():
+        return f"no lessons found in {folder} (lesson files are *.md files directly inside it)"
+    return None
 
 
 async def _check(course: Any, only: list[str], device: str) -> dict[str, Any]:
@@ -71,7 +88,8 @@ def _print_human(report: dict[str, Any]) -> None:
         print(f"{mark} {lesson['id']:<16} cells {cells_ok}/{len(lesson['cells'])}, "
               f"quizzes {quizzes_ok}/{len(lesson['quizzes'])}")
         for error in lesson["errors"]:
-            print(f"     {error['file']}:{error['line']}: {error['message']}")
+            where = f"{error['file']}:{error['line']}" if error["line"] else error["file"]
+            print(f"     {where}: {error['message']}")
         for cell in lesson["cells"]:
             if not cell["ok"]:
                 print(f"     {lesson['file']}:{cell['line']}: cell {cell['index'] + 1}: "

@@ -2,24 +2,29 @@
 
 An entry is valid while every lesson file (and translation) has the same name, size and
 modification time, and the parser and tutor version are the same; anything else re-parses.
-Failures to read or write the cache are never errors: the course is simply parsed.
+Failures to read or write the cache are never errors: the course is simply parsed. Entries are
+JSON, never pickle: a cell can write to the cache folder, and the UI process must never load
+anything that could run code (tutor/course/course_json.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import pickle
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 import tutor
+from tutor.course import course_json
 from tutor.course.model import Course
 
 #: Bump when the cached data classes change shape.
-FORMAT = 2
-_PARSER = Path(__file__).with_name("lesson_file.py")
+FORMAT = 3
+#: The code that parses a course: the course package and the grading code it calls.
+_PARSER_FOLDERS = (Path(__file__).parent, Path(__file__).parent.parent / "grading")
 
 
 def cache_dir() -> Path:
@@ -32,44 +37,55 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path("tutor")
 
 
-def stamp(directory: Path, lang: str | None) -> tuple[object, ...]:
-    """What a cached course depends on: versions, parser, and each file's name, size and mtime."""
-    files: list[tuple[str, int, int]] = []
-    for folder in (directory, directory / lang) if lang else (directory,):
+def _files(folders: tuple[Path, ...], suffix: str) -> list[list[Any]]:
+    """[path, size, mtime] of each file ending in `suffix` directly inside `folders`."""
+    files: list[list[Any]] = []
+    for folder in folders:
         with contextlib.suppress(OSError), os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.endswith(".md") and entry.is_file():
+                if entry.name.endswith(suffix) and entry.is_file():
                     info = entry.stat()
-                    files.append((entry.path, info.st_size, info.st_mtime_ns))
-    parser = _PARSER.stat().st_mtime_ns if _PARSER.exists() else 0
-    return (FORMAT, tutor.__version__, sys.version_info[:2], parser, lang, sorted(files))
+                    files.append([entry.path, info.st_size, info.st_mtime_ns])
+    return sorted(files)
+
+
+def stamp(directory: Path, lang: str | None) -> list[Any]:
+    """What a cached course depends on: versions, the parser's source files, and each lesson
+    file's name, size and mtime (as JSON data, so that a saved stamp compares equal)."""
+    lessons = (directory, directory / lang) if lang else (directory,)
+    return [FORMAT, tutor.__version__, list(sys.version_info[:2]),
+            _files(_PARSER_FOLDERS, ".py"), lang, _files(lessons, ".md")]
 
 
 def _entry(directory: Path, lang: str | None) -> Path:
     # A short checksum names the entry; the stamp inside, with full paths, decides validity.
     key = zlib.crc32(f"{directory.resolve()}\0{lang}".encode())
-    return cache_dir() / f"course-{key:08x}.pickle"
+    return cache_dir() / f"course-{key:08x}.json"
+
+
+#: Entries larger than this are not read (a course is a few hundred kilobytes).
+MAX_ENTRY_BYTES = 32 * 1024 * 1024
 
 
 def load(directory: Path, lang: str | None) -> Course | None:
-    """The cached course for this folder, or None when absent or stale."""
+    """The cached course for this folder, or None when absent, stale, or not a course."""
     try:
         with _entry(directory, lang).open("rb") as file:
-            saved_stamp, course = pickle.load(file)
-    except Exception:  # a missing, foreign or damaged entry just means "parse again"
+            data = json.loads(file.read(MAX_ENTRY_BYTES + 1)[:MAX_ENTRY_BYTES])
+        if not isinstance(data, dict) or data.get("stamp") != stamp(directory, lang):
+            return None
+        return course_json.decode(data.get("course"))
+    except (OSError, ValueError, RecursionError):  # missing, foreign or damaged: parse again
         return None
-    if saved_stamp != stamp(directory, lang) or not isinstance(course, Course):
-        return None
-    return course
 
 
-def save(directory: Path, lang: str | None, course: Course, at: tuple[object, ...]) -> None:
+def save(directory: Path, lang: str | None, course: Course, at: list[Any]) -> None:
     """Store `course`, parsed from files matching stamp `at`; quietly skip when unwritable."""
     path = _entry(directory, lang)
-    with contextlib.suppress(OSError, pickle.PicklingError):
+    with contextlib.suppress(OSError):
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            pickle.dump((at, course), file, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump({"stamp": at, "course": course_json.encode(course)}, file)
         os.replace(temporary, path)

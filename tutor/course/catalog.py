@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from pathlib import Path
 
 from tutor.course import cache
@@ -26,6 +28,8 @@ def default_lessons_dir() -> Path:
 
 def declared_id(path: Path) -> str | None:
     """The `id:` a lesson file declares, read without parsing (for files that failed to)."""
+    if not path.is_file():  # a FIFO would block the read; a directory has no id
+        return None
     try:
         head = path.read_text(encoding="utf-8", errors="replace")[:4000]
     except OSError:
@@ -34,9 +38,36 @@ def declared_id(path: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def lesson_files(directory: Path) -> list[Path]:
-    """The lesson files directly inside `directory`, in name order."""
-    return sorted(p for p in directory.glob("*.md") if p.is_file() and p.name not in NOT_LESSONS)
+def lesson_files(directory: Path, errors: list[LessonError] | None = None) -> list[Path]:
+    """The lesson files directly inside `directory`, in name order. Anything else named `*.md`
+    (a directory, a FIFO, a symbolic link loop or a broken link) is reported in `errors`."""
+    found = []
+    for path in sorted(directory.glob("*.md")):
+        if path.name in NOT_LESSONS:
+            continue
+        problem = _not_a_file(path)
+        if problem is None:
+            found.append(path)
+        elif errors is not None:
+            errors.append(LessonError(str(path), 0, problem))
+    return found
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a lesson file without blocking or failing, or None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "not a lesson file: a symbolic link loop"
+        if path.is_symlink():
+            return "not a lesson file: a symbolic link to nothing"
+        return f"cannot read the file: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
+        return "not a lesson file: a folder named like one"
+    if not stat.S_ISREG(mode):
+        return "not a lesson file: a FIFO, socket or device, not a regular file"
+    return None
 
 
 def load_course(
@@ -66,10 +97,10 @@ def _parse_course(directory: Path, lang: str | None) -> Course:
 
     course = Course(directory=directory)
     if not directory.is_dir():
-        course.errors.append(LessonError(str(directory), 1, "lesson folder not found"))
+        course.errors.append(LessonError(str(directory), 0, "lesson folder not found"))
         return course
     seen: dict[str, Path] = {}
-    for path in lesson_files(directory):
+    for path in lesson_files(directory, course.errors):
         lesson, errors = parse_lesson(path)
         course.errors.extend(errors)
         if lesson is None or errors:

@@ -13,14 +13,16 @@ QUIZ_TYPES = ("number", "shape", "dtype", "tensor", "choice", "text", "code", "t
 
 @dataclass(frozen=True)
 class LessonError:
-    """A defect in a lesson file, reported as `file:line: message`."""
+    """A defect in a lesson file, reported as `file:line: message` (`file: message` when it is
+    about the file or folder as a whole: then `line` is 0)."""
 
     file: str
     line: int
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
 
     def to_dict(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "message": self.message}
@@ -144,7 +146,7 @@ class Course:
         loaded = {str(lesson.path) for lesson in self.lessons}
         grouped: dict[str, list[LessonError]] = {}
         for error in self.errors:
-            if error.file not in loaded:
+            if error.file not in loaded and error.file != str(self.directory):
                 grouped.setdefault(error.file, []).append(error)
         return dict(sorted(grouped.items()))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .dtype_names import canonical, category, display, dtype_form
-from .expected import ExpectedValueError, as_text
+from .expected import ExpectedValueError
 from .verdict import Verdict
 
 
@@ -16,10 +16,11 @@ def _bits(name: str) -> int | None:
 
 def grade_dtype(answer: str, expected: object) -> Verdict:
     """Same dtype under any accepted spelling; feedback on kind (float/int) and width."""
-    text = expected if isinstance(expected, str) else as_text(expected)
-    target = canonical(text or "")
-    if target is None:
-        raise ExpectedValueError(f"the computed answer is not a dtype: {expected!r:.80}")
+    # The runner sends a torch.dtype as str(dtype): "torch.float32", exactly.
+    target = canonical(expected) if isinstance(expected, str) else None
+    if target is None or expected != display(target):
+        raise ExpectedValueError("a dtype quiz's answer must give a torch dtype such as x.dtype, "
+                                 f"not {expected!r:.80}")
     typed = canonical(answer)
     if typed is None:
         return Verdict.unparseable(dtype_form(target))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
+
+from tutor.text import shorten
 
 from . import dtype_names as dtypes
 
@@ -22,7 +24,7 @@ class ExpectedTensor:
     dtype: str
 
 
-def is_tensor_dict(value: object) -> bool:
+def is_tensor_dict(value: object) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and value.get("kind") == "tensor"
 
 
@@ -113,5 +115,4 @@ def as_text(expected: object) -> str | None:
 
 
 def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return shorten(repr(value), 80)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from tutor.course.model import QUIZ_TYPES
+
 from .choices import grade_choice, grade_text
 from .dtype_names import EPSILON
 from .dtypes import grade_dtype
@@ -17,8 +19,10 @@ from .tolerance import Tolerance, parse_tolerance
 from .typed_number import TypedNumber, closest, readings
 from .verdict import Verdict
 
-#: Quiz kinds whose answers are typed and graded here ("code" goes through compare_values).
-KINDS = ("number", "shape", "dtype", "tensor", "choice", "text")
+#: Quiz kinds whose answers run in the runner (graded by tutor.grading.code_answers).
+RUN_KINDS = ("code", "task")
+#: Quiz kinds whose answers are typed and graded here: the lesson format's list, less those.
+KINDS = tuple(kind for kind in QUIZ_TYPES if kind not in RUN_KINDS)
 
 
 def number_readings(answer: str) -> list[TypedNumber]:
@@ -63,7 +67,8 @@ def grade(kind: str, answer: str, expected: object, *,
     """
     bounds = parse_tolerance(tolerance)
     if kind not in KINDS:
-        hint = "; code answers are judged with compare_values" if kind == "code" else ""
+        hint = "; code and task answers are judged by grade_code and grade_task" \
+            if kind in RUN_KINDS else ""
         raise ValueError(f"unknown quiz kind {kind!r}{hint}")
     if len(answer) > MAX_ANSWER_CHARS:
         return Verdict.unparseable("That answer is too long to be read.")

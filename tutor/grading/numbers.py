@@ -79,24 +79,28 @@ def same_magnitude_other_power(typed: TypedNumber, expected: float, epsilon: flo
 
 def as_shown(typed: TypedNumber, expected: float, epsilon: float, shown: Sequence[Shown],
              floor: int) -> Shown | None:
-    """The approximate number the lesson shows that makes `typed` right, if any (docs/grading.md,
-    "The precision the lesson shows"), `typed` having at least `floor` significant digits:
+    """The number the lesson shows that makes `typed` right, if any (docs/grading.md, "The
+    precision the lesson shows"), `typed` having at least `floor` significant digits:
 
-    - it is the computed value at its own precision (`≈ −1.885` for −1.88465), and `typed` is it,
-      or it rounded (`-1.89`); or
-    - it is within a factor of ten of the computed value, and `typed` agrees with the computed
-      value to its relative precision (3 × `about −0.0898` = −0.2694 for −0.26948).
+    - a shown number that is the computed value to its own precision, typed as shown (`77 MB`
+      for 77,194,752 bytes), or, when shown as approximate, rounded (`≈ −1.885` for −1.88452,
+      typed `-1.89`); or
+    - an approximate shown number within a factor of ten of the computed value, whose relative
+      precision carries over to values worked out from it (3 × `about −0.0898` = −0.2694 for
+      −0.26948).
     """
     if typed.digits < floor or not typed.finite or not math.isfinite(expected) or expected == 0:
         return None
     for number in shown:
         faithful = within_typed_precision(number.value, expected, epsilon)
-        coarser = typed.unit >= number.value.unit
-        if faithful and coarser and _off(typed, float(number.value)) <= typed.unit / 2:
+        as_precise = typed.unit == number.value.unit or (
+            number.approximate and typed.unit >= number.value.unit)
+        if faithful and as_precise and _off(typed, float(number.value)) <= typed.unit / 2:
             return number
     for number in shown:
         value = abs(number.value.fraction)
-        if value == 0 or not Fraction(1, 10) <= value / abs(Fraction(expected)) <= 10:
+        if not number.approximate or value == 0 or not (
+                Fraction(1, 10) <= value / abs(Fraction(expected)) <= 10):
             continue
         relative = number.value.unit / 2 / value
         if _off(typed, expected) <= abs(Fraction(expected)) * (relative + Fraction(epsilon)):

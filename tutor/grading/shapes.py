@@ -67,17 +67,13 @@ def format_shape(shape: tuple[int, ...] | list[int]) -> str:
 
 
 def as_shape(expected: object) -> tuple[int, ...]:
-    """A computed shape: a list of ints (the runner's encoding of torch.Size) or its text."""
+    """A computed shape: a list of ints (the runner's encoding of torch.Size or a tuple)."""
     if isinstance(expected, list | tuple) and all(
         isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in expected
     ):
         return tuple(expected)
-    if isinstance(expected, str) or (isinstance(expected, dict) and expected.get("kind") == "repr"):
-        text = expected if isinstance(expected, str) else str(expected.get("repr"))
-        parsed = parse_shape(text)
-        if parsed is not None:
-            return parsed
-    raise ExpectedValueError(f"the computed answer is not a shape: {expected!r:.80}")
+    raise ExpectedValueError("a shape quiz's answer must give a shape such as x.shape, not "
+                             f"{expected!r:.80}")
 
 
 def grade_shape(answer: str, expected: object) -> Verdict:

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from tutor.text import shorten
+
 from .dtype_names import EPSILON, canonical, display, is_exact
-from .expected import ExpectedTensor, as_tensor
+from .expected import ExpectedTensor, ExpectedValueError, as_tensor, nested_shape
 from .normalize import normalize_typed
 from .numbers import is_exactly, within_bound, within_typed_precision
 from .shapes import format_shape
@@ -114,14 +116,11 @@ class _Parser:
 
 
 def _shape(node: Any) -> tuple[int, ...]:
-    if not isinstance(node, list):
-        return ()
-    if not node:
-        return (0,)
-    inner = {_shape(item) for item in node}
-    if len(inner) != 1:
-        raise _Unparseable("Rows of different lengths: every row of a tensor has the same size.")
-    return (len(node), *inner.pop())
+    try:
+        return nested_shape(node)
+    except ExpectedValueError:
+        raise _Unparseable("Rows of different lengths: every row of a tensor has the same "
+                           "size.") from None
 
 
 def _leaves(node: Any) -> list[TypedNumber]:
@@ -208,8 +207,7 @@ def _index(flat: int, shape: tuple[int, ...]) -> str:
 
 def preview(values: Any, limit: int = 160) -> str:
     """A short repr of computed values for a confirmation message."""
-    text = repr(values)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(repr(values), limit)
 
 
 def _matches(typed: TypedTensor, target: ExpectedTensor, tolerance: Tolerance) -> bool:
@@ -242,6 +240,9 @@ def grade_tensor(answer: str, expected: object, tolerance: Tolerance) -> Verdict
         return Verdict.wrong(f"You wrote dtype={display(typed.dtype)}; that is not the "
                              "computed dtype.", parsed)
     exact = is_exact(target.dtype) and not tolerance.explicit
+    if len(typed.elements) == len(target.values) == 1:
+        # A number and a 0-dim or one-element tensor are the same answer, both ways.
+        typed = TypedTensor(typed.elements, target.shape, typed.dtype)
     if typed.shape != target.shape:
         flat = TypedTensor(typed.elements, target.shape)
         if len(typed.elements) == len(target.values) and _matches(flat, target, tolerance):
@@ -249,7 +250,7 @@ def grade_tensor(answer: str, expected: object, tolerance: Tolerance) -> Verdict
                                  f"{format_shape(typed.shape)}.", parsed)
         return Verdict.wrong(f"Your tensor has shape {format_shape(typed.shape)}, which is not "
                              "the computed shape.", parsed)
-    how = ("exactly (integer values)" if exact else f"within {tolerance.describe()}"
+    how = ("exactly, as whole numbers" if exact else f"within {tolerance.describe()}"
            if tolerance.explicit else "to the precision you typed")
     wrong = [i for i, (t, e) in enumerate(zip(typed.elements, target.values, strict=True))
              if not _element_ok(t, e, target.dtype, tolerance)]
@@ -258,15 +259,14 @@ def grade_tensor(answer: str, expected: object, tolerance: Tolerance) -> Verdict
             _element_ok(typed.elements[i].negated(), target.values[i],
                         target.dtype, tolerance) for i in wrong)
         count = f"{len(wrong)} of {len(target.values)} values differ"
-        where = f"first at {_index(wrong[0], target.shape)}" if target.shape else ""
+        where = f", the first at index {_index(wrong[0], target.shape)}" if target.shape else ""
         if negated and any(float(target.values[i]) != 0 for i in wrong):
-            return Verdict.wrong(f"{count} by a sign ({where or 'check the sign'}).", parsed)
-        return Verdict.wrong(f"{count} ({where + ', ' if where else ''}compared {how}).",
-                             parsed)
+            return Verdict.wrong(f"{count} by a sign{where}.", parsed)
+        return Verdict.wrong(f"{count} from the computed ones{where}, compared {how}.", parsed)
     if not exact and not tolerance.explicit and _too_coarse(typed, target, tolerance.digits):
         return Verdict.wrong(f"The values agree as far as you typed them; type each to at least "
                              f"{tolerance.digits} significant digits of the largest value.",
                              parsed)
     computed = _nest(list(target.values), target.shape) if target.shape else target.values[0]
-    return Verdict.right(f"Correct ({format_shape(target.shape)}, {display(target.dtype)}, "
-                         f"compared {how}): {preview(computed)}.", parsed)
+    return Verdict.right(f"Correct: shape {format_shape(target.shape)}, "
+                         f"{display(target.dtype)}, {preview(computed)}, compared {how}.", parsed)
