@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from checks import assert_sane, process_gone, wait_gone
+from conftest import SHARED_PROCESS_LIMIT
 
 from tutor.runner import zygote_link
 from tutor.runner.client import Runner
 from tutor.runner.state import RunnerState
-from tutor.runner.zygote import MAX_PROCESSES
 
 #: A cell starting three kinds of escapee and writing their pids to PIDS (a path).
 ESCAPEES = """
@@ -137,11 +137,11 @@ async def test_a_dropped_worker_takes_its_tree(runner: Runner, ns: str, tmp_path
 async def test_too_many_processes_end_the_tree(runner: Runner, ns: str, tmp_path: Path) -> None:
     path = tmp_path / "pids"
     code = (f"import os, time\nout = open({str(path)!r}, 'w', buffering=1)\n"
-            "for _ in range(300):\n    pid = os.fork()\n    if pid == 0:\n"
+            f"for _ in range({SHARED_PROCESS_LIMIT + 30}):\n    pid = os.fork()\n    if pid == 0:\n"
             "        time.sleep(1000)\n    out.write(f'{pid}\\n')\ntime.sleep(30)")
     result = await runner.execute(ns, code, timeout=60)
     assert result["error"]["kind"] == "crash"
-    assert f"more than {MAX_PROCESSES} processes" in result["error"]["message"]
+    assert f"more than {SHARED_PROCESS_LIMIT} processes" in result["error"]["message"]
     assert wait_gone(_pids(path)) == []
     await assert_sane(runner, ns)
 
@@ -151,7 +151,7 @@ async def test_memory_counts_the_whole_tree(ns: str) -> None:
     await runner.start()
     try:
         code = ("import os, time\nfor _ in range(3):\n    if os.fork() == 0:\n"
-                "        block = bytearray(400 << 20)\n        time.sleep(60)\ntime.sleep(30)")
+                "        block = bytearray(300 << 20)\n        time.sleep(60)\ntime.sleep(30)")
         result = await runner.execute(ns, code, timeout=60)
         assert result["error"]["kind"] == "crash"
         assert "MiB together" in result["error"]["message"]
