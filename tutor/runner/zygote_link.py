@@ -39,7 +39,8 @@ class ZygoteLink:
 
     def __init__(self, device: str, *, memory_limit_mib: int | None, spawn_workers: bool,
                  preload: bool, process_limit: int | None,
-                 on_event: Callable[[dict[str, Any]], None], on_lost: Callable[[str], None]) -> None:
+                 on_event: Callable[[dict[str, Any]], None],
+                 on_lost: Callable[[str], None]) -> None:
         self.device = device
         self.memory_limit_mib = memory_limit_mib
         self.spawn_workers = spawn_workers
