@@ -71,7 +71,6 @@ async def test_interrupt(runner: Runner, ns: str) -> None:
     task = asyncio.create_task(runner.execute(ns, "import time\nwhile True:\n    time.sleep(0.01)"))
     while runner.state.value != "busy":
         await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)
     await runner.interrupt(ns)
     result = await task
     assert result["error"]["kind"] == "exception"
