@@ -142,6 +142,8 @@ class Zygote:
         self.children: set[int] = set()
         self.spawned: dict[int, subprocess.Popen[bytes]] = {}
         self.waiting: list[dict[str, Any]] = []
+        #: A worker died: its orphans are ours now. Swept once no command waits (spawns first).
+        self.sweep_due = False
         self.watchdog = Watchdog(memory_limit_mib, max_processes)
         self.watchdog.cpu_limited = device == "cpu"
         #: Runs `preload` while the zygote waits; spawns wait for it (forks stay single-threaded)
@@ -201,13 +203,19 @@ class Zygote:
         return process.pid
 
     def end(self, pid: int) -> None:
-        """End a worker and everything below it (the client dropped it, or it broke a limit)."""
+        """End a worker (the client dropped it, or it broke a limit).
+
+        Killing its process group is enough here: the worker is a subreaper, so everything else
+        below it comes back to the zygote when it dies, and the sweep after the reap ends that.
+        """
         if pid in self.children:
-            reaping.end_tree(pid)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
 
     def reap(self) -> None:
-        """Collect exited children; tell the client how each worker ended; end leftovers."""
-        worker_gone = False
+        """Collect exited children; tell the client how each worker ended; plan a sweep."""
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -218,13 +226,12 @@ class Zygote:
             if pid in self.children:
                 self.children.discard(pid)
                 self.spawned.pop(pid, None)
-                worker_gone = True
+                self.sweep_due = True
                 protocol.send(self.control, {"event": "exit", "pid": pid, "status": status})
-        if worker_gone:
-            self.sweep()
 
     def sweep(self) -> None:
         """End every child that is not a worker: a dead worker's orphans, adopted by us."""
+        self.sweep_due = False
         table = reaping.process_table() or {}
         me = os.getpid()
         for pid, (ppid, _) in table.items():
@@ -257,7 +264,10 @@ class Zygote:
         selector.register(wake_read, selectors.EVENT_READ)
         selector.register(self.preload_done_read, selectors.EVENT_READ)
         while True:
-            for key, _ in selector.select(TICK_S):
+            events = selector.select(0 if self.sweep_due else TICK_S)
+            if not events and self.sweep_due:
+                self.sweep()
+            for key, _ in events:
                 if key.fileobj == wake_read:
                     os.read(wake_read, 4096)
                 elif key.fileobj == self.preload_done_read:
