@@ -111,8 +111,9 @@ async def test_worker_killed_between_cells(runner: Runner, ns: str) -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["import torch\nt = torch.empty(2**40)", "b = bytearray(2**40)"],
-    ids=["torch", "python"],
+    ["import torch\nt = torch.empty(2**40)", "b = bytearray(2**40)",
+     "raise RuntimeError('std::bad_alloc')"],
+    ids=["torch", "python", "bad_alloc"],
 )
 async def test_memory_exhaustion(runner: Runner, ns: str, code: str) -> None:
     result = await runner.execute(ns, code)

@@ -142,7 +142,8 @@ class Zygote:
         self.children: set[int] = set()
         self.spawned: dict[int, subprocess.Popen[bytes]] = {}
         self.waiting: list[dict[str, Any]] = []
-        #: A worker died: its orphans are ours now. Swept once no command waits (spawns first).
+        #: A worker died: its orphans are ours now. Swept once the zygote has been idle for a
+        #: tick, so that the look at every process never delays a reset's spawn.
         self.sweep_due = False
         self.watchdog = Watchdog(memory_limit_mib, max_processes)
         self.watchdog.cpu_limited = device == "cpu"
@@ -264,7 +265,7 @@ class Zygote:
         selector.register(wake_read, selectors.EVENT_READ)
         selector.register(self.preload_done_read, selectors.EVENT_READ)
         while True:
-            events = selector.select(0 if self.sweep_due else TICK_S)
+            events = selector.select(TICK_S)
             if not events and self.sweep_due:
                 self.sweep()
             for key, _ in events:
