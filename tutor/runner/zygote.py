@@ -145,6 +145,7 @@ class Zygote:
         #: A worker died: its orphans are ours now. Swept once the zygote has been idle for a
         #: tick, so that the look at every process never delays a reset's spawn.
         self.sweep_due = False
+        self.last_watch = time.monotonic()
         self.watchdog = Watchdog(memory_limit_mib, max_processes)
         self.watchdog.cpu_limited = device == "cpu"
         #: Runs `preload` while the zygote waits; spawns wait for it (forks stay single-threaded)
@@ -241,6 +242,7 @@ class Zygote:
 
     def watch(self) -> None:
         """The periodic look: the parent still there, every worker within its limits."""
+        self.last_watch = time.monotonic()
         if self.parent and os.getppid() != self.parent:
             self.shutdown()
         for pid, reason in self.watchdog.over_limit(set(self.children)).items():
@@ -282,7 +284,8 @@ class Zygote:
                 else:
                     self.command()
             self.reap()
-            self.watch()
+            if not events or time.monotonic() - self.last_watch >= TICK_S:
+                self.watch()  # between commands, so a look never delays a spawn
 
     def command(self) -> None:
         """Handle one command from the client."""
