@@ -67,6 +67,15 @@ def _pids(path: Path) -> list[int]:
     return [int(p) for p in path.read_text().split()]
 
 
+async def _restarted(runner: Runner, first: int | None) -> None:
+    """Wait (up to a minute) until `runner` runs a new zygote and is ready."""
+    async def restarted() -> None:
+        while runner.zygote_pid == first or runner.state != RunnerState.READY:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(restarted(), 60)
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def own_runner() -> AsyncIterator[Runner]:
     """A runner of its own, for attacks on the zygote that would reset the shared one."""
@@ -95,11 +104,22 @@ async def test_killed_zygote_is_restarted(own_runner: Runner) -> None:
     own_runner.on_state = lambda state, reason: reasons.append(reason)
     first = own_runner.zygote_pid
     await own_runner.execute("a", "import os, signal\nos.kill(os.getppid(), 9)")
-    while not any(r and "restarted" in r for r in reasons):  # noticed and restarted, unasked
-        await asyncio.sleep(0.01)
+    await _restarted(own_runner, first)  # noticed and restarted, unasked
     assert own_runner.zygote_pid != first and own_runner.state == RunnerState.READY
     assert [r for r in reasons if r and "restarted" in r] == [
         "The runner process stopped, so it was restarted; every namespace was reset."]
+    await assert_sane(own_runner, "a")
+
+
+async def test_escapees_end_when_a_cell_kills_the_zygote(own_runner: Runner,
+                                                         tmp_path: Path) -> None:
+    path = tmp_path / "pids"
+    result = await own_runner.execute("a", f"PIDS = {str(path)!r}\n{ESCAPEES}")
+    assert result["ok"], result["error"]
+    first = own_runner.zygote_pid
+    await own_runner.execute("a", "os.kill(os.getppid(), 9)")
+    await _restarted(own_runner, first)
+    assert wait_gone(_pids(path)) == []
     await assert_sane(own_runner, "a")
 
 

@@ -328,13 +328,21 @@ class Runner(RequestMixin):
         return graph
 
     async def reset(self, namespace: str) -> None:
-        """Give `namespace` a fresh, empty worker (forked from the zygote)."""
+        """Give `namespace` a fresh, empty worker (forked from the zygote).
+
+        Raises RunnerError only when the runner is closed or dead; a worker that cannot start
+        now (its zygote just died) is started by the next request, which reports any failure.
+        """
         await self._zygote_ready()
         worker = self._workers.get(namespace)
         if worker is not None:
             async with worker.lock:
                 self._drop(namespace, kill=True)
-        await self._spawn(namespace)
+        try:
+            await self._spawn(namespace)
+        except RunnerError:
+            if self.state == RunnerState.DEAD or self._closed:
+                raise
 
     async def drop(self, namespace: str) -> None:
         """End `namespace`'s worker and forget it, freeing its memory; no-op if unknown.
