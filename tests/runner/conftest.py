@@ -13,6 +13,8 @@ from tutor.runner.client import Runner
 
 HERE = Path(__file__).parent
 _names = itertools.count()
+#: Processes below one worker of the shared runner (lower than the default, for a quick test).
+SHARED_PROCESS_LIMIT = 40
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -25,7 +27,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def runner() -> AsyncIterator[Runner]:
     """A CPU runner shared by tests that each use their own namespace."""
-    shared = Runner("cpu", timeout=10.0)
+    shared = Runner("cpu", timeout=10.0, process_limit=SHARED_PROCESS_LIMIT)
     await shared.start()
     yield shared
     await shared.close()

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from checks import assert_sane, process_gone, wait_gone
+from conftest import SHARED_PROCESS_LIMIT
 
 from tutor.runner import zygote_link
 from tutor.runner.client import Runner
 from tutor.runner.state import RunnerState
-from tutor.runner.zygote import MAX_PROCESSES
 
 #: A cell starting three kinds of escapee and writing their pids to PIDS (a path).
 ESCAPEES = """
@@ -67,6 +67,15 @@ def _pids(path: Path) -> list[int]:
     return [int(p) for p in path.read_text().split()]
 
 
+async def _restarted(runner: Runner, first: int | None) -> None:
+    """Wait (up to a minute) until `runner` runs a new zygote and is ready."""
+    async def restarted() -> None:
+        while runner.zygote_pid == first or runner.state != RunnerState.READY:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(restarted(), 60)
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def own_runner() -> AsyncIterator[Runner]:
     """A runner of its own, for attacks on the zygote that would reset the shared one."""
@@ -95,11 +104,22 @@ async def test_killed_zygote_is_restarted(own_runner: Runner) -> None:
     own_runner.on_state = lambda state, reason: reasons.append(reason)
     first = own_runner.zygote_pid
     await own_runner.execute("a", "import os, signal\nos.kill(os.getppid(), 9)")
-    while not any(r and "restarted" in r for r in reasons):  # noticed and restarted, unasked
-        await asyncio.sleep(0.01)
+    await _restarted(own_runner, first)  # noticed and restarted, unasked
     assert own_runner.zygote_pid != first and own_runner.state == RunnerState.READY
     assert [r for r in reasons if r and "restarted" in r] == [
         "The runner process stopped, so it was restarted; every namespace was reset."]
+    await assert_sane(own_runner, "a")
+
+
+async def test_escapees_end_when_a_cell_kills_the_zygote(own_runner: Runner,
+                                                         tmp_path: Path) -> None:
+    path = tmp_path / "pids"
+    result = await own_runner.execute("a", f"PIDS = {str(path)!r}\n{ESCAPEES}")
+    assert result["ok"], result["error"]
+    first = own_runner.zygote_pid
+    await own_runner.execute("a", "os.kill(os.getppid(), 9)")
+    await _restarted(own_runner, first)
+    assert wait_gone(_pids(path)) == []
     await assert_sane(own_runner, "a")
 
 
@@ -137,11 +157,11 @@ async def test_a_dropped_worker_takes_its_tree(runner: Runner, ns: str, tmp_path
 async def test_too_many_processes_end_the_tree(runner: Runner, ns: str, tmp_path: Path) -> None:
     path = tmp_path / "pids"
     code = (f"import os, time\nout = open({str(path)!r}, 'w', buffering=1)\n"
-            "for _ in range(300):\n    pid = os.fork()\n    if pid == 0:\n"
+            f"for _ in range({SHARED_PROCESS_LIMIT + 30}):\n    pid = os.fork()\n    if pid == 0:\n"
             "        time.sleep(1000)\n    out.write(f'{pid}\\n')\ntime.sleep(30)")
     result = await runner.execute(ns, code, timeout=60)
     assert result["error"]["kind"] == "crash"
-    assert f"more than {MAX_PROCESSES} processes" in result["error"]["message"]
+    assert f"more than {SHARED_PROCESS_LIMIT} processes" in result["error"]["message"]
     assert wait_gone(_pids(path)) == []
     await assert_sane(runner, ns)
 
@@ -151,7 +171,7 @@ async def test_memory_counts_the_whole_tree(ns: str) -> None:
     await runner.start()
     try:
         code = ("import os, time\nfor _ in range(3):\n    if os.fork() == 0:\n"
-                "        block = bytearray(400 << 20)\n        time.sleep(60)\ntime.sleep(30)")
+                "        block = bytearray(300 << 20)\n        time.sleep(60)\ntime.sleep(30)")
         result = await runner.execute(ns, code, timeout=60)
         assert result["error"]["kind"] == "crash"
         assert "MiB together" in result["error"]["message"]

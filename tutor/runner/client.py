@@ -63,6 +63,7 @@ class Runner(RequestMixin):
         spawn_workers: bool = False,
         preload: bool = True,
         fresh_copy: str = "auto",
+        process_limit: int | None = None,
     ) -> None:
         self.requested_device = device
         self.timeout = timeout
@@ -76,6 +77,8 @@ class Runner(RequestMixin):
         #: fresh worker re-runs the namespace's cells: GPUs, where a fork cannot use the device),
         #: or "auto" (fork on CPU with fork available, replay otherwise).
         self.fresh_copy_mode = fresh_copy
+        #: Processes one worker may have below it (None: tutor.runner.zygote.MAX_PROCESSES).
+        self.process_limit = process_limit
         self.state = RunnerState.STARTING
         self.reason: str | None = None
         self.device_info: dict[str, Any] = {}
@@ -111,7 +114,8 @@ class Runner(RequestMixin):
     def _new_zygote(self) -> ZygoteLink:
         return ZygoteLink(self.requested_device, memory_limit_mib=self.memory_limit_mib,
                           spawn_workers=self.spawn_workers, preload=self.preload,
-                          on_event=self._on_zygote_event, on_lost=self._on_zygote_lost)
+                          process_limit=self.process_limit, on_event=self._on_zygote_event,
+                          on_lost=self._on_zygote_lost)
 
     async def start(self) -> None:
         """Launch the zygote; return when it is ready (raises RunnerError, state DEAD, if not)."""
@@ -324,13 +328,21 @@ class Runner(RequestMixin):
         return graph
 
     async def reset(self, namespace: str) -> None:
-        """Give `namespace` a fresh, empty worker (forked from the zygote)."""
+        """Give `namespace` a fresh, empty worker (forked from the zygote).
+
+        Raises RunnerError only when the runner is closed or dead; a worker that cannot start
+        now (its zygote just died) is started by the next request, which reports any failure.
+        """
         await self._zygote_ready()
         worker = self._workers.get(namespace)
         if worker is not None:
             async with worker.lock:
                 self._drop(namespace, kill=True)
-        await self._spawn(namespace)
+        try:
+            await self._spawn(namespace)
+        except RunnerError:
+            if self.state == RunnerState.DEAD or self._closed:
+                raise
 
     async def drop(self, namespace: str) -> None:
         """End `namespace`'s worker and forget it, freeing its memory; no-op if unknown.

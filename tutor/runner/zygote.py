@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 import torch
@@ -40,8 +41,11 @@ PRELOAD_AFTER_READY = ("torch._dynamo",)
 MAX_PROCESSES = 128
 #: Seconds between the zygote's looks at its parent and at its workers' trees.
 TICK_S = 0.5
-#: A full look at every process happens when the system's task count grew by this much.
+#: A full look at every process happens when the system's task count grew by this much, when a
+#: worker had processes below it at the last look, and at least every FULL_SCAN_S seconds
+#: (a look costs ~1 ms per 50 processes on the machine of BENCHMARKS.md).
 SCAN_GROWTH = 16
+FULL_SCAN_S = 2.0
 #: Sent to the zygote when its parent dies: it ends everything and exits.
 PARENT_GONE_SIGNAL = signal.SIGRTMIN + 2 if hasattr(signal, "SIGRTMIN") else signal.SIGTERM
 
@@ -82,10 +86,12 @@ class Watchdog:
     CUDA). It is a look every TICK_S, so a fast burst can overshoot for that long.
     """
 
-    def __init__(self, memory_limit_mib: int | None) -> None:
+    def __init__(self, memory_limit_mib: int | None, max_processes: int = MAX_PROCESSES) -> None:
+        self.max_processes = max_processes
         self.memory_limit_kib = memory_limit_mib * 1024 if memory_limit_mib else None
         self.tasks_seen = _tasks()
         self.with_children: set[int] = set()
+        self.last_scan = time.monotonic()
 
     def over_limit(self, workers: set[int]) -> dict[int, str]:
         """Workers that broke a limit, with the reason as the end of a sentence.
@@ -94,21 +100,23 @@ class Watchdog:
         grew, or a worker had processes below it at the last look.
         """
         tasks = _tasks()
-        scan = tasks - self.tasks_seen >= SCAN_GROWTH or bool(self.with_children)
+        now = time.monotonic()
+        scan = (tasks - self.tasks_seen >= SCAN_GROWTH or bool(self.with_children)
+                or now - self.last_scan >= FULL_SCAN_S)
         self.tasks_seen = min(self.tasks_seen, tasks)
         own_memory = bool(self.memory_limit_kib) and not self.cpu_limited
         if not scan and not own_memory:
             return {}
         table = reaping.process_table() if scan else None
         if scan:
-            self.tasks_seen, self.with_children = tasks, set()
+            self.tasks_seen, self.with_children, self.last_scan = tasks, set(), now
         broken: dict[int, str] = {}
         for pid in workers:
             below = reaping.descendants(pid, table) if table else set()
             if below:
                 self.with_children.add(pid)
-            if len(below) > MAX_PROCESSES:
-                broken[pid] = f"its cell started more than {MAX_PROCESSES} processes"
+            if len(below) > self.max_processes:
+                broken[pid] = f"its cell started more than {self.max_processes} processes"
                 continue
             if self.memory_limit_kib and (below or own_memory):
                 used = sum(_anon_kib(p) for p in (pid, *below))
@@ -125,7 +133,7 @@ class Zygote:
     """Forks workers on request, reports their exits, and ends whatever they leave behind."""
 
     def __init__(self, control: socket.socket, device: str, memory_limit_mib: int | None,
-                 use_fork: bool, parent: int) -> None:
+                 use_fork: bool, parent: int, max_processes: int = MAX_PROCESSES) -> None:
         self.control = control
         self.device = device
         self.memory_limit_mib = memory_limit_mib
@@ -134,7 +142,11 @@ class Zygote:
         self.children: set[int] = set()
         self.spawned: dict[int, subprocess.Popen[bytes]] = {}
         self.waiting: list[dict[str, Any]] = []
-        self.watchdog = Watchdog(memory_limit_mib)
+        #: A worker died: its orphans are ours now. Swept once the zygote has been idle for a
+        #: tick, so that the look at every process never delays a reset's spawn.
+        self.sweep_due = False
+        self.last_watch = time.monotonic()
+        self.watchdog = Watchdog(memory_limit_mib, max_processes)
         self.watchdog.cpu_limited = device == "cpu"
         #: Runs `preload` while the zygote waits; spawns wait for it (forks stay single-threaded)
         #: while pings are still answered, so the client's deadlines hold during the preload.
@@ -193,13 +205,19 @@ class Zygote:
         return process.pid
 
     def end(self, pid: int) -> None:
-        """End a worker and everything below it (the client dropped it, or it broke a limit)."""
+        """End a worker (the client dropped it, or it broke a limit).
+
+        Killing its process group is enough here: the worker is a subreaper, so everything else
+        below it comes back to the zygote when it dies, and the sweep after the reap ends that.
+        """
         if pid in self.children:
-            reaping.end_tree(pid)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
 
     def reap(self) -> None:
-        """Collect exited children; tell the client how each worker ended; end leftovers."""
-        worker_gone = False
+        """Collect exited children; tell the client how each worker ended; plan a sweep."""
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -210,13 +228,12 @@ class Zygote:
             if pid in self.children:
                 self.children.discard(pid)
                 self.spawned.pop(pid, None)
-                worker_gone = True
+                self.sweep_due = True
                 protocol.send(self.control, {"event": "exit", "pid": pid, "status": status})
-        if worker_gone:
-            self.sweep()
 
     def sweep(self) -> None:
         """End every child that is not a worker: a dead worker's orphans, adopted by us."""
+        self.sweep_due = False
         table = reaping.process_table() or {}
         me = os.getpid()
         for pid, (ppid, _) in table.items():
@@ -225,6 +242,7 @@ class Zygote:
 
     def watch(self) -> None:
         """The periodic look: the parent still there, every worker within its limits."""
+        self.last_watch = time.monotonic()
         if self.parent and os.getppid() != self.parent:
             self.shutdown()
         for pid, reason in self.watchdog.over_limit(set(self.children)).items():
@@ -249,7 +267,10 @@ class Zygote:
         selector.register(wake_read, selectors.EVENT_READ)
         selector.register(self.preload_done_read, selectors.EVENT_READ)
         while True:
-            for key, _ in selector.select(TICK_S):
+            events = selector.select(TICK_S)
+            if not events and self.sweep_due:
+                self.sweep()
+            for key, _ in events:
                 if key.fileobj == wake_read:
                     os.read(wake_read, 4096)
                 elif key.fileobj == self.preload_done_read:
@@ -263,7 +284,8 @@ class Zygote:
                 else:
                     self.command()
             self.reap()
-            self.watch()
+            if not events or time.monotonic() - self.last_watch >= TICK_S:
+                self.watch()  # between commands, so a look never delays a spawn
 
     def command(self) -> None:
         """Handle one command from the client."""
@@ -304,6 +326,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--socket", type=int)
     parser.add_argument("--output", type=int)
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--max-processes", type=int, default=MAX_PROCESSES)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     if args.worker:
@@ -330,7 +353,8 @@ def main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()
     protocol.send(control, {"event": "ready", "info": info, "fork": use_fork})
-    zygote = Zygote(control, info["device"], args.memory_limit_mib or None, use_fork, args.parent)
+    zygote = Zygote(control, info["device"], args.memory_limit_mib or None, use_fork, args.parent,
+                    args.max_processes)
     if use_fork and not args.no_preload:
         zygote.start_preload()
     try:

@@ -38,12 +38,14 @@ class ZygoteLink:
     """One zygote process and its control socket."""
 
     def __init__(self, device: str, *, memory_limit_mib: int | None, spawn_workers: bool,
-                 preload: bool, on_event: Callable[[dict[str, Any]], None],
+                 preload: bool, process_limit: int | None,
+                 on_event: Callable[[dict[str, Any]], None],
                  on_lost: Callable[[str], None]) -> None:
         self.device = device
         self.memory_limit_mib = memory_limit_mib
         self.spawn_workers = spawn_workers
         self.preload = preload
+        self.process_limit = process_limit
         self.on_event = on_event
         self.on_lost = on_lost
         self.pid: int | None = None
@@ -71,6 +73,8 @@ class ZygoteLink:
             args += ["--parent", str(os.getpid())]
         if self.memory_limit_mib:
             args += ["--memory-limit-mib", str(self.memory_limit_mib)]
+        if self.process_limit:
+            args += ["--max-processes", str(self.process_limit)]
         if self.spawn_workers:
             args.append("--spawn")
         if not self.preload:
