@@ -16,6 +16,9 @@ HERE = Path(__file__).parent
 #: Folders whose async tests share the session's event loop (and so the session's runner).
 SESSION_LOOP_FOLDERS = (HERE / "runner", HERE / "ui")
 
+#: Processes below one worker of the shared runner (lower than the default, for a quick test).
+SHARED_PROCESS_LIMIT = 40
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the async tests of SESSION_LOOP_FOLDERS on the session loop, where the runner lives."""
@@ -39,7 +42,7 @@ def tutor_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
 async def runner() -> AsyncIterator[Runner]:
     """A CPU runner shared by the tests that each use their own namespaces (the app must not
     close it)."""
-    shared = Runner("cpu", timeout=10.0)
+    shared = Runner("cpu", timeout=10.0, process_limit=SHARED_PROCESS_LIMIT)
     await shared.start()
     yield shared
     await shared.close()

@@ -240,3 +240,26 @@ async def test_optimizers_start_from_the_preloaded_zygote(runner: Runner, ns: st
     result = await runner.execute(ns, code)
     assert result["ok"], result["error"]
     assert (await runner.evaluate(ns, "big"))["value"] == 512.0 * 512 * 512
+
+
+async def test_fresh_copy_by_replay_draws_the_same_numbers() -> None:
+    """The copy GPUs use (a fresh worker replaying the cells, same seed), tried on the CPU."""
+    runner = Runner("cpu", preload=False, fresh_copy="replay")
+    await runner.start()
+    try:
+        await runner.execute("r", "import torch\nw = torch.randn(3)\ncount = 0")
+        await runner.execute("r", "count += 1\nfailed = 1 / 0")
+        expected = (await runner.evaluate("r", "(w.tolist(), count)"))["repr"]
+        copy = await runner.evaluate("r", "(w.tolist(), count)", fresh_copy=True)
+        assert copy["ok"], copy["error"]
+        assert copy["repr"] == expected
+        changed = await runner.evaluate("r", "globals().update(count=9) or count", fresh_copy=True)
+        assert changed["value"] == 9
+        assert (await runner.evaluate("r", "count"))["value"] == 1
+        pids = runner.worker_pids()
+        assert len(pids) == 1  # the copy's worker is gone
+        crashed = await runner.evaluate("r", "__import__('os')._exit(3)", fresh_copy=True)
+        assert crashed["error"]["kind"] == "crash"
+        assert (await runner.evaluate("r", "count"))["value"] == 1
+    finally:
+        await runner.close()

@@ -71,7 +71,6 @@ async def test_interrupt(runner: Runner, ns: str) -> None:
     task = asyncio.create_task(runner.execute(ns, "import time\nwhile True:\n    time.sleep(0.01)"))
     while runner.state.value != "busy":
         await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)
     await runner.interrupt(ns)
     result = await task
     assert result["error"]["kind"] == "exception"
@@ -112,8 +111,9 @@ async def test_worker_killed_between_cells(runner: Runner, ns: str) -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["import torch\nt = torch.empty(2**40)", "b = bytearray(2**40)"],
-    ids=["torch", "python"],
+    ["import torch\nt = torch.empty(2**40)", "b = bytearray(2**40)",
+     "raise RuntimeError('std::bad_alloc')"],
+    ids=["torch", "python", "bad_alloc"],
 )
 async def test_memory_exhaustion(runner: Runner, ns: str, code: str) -> None:
     result = await runner.execute(ns, code)

@@ -35,3 +35,47 @@ async def test_cuda_runner() -> None:
         assert (await runner.evaluate("g", "y"))["value"] == 6.0
     finally:
         await runner.close()
+
+
+@needs_cuda
+async def test_code_answers_on_cuda_use_a_replayed_copy() -> None:
+    """A code-quiz answer runs in a copy without fork-after-CUDA, on the GPU, same numbers."""
+    from tutor.runner.session import CellSession
+
+    runner = Runner("cuda", preload=False)
+    await runner.start()
+    try:
+        cells = ["import torch\nw = torch.randn(4)\ncount = 0",
+                 "net = torch.nn.Linear(4, 2)\ny = net(w)"]
+        session = CellSession(runner, "reference")
+        expected = await session.evaluate_at(cells, 2, "(y * 2).tolist()")
+        assert expected["ok"], expected["error"]
+        answer = await session.evaluate_at(cells, 2, "(y + y).tolist()", fresh_copy=True)
+        assert answer["ok"], answer["error"]
+        assert answer["value"] == expected["value"] or answer["repr"] == expected["repr"]
+        where = await session.evaluate_at(cells, 2, "(w.device.type, net.weight.device.type)",
+                                          fresh_copy=True)
+        assert where["repr"] == "('cuda', 'cuda')"
+        changed = await runner.evaluate("reference", "globals().update(count=5) or count",
+                                        fresh_copy=True)
+        assert changed["value"] == 5
+        assert (await runner.evaluate("reference", "count"))["value"] == 0
+        fork_free = await runner.evaluate("reference", "torch.cuda.is_initialized()")
+        assert fork_free["value"] is True  # the worker uses CUDA, so its copy could not fork
+    finally:
+        await runner.close()
+
+
+@needs_cuda
+async def test_large_cuda_values_arrive_as_summaries() -> None:
+    runner = Runner("cuda", preload=False)
+    await runner.start()
+    try:
+        value = await runner.evaluate("g", "__import__('torch').ones(3 * 10**7)")
+        assert value["value"]["kind"] == "summary"
+        assert value["value"]["device"] == "cuda:0" and value["value"]["mean"] == 1.0
+        plotted = await runner.execute("g", "import torch\nplot(torch.linspace(0, 1, 5000))")
+        assert plotted["ok"], plotted["error"]
+        assert len(plotted["plots"][0]["series"][0]["values"]) == 1000
+    finally:
+        await runner.close()

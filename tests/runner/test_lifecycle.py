@@ -8,9 +8,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+from checks import process_gone, wait_gone
 
 from tutor.runner.client import Runner, RunnerError, RunnerState
 
@@ -30,25 +30,6 @@ asyncio.run(main())
 """
 
 
-def process_gone(pid: int) -> bool:
-    """True when `pid` no longer runs (a zombie counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
-
-
-def _wait_gone(pids: list[int], seconds: float = 2.0) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        left = [pid for pid in pids if not process_gone(pid)]
-        if not left:
-            return []
-        time.sleep(0.02)
-    return [pid for pid in pids if not process_gone(pid)]
-
-
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGKILL], ids=["SIGHUP", "SIGKILL"])
 def test_no_orphans_when_the_owner_dies(signum: int) -> None:
     owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
@@ -58,7 +39,7 @@ def test_no_orphans_when_the_owner_dies(signum: int) -> None:
         assert len(pids) == 3 and not any(process_gone(pid) for pid in pids)
         owner.send_signal(signum)
         owner.wait(5)
-        assert _wait_gone(pids) == []
+        assert wait_gone(pids) == []
     finally:
         owner.kill()
         owner.wait()
@@ -71,7 +52,7 @@ async def test_close_leaves_no_process() -> None:
     await runner.execute("one", "x = 1")
     pids = [runner.zygote_pid, *runner.worker_pids()]
     await runner.close()
-    assert _wait_gone([pid for pid in pids if pid is not None]) == []
+    assert wait_gone([pid for pid in pids if pid is not None]) == []
     assert states[0] == RunnerState.STARTING and RunnerState.READY in states
     assert runner.state == RunnerState.DEAD
     with pytest.raises(RunnerError):
@@ -115,7 +96,7 @@ async def test_drop_ends_the_worker_and_forgets_the_namespace(runner: Runner, ns
     await runner.execute(ns, "x = 1")
     pid = await _pid(runner, ns)
     await runner.drop(ns)
-    assert _wait_gone([pid], 1.0) == []
+    assert wait_gone([pid], 1.0) == []
     assert pid not in runner.worker_pids()
     assert (await runner.evaluate(ns, "'x' in globals()"))["value"] is False
     assert await _pid(runner, ns) != pid
@@ -131,5 +112,5 @@ async def test_drop_stops_a_running_cell_without_replacing_it(runner: Runner, ns
     await runner.drop(ns)
     result = await running
     assert not result["ok"] and "closed" in result["error"]["message"]
-    assert _wait_gone([pid], 1.0) == []
+    assert wait_gone([pid], 1.0) == []
     assert runner.generation(ns) == generation and pid not in runner.worker_pids()

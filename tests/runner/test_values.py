@@ -7,7 +7,8 @@ import math
 import numpy as np
 import torch
 
-from tutor.runner.values import REPR_LIMIT, bounded_repr, encode
+from tutor.runner.values import HEAD_VALUES, REPR_LIMIT, bounded_repr, encode
+from tutor.runner.wire import MAX_STRING, MAX_VALUES
 
 
 def test_scalars_are_themselves() -> None:
@@ -56,7 +57,8 @@ def test_anything_else_is_a_bounded_repr() -> None:
     assert encode({"a": 1}) == {"kind": "repr", "repr": "{'a': 1}"}
     assert encode([1.5, 2]) == {"kind": "repr", "repr": "[1.5, 2]"}
     assert len(encode("x" * 10 * REPR_LIMIT)) == 10 * REPR_LIMIT  # strings are values, not reprs
-    assert len(encode(list(range(10 * REPR_LIMIT)))) == 10 * REPR_LIMIT
+    assert encode(list(range(MAX_VALUES))) == list(range(MAX_VALUES))
+    assert encode(list(range(MAX_VALUES + 1)))["kind"] == "repr"
     assert len(encode([0.5] * REPR_LIMIT)["repr"]) == REPR_LIMIT
 
 
@@ -66,3 +68,18 @@ def test_broken_repr_does_not_raise() -> None:
             raise ValueError("no")
 
     assert "unrepresentable Broken" in bounded_repr(Broken())
+
+
+def test_large_values_travel_as_summaries() -> None:
+    big = torch.arange(MAX_VALUES + 1, dtype=torch.float32).reshape(1, -1)
+    summary = encode(big)
+    assert summary["kind"] == "summary" and summary["type"] == "tensor"
+    assert summary["shape"] == [1, MAX_VALUES + 1] and summary["numel"] == MAX_VALUES + 1
+    assert summary["head"] == list(range(HEAD_VALUES)) and summary["device"] == "cpu"
+    assert (summary["min"], summary["max"], summary["mean"]) == (0.0, MAX_VALUES, MAX_VALUES / 2)
+    assert encode(torch.ones(MAX_VALUES))["kind"] == "tensor"
+    assert encode(np.zeros(MAX_VALUES + 1))["dtype"] == "numpy.float64"
+    text = encode("y" * (MAX_STRING + 1))
+    assert text["kind"] == "summary" and text["numel"] == MAX_STRING + 1
+    meta = encode(torch.empty(10**9, device="meta"))
+    assert meta["kind"] == "summary" and meta["head"] == [] and meta["min"] is None

@@ -1,36 +1,35 @@
 """The runner client: starts the zygote, keeps one worker per namespace, returns plain results.
 
 Lives in the UI process, so it never imports torch and never forks (the zygote is a subprocess).
-Result formats are documented on `Runner.execute` and `Runner.evaluate`.
+Result formats are tutor.runner.wire's; how the runner is built is docs/architecture.md's "The
+runner". The zygote's link is tutor.runner.zygote_link, a worker's tutor.runner.worker_link,
+and what a request waits for (replies, timeouts, interrupts, crashes) tutor.runner.requests.
 """
 
 from __future__ import annotations
 
 import asyncio
-import codecs
-import contextlib
 import itertools
 import os
+import secrets
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import IO, Any
+from typing import Any, cast
 
-from tutor.runner import protocol
+from tutor.runner import reaping, wire
+from tutor.runner.requests import RequestMixin
 from tutor.runner.state import RunnerError, RunnerState
+from tutor.runner.worker_link import WorkerLink
+from tutor.runner.zygote_link import ZygoteLink, ZygoteLost
 
 __all__ = ["Runner", "RunnerError", "RunnerState"]
 
-#: Seconds a stopped cell gets to return after SIGINT before its worker is replaced.
-INTERRUPT_GRACE_S = 1.0
-#: Seconds to wait for the zygote's word on how a dead worker ended.
-EXIT_STATUS_WAIT_S = 0.5
+#: Zygote restarts allowed within RESTART_WINDOW_S before the runner gives up (state DEAD).
+MAX_RESTARTS = 3
+RESTART_WINDOW_S = 60.0
+#: Seconds a new worker has to say hello.
+HELLO_DEADLINE_S = 10.0
 
 
 def default_memory_limit_mib() -> int:
@@ -42,62 +41,16 @@ def default_memory_limit_mib() -> int:
     return max(1024, min(8192, total // 4))
 
 
-def _error(kind: str, message: str) -> dict[str, Any]:
-    return {"kind": kind, "message": message, "traceback": ""}
+def _evaluated(reply: dict[str, Any]) -> dict[str, Any]:
+    """An eval reply as a wire.EvaluateResult."""
+    error = reply.get("error")
+    result: wire.EvaluateResult = {"ok": error is None, "value": reply.get("value"),
+                                   "repr": str(reply.get("repr", "")), "error": error}
+    return cast(dict[str, Any], result)
 
 
-class _Worker:
-    """The client's handle on one worker process."""
-
-    def __init__(self, pid: int, sock: socket.socket, out_fd: int) -> None:
-        self.pid = pid
-        self.sock = sock
-        self.out_fd = out_fd
-        self.replies: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
-        self.lock = asyncio.Lock()
-        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self.sink: Callable[[str], None] | None = None
-        self.pending_output: list[str] = []
-        self.stop_reason: str | None = None
-        self.wake = asyncio.Event()
-        self.exit_status: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self.reader: asyncio.Task[None] | None = None
-        self.writer: asyncio.StreamWriter | None = None
-        self.alive = True
-
-
-class _Output:
-    """Collects one request's output, streaming it and truncating past the limit."""
-
-    def __init__(self, limit: int, on_output: Callable[[str], None] | None) -> None:
-        self.limit = limit
-        self.on_output = on_output
-        self.parts: list[str] = []
-        self.size = 0
-        self.dropped = 0
-
-    def write(self, text: str) -> None:
-        room = self.limit - self.size
-        kept = text[: max(room, 0)]
-        self.dropped += len(text) - len(kept)
-        if kept:
-            self.parts.append(kept)
-            self.size += len(kept)
-            if self.on_output is not None:
-                self.on_output(kept)
-
-    def result(self) -> tuple[str, bool]:
-        """The kept text, ending with a note when some was dropped (streamed too, once)."""
-        note = ""
-        if self.dropped:
-            note = f"\n[output truncated: {self.dropped} more characters not shown]\n"
-            if self.on_output is not None:
-                self.on_output(note)
-        return "".join(self.parts) + note, bool(self.dropped)
-
-
-class Runner:
-    """Runs code out of process, one forked worker per namespace (see design.md, "The runner")."""
+class Runner(RequestMixin):
+    """Runs code out of process, one forked worker per namespace."""
 
     def __init__(
         self,
@@ -109,6 +62,8 @@ class Runner:
         on_state: Callable[[RunnerState, str | None], None] | None = None,
         spawn_workers: bool = False,
         preload: bool = True,
+        fresh_copy: str = "auto",
+        process_limit: int | None = None,
     ) -> None:
         self.requested_device = device
         self.timeout = timeout
@@ -118,23 +73,28 @@ class Runner:
         self.spawn_workers = spawn_workers
         #: Whether the zygote imports torch._dynamo once ready (see zygote.PRELOAD_AFTER_READY).
         self.preload = preload
+        #: How `evaluate(..., fresh_copy=True)` copies a namespace: "fork" (CPU), "replay" (a
+        #: fresh worker re-runs the namespace's cells: GPUs, where a fork cannot use the device),
+        #: or "auto" (fork on CPU with fork available, replay otherwise).
+        self.fresh_copy_mode = fresh_copy
+        #: Processes one worker may have below it (None: tutor.runner.zygote.MAX_PROCESSES).
+        self.process_limit = process_limit
         self.state = RunnerState.STARTING
         self.reason: str | None = None
         self.device_info: dict[str, Any] = {}
         self.zygote_pid: int | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._control: socket.socket | None = None
-        self._frames = protocol.FrameBuffer()
-        self._fds: list[int] = []
-        self._ready: asyncio.Future[dict[str, Any]] | None = None
-        self._spawns: dict[str, asyncio.Future[tuple[int, int, int]]] = {}
-        self._workers: dict[str, _Worker] = {}
-        self._by_pid: dict[int, _Worker] = {}
+        self._zygote: ZygoteLink | None = None
+        self._workers: dict[str, WorkerLink] = {}
+        self._by_pid: dict[int, WorkerLink] = {}
         self._generation: dict[str, int] = {}
-        self._tokens = itertools.count()
+        #: Cells each namespace's worker ran, in order, with their filenames (for replay copies).
+        self._history: dict[str, list[tuple[str, str]]] = {}
+        self._ids = itertools.count()
         self._busy = 0
-        self._stderr: IO[bytes] | None = None
         self._closed = False
+        self._restarts: list[float] = []
+        self._restarting: asyncio.Task[None] | None = None
+        self._forks = True
 
     def _set_state(self, state: RunnerState, reason: str | None = None) -> None:
         if self.state == RunnerState.DEAD and state != RunnerState.DEAD:
@@ -151,351 +111,144 @@ class Runner:
         """Pids of the live workers (for memory measurements and tests)."""
         return [w.pid for w in self._workers.values() if w.alive]
 
+    def _new_zygote(self) -> ZygoteLink:
+        return ZygoteLink(self.requested_device, memory_limit_mib=self.memory_limit_mib,
+                          spawn_workers=self.spawn_workers, preload=self.preload,
+                          process_limit=self.process_limit, on_event=self._on_zygote_event,
+                          on_lost=self._on_zygote_lost)
+
     async def start(self) -> None:
         """Launch the zygote; return when it is ready (raises RunnerError, state DEAD, if not)."""
-        loop = asyncio.get_running_loop()
         self._set_state(RunnerState.STARTING)
-        client_end, zygote_end = socket.socketpair()
-        self._control = client_end
-        client_end.setblocking(False)
-        args = [sys.executable, "-m", "tutor.runner.zygote", "--control", str(zygote_end.fileno()),
-                "--device", self.requested_device]
-        if threading.current_thread() is threading.main_thread():
-            # PR_SET_PDEATHSIG fires when the forking *thread* ends, so only ask from the main one.
-            args += ["--parent", str(os.getpid())]
-        if self.memory_limit_mib:
-            args += ["--memory-limit-mib", str(self.memory_limit_mib)]
-        if self.spawn_workers:
-            args.append("--spawn")
-        if not self.preload:
-            args.append("--no-preload")
-        env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        env["OMP_NUM_THREADS"] = "1"
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (kept until close())
-        self._ready = loop.create_future()
+        self._zygote = self._new_zygote()
         try:
-            self._process = subprocess.Popen(
-                args, pass_fds=[zygote_end.fileno()], stdin=subprocess.DEVNULL,
-                stdout=self._stderr, stderr=self._stderr, env=env, start_new_session=True,
-            )
-        finally:
-            zygote_end.close()
-        self.zygote_pid = self._process.pid
-        loop.add_reader(client_end.fileno(), self._on_control)
-        try:
-            info = await self._ready
+            self.device_info = await self._zygote.start()
         except RunnerError as exc:
             self._set_state(RunnerState.DEAD, str(exc))
             await self.close()
             raise
-        self.device_info = info
+        self.zygote_pid = self._zygote.pid
+        self._forks = not self.spawn_workers and hasattr(os, "fork")
         self._set_state(RunnerState.READY)
 
-    def _zygote_stderr(self) -> str:
-        if self._stderr is None:
-            return ""
-        self._stderr.seek(0)
-        lines = self._stderr.read().decode(errors="replace").strip().splitlines()
-        return lines[-1] if lines else ""
-
     async def close(self) -> None:
-        """Stop every worker and the zygote; safe to call twice."""
+        """Stop every worker and the zygote (which ends everything below it); safe to call twice."""
         if self._closed:
             return
         self._closed = True
+        if self._restarting is not None:
+            self._restarting.cancel()
         for namespace in list(self._workers):
             self._drop(namespace, kill=True)
-        if self._control is not None:
-            with contextlib.suppress(ValueError, RuntimeError):
-                asyncio.get_running_loop().remove_reader(self._control.fileno())
-            self._control.close()
-        if self._process is not None:
-            deadline = time.monotonic() + 2.0
-            while self._process.poll() is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.01)
-            if self._process.poll() is None:
-                self._process.kill()
-                self._process.wait()
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
+        if self._zygote is not None:
+            await self._zygote.close()
         if self.state != RunnerState.DEAD:
             self._set_state(RunnerState.DEAD, "The runner was closed.")
 
-    def _on_control(self) -> None:
-        assert self._control is not None
-        try:
-            data, fds, _, _ = socket.recv_fds(self._control, 65536, 16)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data, fds = b"", []
-        self._fds.extend(fds)
-        if not data:
-            self._on_zygote_gone()
-            return
-        for message in self._frames.feed(data):
-            self._on_event(message)
-
-    def _on_event(self, message: dict[str, Any]) -> None:
+    def _on_zygote_event(self, message: dict[str, Any]) -> None:
         event = message.get("event")
-        if event == "ready" and self._ready is not None and not self._ready.done():
-            self._ready.set_result(message["info"])
-        elif event == "error" and self._ready is not None and not self._ready.done():
-            reason = f"The runner cannot start: {message['message']}."
-            self._ready.set_exception(RunnerError(reason))
-        elif event == "spawned":
-            sock_fd, out_fd = self._fds.pop(0), self._fds.pop(0)
-            future = self._spawns.pop(message["token"], None)
-            if future is not None and not future.done():
-                future.set_result((message["pid"], sock_fd, out_fd))
-            else:
-                os.close(sock_fd)
-                os.close(out_fd)
+        worker = self._by_pid.get(int(message.get("pid", 0)))
+        if worker is None:
+            return
+        if event == "limit":
+            worker.ended_because = str(message.get("reason", ""))
         elif event == "exit":
-            worker = self._by_pid.pop(message["pid"], None)
-            if worker is not None and not worker.exit_status.done():
-                worker.exit_status.set_result(message["status"])
+            self._by_pid.pop(worker.pid, None)
+            worker.exited(int(message["status"]))
 
-    def _on_zygote_gone(self) -> None:
-        assert self._control is not None
-        asyncio.get_running_loop().remove_reader(self._control.fileno())
+    def _on_zygote_lost(self, reason: str) -> None:
+        """The zygote died or hung: end what it left, fail requests, restart it meanwhile."""
+        for namespace in list(self._workers):
+            self._drop(namespace, kill=True, tree=True)
         if self._closed:
             return
-        detail = self._zygote_stderr()
-        reason = "The runner process stopped" + (f" ({detail})." if detail else ".")
-        if self._ready is not None and not self._ready.done():
-            self._ready.set_exception(RunnerError(reason.replace("stopped", "failed to start")))
-        for future in self._spawns.values():
-            if not future.done():
-                future.set_exception(RunnerError(reason))
-        self._set_state(RunnerState.DEAD, reason)
+        now = time.monotonic()
+        self._restarts = [t for t in self._restarts if now - t < RESTART_WINDOW_S] + [now]
+        if len(self._restarts) > MAX_RESTARTS:
+            self._set_state(RunnerState.DEAD, f"{reason.rstrip('.')}, too often to restart it.")
+            return
+        self._set_state(RunnerState.RESTARTING, f"{reason.rstrip('.')}; restarting it.")
+        self._restarting = asyncio.ensure_future(self._restart(reason))
+
+    async def _restart(self, reason: str) -> None:
+        old = self._zygote
+        if old is not None:
+            old.closing = True
+            await old.close()
+        self._zygote = self._new_zygote()
+        try:
+            await self._zygote.start()
+        except RunnerError as exc:
+            self._set_state(RunnerState.DEAD, str(exc))
+            return
+        self.zygote_pid = self._zygote.pid
+        self._set_state(RunnerState.READY,
+                        f"{reason.rstrip('.')}, so it was restarted; every namespace was reset.")
+
+    async def _zygote_ready(self) -> ZygoteLink:
+        """The zygote, waiting for a restart in progress (RunnerError if there is none)."""
+        if self._closed:
+            raise RunnerError("The runner was closed.")
+        if self._restarting is not None and not self._restarting.done():
+            await asyncio.shield(self._restarting)
+        if self.state == RunnerState.DEAD:
+            raise RunnerError(self.reason or "The runner is not running.")
+        if self._zygote is None or self._zygote.control is None:
+            raise RunnerError("The runner has not been started.")
+        return self._zygote
 
     def _check_alive(self) -> None:
         if self.state == RunnerState.DEAD:
             raise RunnerError(self.reason or "The runner is not running.")
-        if self._control is None:
+        if self._zygote is None:
             raise RunnerError("The runner has not been started.")
 
-    async def _spawn(self, namespace: str) -> _Worker:
-        self._check_alive()
-        assert self._control is not None
-        loop = asyncio.get_running_loop()
-        token = str(next(self._tokens))
-        future: asyncio.Future[tuple[int, int, int]] = loop.create_future()
-        self._spawns[token] = future
-        self._control.setblocking(True)
-        try:
-            protocol.send(self._control, {"cmd": "spawn", "token": token})
-        finally:
-            self._control.setblocking(False)
-        pid, sock_fd, out_fd = await future
-        sock = socket.socket(fileno=sock_fd)
-        worker = _Worker(pid, sock, out_fd)
-        reader, writer = await asyncio.open_connection(sock=sock)
-        worker.writer = writer
-        worker.reader = asyncio.create_task(self._read_replies(worker, reader))
-        os.set_blocking(out_fd, False)
-        loop.add_reader(out_fd, self._on_output, worker)
+    async def _spawn(self, namespace: str, seed: int | None = None) -> WorkerLink:
+        """A fresh worker for `namespace`; a lost zygote is restarted and asked once more."""
+        seed = secrets.randbits(63) if seed is None else seed
+        for attempt in (1, 2):
+            zygote = await self._zygote_ready()
+            try:
+                pid, sock_fd, out_fd = await zygote.spawn(seed)
+                break
+            except ZygoteLost:
+                if attempt == 2:
+                    raise
+        worker = WorkerLink(pid, sock_fd, out_fd, seed)
         self._workers[namespace] = worker
         self._by_pid[pid] = worker
         self._generation[namespace] = self._generation.get(namespace, 0) + 1
-        hello = await worker.replies.get()
-        if hello is None:
+        self._history[namespace] = []
+        try:
+            hello = await asyncio.wait_for(asyncio.shield(worker.hello), HELLO_DEADLINE_S)
+        except asyncio.TimeoutError:
+            hello = None
+        if not isinstance(hello, dict):
             self._drop(namespace, kill=True)
             raise RunnerError("A new worker died while starting.")
         return worker
 
-    async def _read_replies(self, worker: _Worker, reader: asyncio.StreamReader) -> None:
-        try:
-            while True:
-                header = await reader.readexactly(protocol.HEADER.size)
-                (size,) = protocol.HEADER.unpack(header)
-                body = await reader.readexactly(size)
-                await worker.replies.put(protocol.FrameBuffer().feed(header + body)[0])
-        except (asyncio.IncompleteReadError, ConnectionError, OSError):
-            await worker.replies.put(None)
-
-    def _on_output(self, worker: _Worker) -> None:
-        self._read_output(worker)
-
-    def _read_output(self, worker: _Worker) -> None:
-        """Move whatever the worker's output pipe holds to the current request (or keep it)."""
-        while worker.alive:  # a dropped worker's fd is closed, and its number may be reused
-            try:
-                data = os.read(worker.out_fd, 65536)
-            except BlockingIOError:
-                return
-            except OSError:
-                data = b""
-            if not data:
-                asyncio.get_running_loop().remove_reader(worker.out_fd)
-                return
-            text = worker.decoder.decode(data)
-            if not text:
-                continue
-            if worker.sink is not None:
-                worker.sink(text)
-            elif sum(map(len, worker.pending_output)) < self.output_limit:
-                worker.pending_output.append(text)
-
-    def _drop(self, namespace: str, *, kill: bool) -> None:
-        """Forget a namespace's worker, killing it if asked."""
+    def _drop(self, namespace: str, *, kill: bool, tree: bool = False) -> None:
+        """Forget a namespace's worker, killing it if asked (the zygote ends what is below it)."""
         worker = self._workers.pop(namespace, None)
         if worker is None:
             return
-        worker.alive = False
-        if kill:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGKILL)
-        with contextlib.suppress(ValueError, RuntimeError):
-            asyncio.get_running_loop().remove_reader(worker.out_fd)
-        os.close(worker.out_fd)
-        if worker.reader is not None:
-            worker.reader.cancel()
-        if worker.writer is not None:
-            worker.writer.close()
-        else:
-            worker.sock.close()
+        if tree:  # no zygote to do it: end the tree from here
+            reaping.end_tree(worker.pid)
+        elif kill and self._zygote is not None:
+            self._zygote.send({"cmd": "end", "pid": worker.pid})
+        worker.close(kill=kill)
 
-    async def _worker(self, namespace: str) -> _Worker:
+    async def _worker(self, namespace: str) -> WorkerLink:
         worker = self._workers.get(namespace)
         if worker is None or not worker.alive:
             worker = await self._spawn(namespace)
         return worker
 
-    async def _request(
-        self,
-        namespace: str,
-        message: dict[str, Any],
-        timeout: float | None,
-        on_output: Callable[[str], None] | None,
-    ) -> tuple[dict[str, Any], str, bool]:
-        """Send one request; return (reply, output, truncated); faults become error replies."""
-        self._check_alive()
-        worker = await self._worker(namespace)
-        async with worker.lock:
-            if not worker.alive:
-                worker = await self._worker(namespace)
-            self._busy += 1
-            self._set_state(RunnerState.BUSY)
-            output = _Output(self.output_limit, on_output)
-            for text in worker.pending_output:
-                output.write(text)
-            worker.pending_output.clear()
-            worker.sink = output.write
-            worker.stop_reason = None
-            worker.wake.clear()
-            limit = self.timeout if timeout is None else timeout
-            try:
-                assert worker.writer is not None
-                worker.writer.write(protocol.encode(message))
-                subject = {"exec": "cell", "eval": "expression"}.get(message["op"], "request")
-                reply = await self._await_reply(namespace, worker, limit, subject)
-            finally:
-                self._read_output(worker)
-                worker.sink = None
-                self._busy -= 1
-            text, truncated = output.result()
-            if reply.get("_replaced"):
-                await self._replace(namespace)
-            elif self._busy == 0:
-                self._set_state(RunnerState.READY)
-            return reply, text, truncated
-
-    async def _await_reply(
-        self, namespace: str, worker: _Worker, limit: float, subject: str
-    ) -> dict[str, Any]:
-        """The worker's reply; `subject` ("cell", "expression") names what ran in messages."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
-        kill_at: float | None = None
-        getter = asyncio.ensure_future(worker.replies.get())
-        try:
-            while True:
-                waker = asyncio.ensure_future(worker.wake.wait())
-                until = deadline if kill_at is None else kill_at
-                done, _ = await asyncio.wait(
-                    {getter, waker}, timeout=max(0.0, until - loop.time()),
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
-                waker.cancel()
-                if worker.stop_reason == "dropped":  # by drop(): no reply, no replacement
-                    return {"error": _error(
-                        "exception", "The namespace was closed while this ran.")}
-                if getter in done:
-                    reply = getter.result()
-                    if reply is None:
-                        return await self._crashed(namespace, worker)
-                    return self._after_stop(worker, reply, limit, subject)
-                if waker in done:
-                    worker.wake.clear()
-                    if kill_at is None:
-                        kill_at = loop.time() + INTERRUPT_GRACE_S
-                    continue
-                if kill_at is None:
-                    worker.stop_reason = "timeout"
-                    self._signal(worker, signal.SIGINT)
-                    kill_at = loop.time() + INTERRUPT_GRACE_S
-                    continue
-                # The interrupt did not land (C code, a blocked signal): replace the worker.
-                what = (
-                    f"The {subject} ran longer than {limit:g} s"
-                    if worker.stop_reason == "timeout"
-                    else f"The {subject} was interrupted"
-                )
-                self._drop(namespace, kill=True)
-                kind = "timeout" if worker.stop_reason == "timeout" else "exception"
-                return {"_replaced": True, "error": _error(
-                    kind, f"{what} and did not stop, so its namespace was reset.")}
-        finally:
-            getter.cancel()
-
-    def _after_stop(
-        self, worker: _Worker, reply: dict[str, Any], limit: float, subject: str
-    ) -> dict[str, Any]:
-        """Reword the error of a cell or expression stopped by a timeout or an interrupt."""
-        error = reply.get("error")
-        if error is None or not error.pop("interrupted", False) or worker.stop_reason is None:
-            return reply
-        where = error["message"].partition(":")[0].removeprefix("KeyboardInterrupt").strip()
-        where = f" ({where})" if where else ""
-        if worker.stop_reason == "timeout":
-            error["kind"] = "timeout"
-            error["message"] = (
-                f"The {subject} ran longer than {limit:g} s and was stopped{where}; "
-                "the namespace is kept."
-            )
-        else:
-            error["message"] = f"The {subject} was interrupted{where}; the namespace is kept."
-        return reply
-
-    async def _crashed(self, namespace: str, worker: _Worker) -> dict[str, Any]:
-        """The worker died mid-request: say how, in one sentence, and schedule a replacement."""
-        try:
-            status: int | None = await asyncio.wait_for(
-                asyncio.shield(worker.exit_status), EXIT_STATUS_WAIT_S)
-        except asyncio.TimeoutError:
-            status = None
-        self._drop(namespace, kill=True)
-        how = "stopped unexpectedly" if status is None else protocol.describe_status(status)
-        return {"_replaced": True, "error": _error(
-            "crash", f"The worker {how}; the namespace was reset.")}
-
-    async def _replace(self, namespace: str) -> None:
-        """Start a fresh worker for a namespace whose worker was lost."""
-        self._set_state(RunnerState.RESTARTING)
-        try:
-            await self._spawn(namespace)
-        finally:
-            if self._busy == 0:
-                self._set_state(RunnerState.READY)
-
-    def _signal(self, worker: _Worker, signum: int) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(worker.pid, signum)
+    def _uses_fork_copy(self) -> bool:
+        if self.fresh_copy_mode in ("fork", "replay"):
+            return self.fresh_copy_mode == "fork"
+        return self._forks and self.device_info.get("device") == "cpu"
 
     async def execute(
         self,
@@ -506,67 +259,90 @@ class Runner:
         on_output: Callable[[str], None] | None = None,
         filename: str = "<cell>",
     ) -> dict[str, Any]:
-        """Run `code` in `namespace` (created on first use).
+        """Run `code` in `namespace` (created on first use); a wire.ExecuteResult.
 
-        Returns `{"ok", "output", "truncated", "error", "snapshot", "duration_s"}`; `error` is None
-        or `{"kind": exception|timeout|crash|out_of_memory, "message", "traceback"}`; `snapshot` is
-        `{"tensors": [...], "graph": tree | None}` (empty after a crash).
+        `error` is None or a wire.Error; `snapshot` is empty after a crash. A runner that lost
+        its zygote gives a crash result (and restarts); only a closed or dead one raises.
         """
         started = time.perf_counter()
         reply, output, truncated = await self._request(
             namespace, {"op": "exec", "code": code, "filename": filename}, timeout, on_output)
+        if namespace in self._history and "_replaced" not in reply:
+            self._history[namespace].append((code, filename))
         error = reply.get("error")
-        if error is not None:
-            error.pop("interrupted", None)
-        return {
+        result: wire.ExecuteResult = {
             "ok": error is None,
             "output": output,
             "truncated": truncated,
             "error": error,
-            "snapshot": reply.get("snapshot") or {"tensors": [], "graph": None},
-            "duration_s": reply.get("duration_s", time.perf_counter() - started),
+            "snapshot": reply.get("snapshot") or wire.empty_snapshot(),
+            "plots": reply.get("plots") or [],
+            "duration_s": float(reply.get("duration_s", time.perf_counter() - started)),
         }
+        return cast(dict[str, Any], result)
 
     async def evaluate(
         self, namespace: str, expression: str, *, fresh_copy: bool = False,
         timeout: float | None = None,
     ) -> dict[str, Any]:
-        """Evaluate `expression`; `{"ok", "value" (see tutor.runner.values), "repr", "error"}`.
+        """Evaluate `expression`; a wire.EvaluateResult: `{"ok", "value", "repr", "error"}`.
 
-        With `fresh_copy` it runs in a forked copy of the namespace, which it cannot change.
+        With `fresh_copy` it runs in a copy of the namespace, which it cannot change: a fork of
+        the worker on CPU, a fresh worker that replays the namespace's cells elsewhere.
         """
+        if fresh_copy and not self._uses_fork_copy():
+            return await self._evaluate_in_replay(namespace, expression, timeout)
         reply, _, _ = await self._request(
             namespace, {"op": "eval", "expression": expression, "fresh_copy": fresh_copy},
             timeout, None)
-        error = reply.get("error")
-        if error is not None:
-            error.pop("interrupted", None)
-        return {
-            "ok": error is None,
-            "value": reply.get("value"),
-            "repr": reply.get("repr", ""),
-            "error": error,
-        }
+        return _evaluated(reply)
+
+    async def _evaluate_in_replay(self, namespace: str, expression: str,
+                                  timeout: float | None) -> dict[str, Any]:
+        """A fresh worker with the same seed re-runs the namespace's cells, then evaluates."""
+        source = await self._worker(namespace)
+        cells = list(self._history.get(namespace, []))
+        copy = f"{namespace}\0copy{next(self._ids)}"
+        try:
+            await self._spawn(copy, seed=source.seed)
+            for code, filename in cells:
+                await self._request(copy, {"op": "exec", "code": code, "filename": filename},
+                                    timeout, None)
+            reply, _, _ = await self._request(
+                copy, {"op": "eval", "expression": expression}, timeout, None)
+        finally:
+            self._drop(copy, kill=True)
+            self._history.pop(copy, None)
+            self._generation.pop(copy, None)
+        return _evaluated(reply)
 
     async def graph(
         self, namespace: str, name: str, *, max_depth: int = 8, max_nodes: int = 40
-    ) -> dict[str, Any] | None:
+    ) -> wire.GraphNode | None:
         """The autograd tree of `name` in `namespace`, or None if it has no grad_fn."""
         reply, _, _ = await self._request(
             namespace,
             {"op": "graph", "name": name, "max_depth": max_depth, "max_nodes": max_nodes},
             None, None)
-        graph: dict[str, Any] | None = reply.get("graph")
+        graph: wire.GraphNode | None = reply.get("graph")
         return graph
 
     async def reset(self, namespace: str) -> None:
-        """Give `namespace` a fresh, empty worker (forked from the zygote)."""
-        self._check_alive()
+        """Give `namespace` a fresh, empty worker (forked from the zygote).
+
+        Raises RunnerError only when the runner is closed or dead; a worker that cannot start
+        now (its zygote just died) is started by the next request, which reports any failure.
+        """
+        await self._zygote_ready()
         worker = self._workers.get(namespace)
         if worker is not None:
             async with worker.lock:
                 self._drop(namespace, kill=True)
-        await self._spawn(namespace)
+        try:
+            await self._spawn(namespace)
+        except RunnerError:
+            if self.state == RunnerState.DEAD or self._closed:
+                raise
 
     async def drop(self, namespace: str) -> None:
         """End `namespace`'s worker and forget it, freeing its memory; no-op if unknown.
@@ -581,11 +357,15 @@ class Runner:
         worker.wake.set()
 
     async def interrupt(self, namespace: str) -> None:
-        """Stop the cell running in `namespace`; its worker is replaced if it does not stop."""
+        """Stop the cell running in `namespace`; its worker is replaced if it does not stop.
+
+        An interrupt that reaches the worker before the cell starts is kept and delivered when it
+        starts (never lost, never fatal).
+        """
         worker = self._workers.get(namespace)
         if worker is None or not worker.lock.locked():
             return
         worker.stop_reason = "interrupt"
-        self._signal(worker, signal.SIGINT)
+        worker.interrupt_sent = True
+        worker.signal(signal.SIGINT)
         worker.wake.set()
-

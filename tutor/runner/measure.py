@@ -9,7 +9,7 @@ from typing import Any
 
 from tutor.runner.client import Runner
 
-#: The small cell of the round-trip budget (design.md, "Budgets").
+#: The small cell of the round-trip budget (docs/architecture.md and BENCHMARKS.md, "Budgets").
 SMALL_CELL = "x = torch.ones(3, requires_grad=True); y = (x * 2).sum()"
 #: Evaluated in a worker (CUDA may only be initialised there): devices torch can see.
 CUDA_COUNT = (

@@ -11,6 +11,8 @@ from typing import Any
 
 import torch
 
+from tutor.runner.wire import MAX_NAME, GraphNode, TensorEntry
+
 #: At most this many tensor entries per snapshot (parameters of big models included).
 MAX_ENTRIES = 200
 #: Values shown in a preview before "…".
@@ -65,7 +67,7 @@ def preview(tensor: torch.Tensor) -> str:
 def named_tensors(namespace: dict[str, Any]) -> Iterator[tuple[str, torch.Tensor]]:
     """Tensors bound to public names, and each module's parameters as `net.fc1.weight`."""
     for name, value in list(namespace.items()):
-        if name.startswith("_"):
+        if not isinstance(name, str) or name.startswith("_"):
             continue
         if isinstance(value, torch.Tensor):
             yield name, value
@@ -77,11 +79,15 @@ def named_tensors(namespace: dict[str, Any]) -> Iterator[tuple[str, torch.Tensor
                 continue
 
 
-def tensor_entry(name: str, tensor: torch.Tensor) -> dict[str, Any]:
-    """The snapshot entry of one tensor (see tutor.runner.client for the format)."""
+def _name(name: str) -> str:
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
+
+
+def tensor_entry(name: str, tensor: torch.Tensor) -> TensorEntry:
+    """The snapshot entry of one tensor (tutor.runner.wire.TensorEntry)."""
     grad = tensor.grad if tensor.is_leaf and tensor.requires_grad else None
     return {
-        "name": name,
+        "name": _name(name),
         "shape": list(tensor.shape),
         "dtype": str(tensor.dtype),
         "device": str(tensor.device),
@@ -93,18 +99,24 @@ def tensor_entry(name: str, tensor: torch.Tensor) -> dict[str, Any]:
     }
 
 
-def tensor_entries(namespace: dict[str, Any]) -> list[dict[str, Any]]:
-    """Entries for every named tensor, capped at MAX_ENTRIES."""
-    entries: list[dict[str, Any]] = []
+def tensor_entries(namespace: dict[str, Any]) -> list[TensorEntry]:
+    """Entries for every named tensor, capped at MAX_ENTRIES; a tensor that fails is skipped."""
+    entries: list[TensorEntry] = []
     for name, tensor in named_tensors(namespace):
         if len(entries) >= MAX_ENTRIES:
             break
-        entries.append(tensor_entry(name, tensor))
+        try:
+            entries.append(tensor_entry(name, tensor))
+        except Exception:  # a tensor subclass whose attributes raise: leave it out
+            continue
     return entries
 
 
 def _is_graph_root(value: Any) -> bool:
-    return isinstance(value, torch.Tensor) and value.grad_fn is not None and value.numel() == 1
+    try:
+        return isinstance(value, torch.Tensor) and value.grad_fn is not None and value.numel() == 1
+    except Exception:  # a tensor subclass whose attributes raise
+        return False
 
 
 def pick_root(namespace: dict[str, Any], assigned: list[str]) -> str | None:
@@ -114,13 +126,14 @@ def pick_root(namespace: dict[str, Any], assigned: list[str]) -> str | None:
     for name in reversed(assigned):
         if _is_graph_root(namespace.get(name)):
             return name
-    candidates = [n for n, v in namespace.items() if not n.startswith("_") and _is_graph_root(v)]
+    candidates = [n for n, v in list(namespace.items())
+                  if isinstance(n, str) and not n.startswith("_") and _is_graph_root(v)]
     return candidates[-1] if candidates else None
 
 
 def build_graph(
     namespace: dict[str, Any], name: str, *, max_depth: int = 8, max_nodes: int = 40
-) -> dict[str, Any] | None:
+) -> GraphNode | None:
     """The autograd graph of `namespace[name]` as a capped tree; None if it has no grad_fn."""
     root = namespace.get(name)
     if not isinstance(root, torch.Tensor) or root.grad_fn is None:
@@ -129,22 +142,25 @@ def build_graph(
     node_names: dict[int, str] = {}
     keep_alive = []
     for var_name, tensor in named_tensors(namespace):
-        if tensor.grad_fn is None:
-            leaf_names.setdefault(id(tensor), var_name)
-        else:
+        try:
             node = tensor.grad_fn
+        except Exception:  # a tensor subclass whose attributes raise
+            continue
+        if node is None:
+            leaf_names.setdefault(id(tensor), _name(var_name))
+        else:
             keep_alive.append(node)
-            node_names.setdefault(id(node), var_name)
-    node_names[id(root.grad_fn)] = name
+            node_names.setdefault(id(node), _name(var_name))
+    node_names[id(root.grad_fn)] = _name(name)
     budget = [max_nodes]
 
-    def visit(node: Any, depth: int) -> dict[str, Any]:
+    def visit(node: Any, depth: int) -> GraphNode:
         budget[0] -= 1
-        op = type(node).__name__
+        op = _name(type(node).__name__)
         label = node_names.get(id(node))
         if op == "AccumulateGrad":
             label = leaf_names.get(id(node.variable))
-        children: list[dict[str, Any]] = []
+        children: list[GraphNode] = []
         more = 0
         inputs = [fn for fn, _ in getattr(node, "next_functions", ()) if fn is not None]
         for child in inputs:

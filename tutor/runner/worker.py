@@ -1,7 +1,10 @@
 """A worker: one namespace, forked from the zygote, serving exec/eval/graph requests on a socket.
 
-Cell output goes to fds 1 and 2, a pipe the client reads directly; results go on the socket.
-SIGINT is ignored between requests and raises KeyboardInterrupt only while a cell runs.
+Cell output goes to fds 1 and 2, a pipe the client reads directly; results go on the socket, each
+reply echoing its request's `id`. A process forked by a cell never answers: the fork hook closes
+its copy of the socket, and it exits instead of returning into the loop. SIGINT between requests
+is noted and delivered when the next cell starts (unless the request says to discard it).
+Setting the process up is tutor.runner.worker_process.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ import ctypes
 import io
 import linecache
 import os
-import random
-import resource
 import signal
 import socket
 import sys
@@ -24,24 +25,15 @@ from typing import Any
 
 import torch
 
-from tutor.runner import protocol, snapshot, values
+from tutor.runner import plots, protocol, reaping, snapshot, values, wire
 
 #: Longest one-sentence error message, in characters.
 MESSAGE_LIMIT = 300
 #: A high fd that keeps the output pipe, to restore fds 1 and 2 after a cell closes them.
 OUTPUT_BACKUP_FD = 250
-PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent exits (no-op elsewhere)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _no_input(prompt: object = "") -> str:
-    raise RuntimeError("input() is not available here: cells cannot read from the keyboard")
+#: Interval timers cancelled after every request, so an alarm is never blamed on a later cell.
+TIMERS = tuple(getattr(signal, n) for n in ("ITIMER_REAL", "ITIMER_VIRTUAL", "ITIMER_PROF")
+               if hasattr(signal, n))
 
 
 def _flush_c_stdio() -> None:
@@ -50,30 +42,62 @@ def _flush_c_stdio() -> None:
         ctypes.CDLL(None).fflush(None)
 
 
+def _identity(fd: int) -> tuple[int, int] | None:
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 class Worker:
     """The state of one namespace and the request handlers that act on it."""
 
     def __init__(self, sock: socket.socket, device: str) -> None:
         self.sock = sock
         self.device = device
-        self.namespace: dict[str, Any] = {}
+        self.pid = os.getpid()
+        self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.cell_files: set[str] = set()
-        self.reset_namespace()
+        self.interrupted = False
+        self.output_lost = False
+        #: fds that no process forked from here may keep (the socket, a copy's result pipe).
+        self.private_fds: list[int] = []
+        self.output_id = _identity(OUTPUT_BACKUP_FD)
+        self.streams = {1: _text_stream(1), 2: _text_stream(2)}
+        sys.stdout, sys.stderr = self.streams[1], self.streams[2]
+        signal.signal(signal.SIGINT, self.note_interrupt)
+        os.register_at_fork(after_in_child=self.forked)
 
-    def reset_namespace(self) -> None:
-        """An empty namespace, like a fresh `__main__`."""
-        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+    def forked(self) -> None:
+        """In any child forked from here: give up the channels that belong to the worker."""
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        for fd in self.private_fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.private_fds = []
+
+    def note_interrupt(self, signum: int, frame: object) -> None:
+        """SIGINT between requests: keep it for the next cell."""
+        self.interrupted = True
 
     def restore_output(self) -> None:
-        """Undo anything a cell did to fds 1/2 or sys.stdout/sys.stderr."""
+        """Undo anything a cell did to fds 1/2 or sys.stdout/sys.stderr.
+
+        The pipe is found by identity, in whichever fd still holds it, so `os.dup2` onto the
+        backup fd cannot silence the namespace; if no fd holds it, the worker must be replaced.
+        """
         _flush_c_stdio()
-        backup = os.fstat(OUTPUT_BACKUP_FD)
+        if _identity(OUTPUT_BACKUP_FD) != self.output_id:
+            holder = next((fd for fd in (1, 2, *_open_fds()) if _identity(fd) == self.output_id),
+                          None)
+            if holder is None:
+                self.output_lost = True
+                return
+            os.dup2(holder, OUTPUT_BACKUP_FD)
         for fd in (1, 2):
-            try:
-                same = os.fstat(fd).st_ino == backup.st_ino
-            except OSError:
-                same = False
-            if not same:
+            if _identity(fd) != self.output_id:
                 os.dup2(OUTPUT_BACKUP_FD, fd)
         for name, fd in (("stdout", 1), ("stderr", 2)):
             stream = getattr(sys, name)
@@ -84,21 +108,34 @@ class Worker:
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
 
-    def install_output(self) -> None:
-        """Text streams over fds 1 and 2 that write through, so output streams as it happens."""
-        self.streams = {1: _text_stream(1), 2: _text_stream(2)}
-        sys.stdout, sys.stderr = self.streams[1], self.streams[2]
+    def run_guarded(self, func: Any, *args: Any) -> tuple[Any, wire.Error | None]:
+        """Call `func(*args)` with SIGINT raising; return (value, error or None).
 
-    def run_guarded(self, func: Any, *args: Any) -> tuple[Any, dict[str, Any] | None]:
-        """Call `func(*args)` with SIGINT enabled; return (value, error or None)."""
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        A process forked inside `func` (a cell's `os.fork()`) exits here instead of returning.
+        """
         try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            if self.interrupted:
+                self.interrupted = False
+                raise KeyboardInterrupt("interrupted before the cell started")
             return func(*args), None
         except BaseException as exc:  # cells may raise anything, SystemExit included
+            if os.getpid() != self.pid:
+                os._exit(0)
             return None, self.describe(exc)
         finally:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            if os.getpid() != self.pid:
+                os._exit(0)
+            signal.signal(signal.SIGINT, self.note_interrupt)
+            self.end_timers()
             self.restore_output()
+
+    def end_timers(self) -> None:
+        """Cancel alarms and interval timers a cell left behind."""
+        signal.alarm(0)
+        for timer in TIMERS:
+            with contextlib.suppress(OSError):
+                signal.setitimer(timer, 0)
 
     def _exec(self, code: str, filename: str) -> list[str]:
         """Run `code`, echoing a final expression's value like a notebook; return assigned names."""
@@ -116,8 +153,8 @@ class Worker:
                 print(values.bounded_repr(value))
         return assigned
 
-    def describe(self, exc: BaseException) -> dict[str, Any]:
-        """The error dict of `exc`: kind, one-sentence message, traceback of cell frames only."""
+    def describe(self, exc: BaseException) -> wire.Error:
+        """The error of `exc`: kind, one-sentence message, traceback of cell frames only."""
         frames = [
             f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.cell_files
         ]
@@ -126,7 +163,7 @@ class Worker:
             line = exc.lineno
         name = type(exc).__name__
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        kind = "exception"
+        kind: wire.ErrorKind = "exception"
         if isinstance(exc, SystemExit):
             detail = f"sys.exit({exc.code!r}) was called; the namespace is kept"
         elif isinstance(exc, KeyboardInterrupt):
@@ -144,30 +181,32 @@ class Worker:
         if text:
             text = "Traceback (most recent call last):\n" + text
         text += "".join(traceback.format_exception_only(type(exc), exc))
-        return {
-            "kind": kind,
-            "message": message,
-            "traceback": text,
-            "interrupted": isinstance(exc, KeyboardInterrupt),
-        }
+        error = wire.error(kind, message, text[-20_000:])
+        if isinstance(exc, KeyboardInterrupt):
+            error["interrupted"] = True  # type: ignore[typeddict-unknown-key]
+        return error
 
     def handle_exec(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Run a cell; report output-free result data: error, snapshot, duration."""
+        """Run a cell; report output-free result data: error, snapshot, plots, duration."""
         started = time.perf_counter()
-        filename = request.get("filename", "<cell>")
-        assigned, error = self.run_guarded(self._exec, request["code"], filename)
-        graph_root = snapshot.pick_root(self.namespace, assigned or [])
-        return {
-            "ok": error is None,
-            "error": error,
-            "snapshot": {
+        filename = str(request.get("filename", "<cell>"))
+        plots.figures.clear()
+        assigned, error = self.run_guarded(self._exec, str(request["code"]), filename)
+        figures = plots.take_figures()
+        try:
+            root = snapshot.pick_root(self.namespace, assigned or [])
+            shot: wire.Snapshot = {
                 "tensors": snapshot.tensor_entries(self.namespace),
-                "graph": None
-                if graph_root is None
-                else snapshot.build_graph(self.namespace, graph_root),
-            },
-            "duration_s": time.perf_counter() - started,
-        }
+                "graph": None if root is None else snapshot.build_graph(self.namespace, root),
+            }
+        except Exception as exc:  # a cell's object that breaks inspection must not end us
+            shot = wire.empty_snapshot()
+            if error is None:
+                error = wire.error("exception", _shorten(
+                    f"The cell ran, but its tensors could not be listed: "
+                    f"{type(exc).__name__}: {exc}"))
+        return {"ok": error is None, "error": error, "snapshot": shot, "plots": figures,
+                "duration_s": time.perf_counter() - started}
 
     def _eval(self, expression: str) -> Any:
         filename = "<expression>"
@@ -189,74 +228,126 @@ class Worker:
     def handle_eval(self, request: dict[str, Any]) -> dict[str, Any]:
         """Evaluate here, or in a forked throwaway copy when `fresh_copy` is set."""
         if not request.get("fresh_copy"):
-            return self.evaluate(request["expression"])
-        return self.evaluate_in_copy(request["expression"])
+            return self.evaluate(str(request["expression"]))
+        return self.evaluate_in_copy(str(request["expression"]))
 
     def evaluate_in_copy(self, expression: str) -> dict[str, Any]:
-        """Evaluate in a forked child that sends the result back on a pipe; namespace untouched."""
+        """Evaluate in a forked child that sends the result back on a pipe; namespace untouched.
+
+        The child holds none of the worker's channels (the fork hook closes the socket), has its
+        own process group, and its whole tree is ended afterwards. Only for CPU workers: a
+        process that initialised CUDA cannot fork (the client replays instead).
+        """
         read_end, write_end = os.pipe()
+        self.private_fds = [read_end]
         pid = os.fork()
         if pid == 0:
-            os.close(read_end)
-            die_with_parent()
+            self.private_fds = [write_end]
+            self.pid = os.getpid()  # this copy answers on the pipe, not the socket
+            with contextlib.suppress(OSError):
+                os.setpgid(0, 0)
             try:
                 data = protocol.encode(self.evaluate(expression))
-                with open(write_end, "wb") as pipe:
-                    pipe.write(data)
-            finally:
-                os._exit(0)
+            except Exception as exc:  # too large, or not encodable
+                data = protocol.encode({"ok": False, "value": None, "repr": "", "error":
+                                        wire.error("exception", _shorten(str(exc)))})
+            with contextlib.suppress(OSError):
+                os.write(write_end, data)
+            os._exit(0)
+        self.private_fds = []
         os.close(write_end)
-        chunks = []
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             with open(read_end, "rb") as pipe:
-                while chunk := pipe.read(65536):
-                    chunks.append(chunk)
-            _, status = os.waitpid(pid, 0)
+                header = pipe.read(protocol.HEADER.size)
+                body = pipe.read(protocol._size(header)) if len(header) == protocol.HEADER.size \
+                    else b""
         except KeyboardInterrupt as exc:
-            os.kill(pid, signal.SIGKILL)
+            reaping.end_tree(pid)
             os.waitpid(pid, 0)
             return {"ok": False, "value": None, "repr": "", "error": self.describe(exc)}
+        except protocol.ProtocolError as exc:
+            body, header = b"", b""
+            problem: str | None = str(exc)
+        else:
+            problem = None
         finally:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-        messages = protocol.FrameBuffer().feed(b"".join(chunks))
-        if messages:
-            return messages[0]
-        return {
-            "ok": False,
-            "value": None,
-            "repr": "",
-            "error": {
-                "kind": "crash",
-                "message": "The copy evaluating the expression "
-                f"{protocol.describe_status(status)}.",
-                "traceback": "",
-            },
-        }
+            signal.signal(signal.SIGINT, self.note_interrupt)
+        reaping.end_tree(pid)
+        _, status = os.waitpid(pid, 0)
+        if body:
+            try:
+                return protocol.decode(body)
+            except protocol.ProtocolError as exc:
+                problem = str(exc)
+        how = problem or protocol.describe_status(status)
+        return {"ok": False, "value": None, "repr": "", "error": wire.error(
+            "crash", _shorten(f"The copy evaluating the expression {how}."))}
 
     def handle_graph(self, request: dict[str, Any]) -> dict[str, Any]:
         """The autograd tree of one named tensor."""
         graph = snapshot.build_graph(
-            self.namespace,
-            request["name"],
-            max_depth=request.get("max_depth", 8),
-            max_nodes=request.get("max_nodes", 40),
+            self.namespace, str(request["name"]),
+            max_depth=int(request.get("max_depth", 8)), max_nodes=int(request.get("max_nodes", 40)),
         )
         return {"graph": graph}
 
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The reply to one request (never raises)."""
+        handlers = {"exec": self.handle_exec, "eval": self.handle_eval, "graph": self.handle_graph}
+        op = request.get("op")
+        if request.get("discard_interrupt"):
+            self.interrupted = False
+        try:
+            if op == "ping":
+                return {"pong": True}
+            handler = handlers.get(str(op))
+            if handler is None:
+                return {"ok": False, "error": wire.error(
+                    "protocol", _shorten(f"The worker does not understand the request {op!r}."))}
+            return handler(request)
+        except Exception as exc:  # a fault in the runner itself, not in the cell
+            return {"ok": False, "error": wire.error("exception", _shorten(
+                f"The runner failed while handling the request: {type(exc).__name__}: {exc}"))}
+
     def serve(self) -> None:
         """Answer requests until the client hangs up."""
-        handlers = {"exec": self.handle_exec, "eval": self.handle_eval, "graph": self.handle_graph}
         while True:
-            request = protocol.recv(self.sock)
+            try:
+                request = protocol.recv(self.sock)
+            except protocol.ProtocolError:
+                os._exit(71)  # the stream is out of step: nothing after this can be trusted
             if request is None:
+                reaping.end_tree(self.pid, include_root=False)
                 os._exit(0)
-            op = request.get("op")
-            if op == "ping":
-                reply: dict[str, Any] = {"pong": True}
-            else:
-                reply = handlers[str(op)](request)
-            protocol.send(self.sock, reply)
+            reply = self.answer(request)
+            if os.getpid() != self.pid:
+                os._exit(0)
+            if self.output_lost:
+                reply["replace"] = True
+                reply["ok"] = False
+                reply["error"] = wire.error("crash", "The cell closed every copy of the output "
+                                            "channel, so the worker was replaced; the namespace "
+                                            "was reset.")
+            reply["id"] = request.get("id")
+            try:
+                data = protocol.encode(reply)
+            except (protocol.ProtocolError, TypeError, ValueError) as exc:
+                data = protocol.encode({"id": request.get("id"), "ok": False, "error": wire.error(
+                    "exception", _shorten(f"The result could not be sent: {exc}"))})
+            self.sock.sendall(data)
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+
+
+def _open_fds() -> list[int]:
+    try:
+        return sorted(int(name) for name in os.listdir("/proc/self/fd"))
+    except OSError:
+        return list(range(3, 256))
 
 
 def _text_stream(fd: int) -> io.TextIOWrapper:
@@ -283,78 +374,5 @@ def _is_out_of_memory(exc: BaseException) -> bool:
     text = str(exc)
     return isinstance(exc, RuntimeError) and (
         "can't allocate memory" in text or "out of memory" in text.lower()
+        or "bad_alloc" in text or "not enough memory" in text
     )
-
-
-def _limit_memory(limit_mib: int) -> None:
-    """Cap the address space at its current size plus `limit_mib`, so allocations fail cleanly."""
-    with open("/proc/self/status") as status:
-        vm_kib = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    soft = vm_kib * 1024 + limit_mib * 1024 * 1024
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
-def _reseed(device: str) -> None:
-    """Each worker gets its own random streams (forked children would otherwise share them).
-
-    Only state inherited from the zygote needs it; the rest seeds itself when first used. So a
-    CPU worker seeds torch's CPU generator alone (`torch.manual_seed` also queues lazy seeds for
-    other devices, and reads source files for their tracebacks: 1.5 MiB per worker), and NumPy's
-    only if `numpy.random` is loaded (importing it here would cost 5 MiB per worker).
-    """
-    seed = int.from_bytes(os.urandom(8), "little")
-    random.seed(seed)
-    if device == "cpu":
-        torch.default_generator.manual_seed(seed & 0xFFFF_FFFF_FFFF)
-    else:
-        torch.manual_seed(seed & 0xFFFF_FFFF_FFFF)
-    numpy_random = sys.modules.get("numpy.random")
-    if numpy_random is not None:
-        numpy_random.seed(seed & 0xFFFF_FFFF)
-
-
-def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: int | None) -> None:
-    """Become a worker: set up fds, limits, device and RNGs, then serve; never returns."""
-    try:
-        die_with_parent()
-        os.dup2(out_fd, OUTPUT_BACKUP_FD)
-        keep = {0, 1, 2, OUTPUT_BACKUP_FD, sock.fileno()}
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(out_fd, 1)
-        os.dup2(out_fd, 2)
-        for fd in _open_fds():
-            if fd not in keep:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 (lives as long as the worker)
-        builtins.input = _no_input
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.set_wakeup_fd(-1)
-        _reseed(device)
-        if device != "cpu":
-            torch.set_default_device(device)
-        elif memory_limit_mib:
-            with contextlib.suppress(OSError, StopIteration, ValueError):  # no /proc: no limit
-                _limit_memory(memory_limit_mib)
-        worker = Worker(sock, device)
-        worker.install_output()
-        protocol.send(sock, {"hello": os.getpid()})
-        worker.serve()
-    finally:
-        os._exit(70)
-
-
-def _open_fds() -> list[int]:
-    """The fds open in this process."""
-    for path in ("/proc/self/fd", "/dev/fd"):
-        try:
-            return [int(name) for name in os.listdir(path)]
-        except OSError:
-            continue
-    return list(range(3, 256))

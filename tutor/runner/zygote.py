@@ -1,8 +1,11 @@
 """The zygote: imports torch once, single-threaded, then only forks workers on request.
 
 Started by the client as `python -m tutor.runner.zygote --control FD ...`. It talks to the client
-on the control socket (framed JSON, worker fds passed with SCM_RIGHTS), reports each worker's exit
-status, and when the control socket closes (client closed or died) kills its workers and exits.
+on the control socket (framed JSON, worker fds passed with SCM_RIGHTS) and reports each worker's
+exit status. It is a child subreaper: whatever a worker leaves behind comes back to it and is
+ended, and so is a worker's whole tree when the worker goes. It watches its workers' process
+counts and memory (`Watchdog`), ignores the signals a cell could send it to end the session,
+and when the client goes (control socket closed, parent gone) it ends everything and exits.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 import torch
@@ -25,79 +29,25 @@ import torch.nn
 import torch.nn.functional
 import torch.optim
 
-from tutor.runner import protocol, worker
+from tutor.runner import protocol, reaping, worker_process
+from tutor.runner.zygote_devices import probe_in_child
 
 #: Imported once the runner is ready, before the first fork. torch imports torch._dynamo on the
 #: first optimizer or meta-device init (lessons 1 and 6): ~1 s and ~100 MiB in each worker, again
 #: after every reset; preloaded, it is shared. Figures in BENCHMARKS.md, "Runner".
 PRELOAD_AFTER_READY = ("torch._dynamo",)
-
-
-def probe_device(requested: str) -> dict[str, Any]:
-    """Resolve `auto|cpu|cuda|cuda:N|mps` to a device; raises ValueError with a clear reason.
-
-    Runs in a forked child so that CUDA is never initialised in the zygote.
-    """
-    info: dict[str, Any] = {"torch": torch.__version__}
-    want = requested.strip().lower()
-    mps = getattr(torch.backends, "mps", None)
-    mps_ok = bool(mps is not None and mps.is_available())
-    if want == "auto":
-        want = "cuda" if torch.cuda.is_available() else "mps" if mps_ok else "cpu"
-    if want == "cpu":
-        return {**info, "device": "cpu", "name": "cpu", "memory_total_mib": None}
-    if want == "mps":
-        if not mps_ok:
-            raise ValueError("device 'mps' was requested but Apple MPS is not available here")
-        return {**info, "device": "mps", "name": "Apple MPS", "memory_total_mib": None}
-    if want == "cuda" or want.startswith("cuda:"):
-        if not torch.cuda.is_available():
-            raise ValueError(f"device '{requested}' was requested but CUDA is not available here")
-        index_text = want.partition(":")[2] or "0"
-        if not index_text.isdigit():
-            raise ValueError(f"device '{requested}' is not a valid CUDA device name")
-        index = int(index_text)
-        count = torch.cuda.device_count()
-        if index >= count:
-            raise ValueError(
-                f"device '{requested}' was requested but only {count} CUDA device(s) exist")
-        props = torch.cuda.get_device_properties(index)
-        return {
-            **info,
-            "device": f"cuda:{index}",
-            "name": props.name,
-            "memory_total_mib": props.total_memory // (1024 * 1024),
-        }
-    raise ValueError(f"unknown device '{requested}': use auto, cpu, cuda, cuda:N or mps")
-
-
-def probe_in_child(requested: str) -> dict[str, Any]:
-    """`probe_device` in a forked (or, without fork, spawned) child; the zygote stays CUDA-free."""
-    if not hasattr(os, "fork"):
-        return probe_device(requested)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        try:
-            try:
-                reply: dict[str, Any] = {"info": probe_device(requested)}
-            except Exception as exc:  # report any probe failure as the reason
-                reply = {"error": str(exc)}
-            os.write(write_end, protocol.encode(reply))
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with open(read_end, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(pid, 0)
-    messages = protocol.FrameBuffer().feed(data)
-    if not messages:
-        raise ValueError("the device probe crashed")
-    if "error" in messages[0]:
-        raise ValueError(messages[0]["error"])
-    info: dict[str, Any] = messages[0]["info"]
-    return info
+#: Processes one worker may have below it before its tree is ended (RLIMIT_NPROC counts per
+#: user, all sessions of a class together, and not at all for root; so the zygote counts).
+MAX_PROCESSES = 128
+#: Seconds between the zygote's looks at its parent and at its workers' trees.
+TICK_S = 0.5
+#: A full look at every process happens when the system's task count grew by this much, when a
+#: worker had processes below it at the last look, and at least every FULL_SCAN_S seconds
+#: (a look costs ~1 ms per 50 processes on the machine of BENCHMARKS.md).
+SCAN_GROWTH = 16
+FULL_SCAN_S = 2.0
+#: Sent to the zygote when its parent dies: it ends everything and exits.
+PARENT_GONE_SIGNAL = signal.SIGRTMIN + 2 if hasattr(signal, "SIGRTMIN") else signal.SIGTERM
 
 
 def preload() -> None:
@@ -109,79 +59,205 @@ def preload() -> None:
     gc.freeze()
 
 
+def _tasks() -> int:
+    """The system's number of tasks (from /proc/loadavg), 0 where unknown."""
+    try:
+        with open("/proc/loadavg") as loadavg:
+            return int(loadavg.read().split()[3].partition("/")[2])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _anon_kib(pid: int) -> int:
+    """Anonymous memory a process holds for itself (its share of pages shared by fork)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss_Anon:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+class Watchdog:
+    """Per-worker limits the kernel cannot give per session: process count and tree memory.
+
+    Memory is the workers' own anonymous memory (their share of what the fork shares) plus that of
+    every process below them, so three children of 700 MiB do not pass a 1 GiB limit. This is
+    how the host memory of CUDA and MPS workers is bounded too (RLIMIT_AS cannot be used with
+    CUDA). It is a look every TICK_S, so a fast burst can overshoot for that long.
+    """
+
+    def __init__(self, memory_limit_mib: int | None, max_processes: int = MAX_PROCESSES) -> None:
+        self.max_processes = max_processes
+        self.memory_limit_kib = memory_limit_mib * 1024 if memory_limit_mib else None
+        self.tasks_seen = _tasks()
+        self.with_children: set[int] = set()
+        self.last_scan = time.monotonic()
+
+    def over_limit(self, workers: set[int]) -> dict[int, str]:
+        """Workers that broke a limit, with the reason as the end of a sentence.
+
+        The full look at every process happens only when it can find something: the task count
+        grew, or a worker had processes below it at the last look.
+        """
+        tasks = _tasks()
+        now = time.monotonic()
+        scan = (tasks - self.tasks_seen >= SCAN_GROWTH or bool(self.with_children)
+                or now - self.last_scan >= FULL_SCAN_S)
+        self.tasks_seen = min(self.tasks_seen, tasks)
+        own_memory = bool(self.memory_limit_kib) and not self.cpu_limited
+        if not scan and not own_memory:
+            return {}
+        table = reaping.process_table() if scan else None
+        if scan:
+            self.tasks_seen, self.with_children, self.last_scan = tasks, set(), now
+        broken: dict[int, str] = {}
+        for pid in workers:
+            below = reaping.descendants(pid, table) if table else set()
+            if below:
+                self.with_children.add(pid)
+            if len(below) > self.max_processes:
+                broken[pid] = f"its cell started more than {self.max_processes} processes"
+                continue
+            if self.memory_limit_kib and (below or own_memory):
+                used = sum(_anon_kib(p) for p in (pid, *below))
+                if used > self.memory_limit_kib:
+                    broken[pid] = (f"its processes used more than {self.memory_limit_kib // 1024}"
+                                   " MiB together")
+        return broken
+
+    #: Whether RLIMIT_AS already bounds each worker process (CPU workers); set by the zygote.
+    cpu_limited = True
+
+
 class Zygote:
-    """Forks workers on request and reports their exits to the client."""
+    """Forks workers on request, reports their exits, and ends whatever they leave behind."""
 
     def __init__(self, control: socket.socket, device: str, memory_limit_mib: int | None,
-                 use_fork: bool) -> None:
+                 use_fork: bool, parent: int, max_processes: int = MAX_PROCESSES) -> None:
         self.control = control
         self.device = device
         self.memory_limit_mib = memory_limit_mib
         self.use_fork = use_fork
+        self.parent = parent
         self.children: set[int] = set()
         self.spawned: dict[int, subprocess.Popen[bytes]] = {}
-        #: Runs `preload` while the zygote waits for its first command; joined before any fork,
-        #: so forks still happen single-threaded, while a close during it exits at once.
+        self.waiting: list[dict[str, Any]] = []
+        #: A worker died: its orphans are ours now. Swept once the zygote has been idle for a
+        #: tick, so that the look at every process never delays a reset's spawn.
+        self.sweep_due = False
+        self.last_watch = time.monotonic()
+        self.watchdog = Watchdog(memory_limit_mib, max_processes)
+        self.watchdog.cpu_limited = device == "cpu"
+        #: Runs `preload` while the zygote waits; spawns wait for it (forks stay single-threaded)
+        #: while pings are still answered, so the client's deadlines hold during the preload.
         self.preloading: threading.Thread | None = None
+        self.preload_done_read, self.preload_done_write = os.pipe()
 
-    def spawn(self, token: str) -> None:
+    def start_preload(self) -> None:
+        """Import PRELOAD_AFTER_READY on a thread; the pipe says when it is done."""
+        def run() -> None:
+            preload()
+            os.write(self.preload_done_write, b"x")
+
+        self.preloading = threading.Thread(target=run, name="preload", daemon=True)
+        self.preloading.start()
+
+    def spawn(self, command: dict[str, Any]) -> None:
         """Start one worker; hand its socket and output pipe to the client."""
-        if self.preloading is not None:
-            self.preloading.join()
-            self.preloading = None
+        if self.preloading is not None and self.preloading.is_alive():
+            self.waiting.append(command)
+            return
         client_end, worker_end = socket.socketpair()
         out_read, out_write = os.pipe()
+        seed = command.get("seed")
         if self.use_fork:
             pid = os.fork()
             if pid == 0:
                 client_end.close()
                 os.close(out_read)
                 self.control.close()
-                worker.run_worker(worker_end, out_write, self.device, self.memory_limit_mib)
+                worker_process.run_worker(worker_end, out_write, self.device,
+                                          self.memory_limit_mib, seed)
+            with contextlib.suppress(OSError):
+                os.setpgid(pid, pid)
         else:
-            pid = self.spawn_process(worker_end, out_write)
+            pid = self.spawn_process(worker_end, out_write, seed)
         self.children.add(pid)
         worker_end.close()
         os.close(out_write)
-        protocol.send(self.control, {"event": "spawned", "token": token, "pid": pid},
+        protocol.send(self.control, {"event": "spawned", "token": command["token"], "pid": pid},
                       fds=[client_end.fileno(), out_read])
         client_end.close()
         os.close(out_read)
 
-    def spawn_process(self, worker_end: socket.socket, out_write: int) -> int:
+    def spawn_process(self, worker_end: socket.socket, out_write: int, seed: int | None) -> int:
         """Without fork: a fresh interpreter running the worker (slower, same behaviour)."""
         args = [sys.executable, "-m", "tutor.runner.zygote", "--worker",
                 "--socket", str(worker_end.fileno()), "--output", str(out_write),
                 "--device", self.device]
         if self.memory_limit_mib:
             args += ["--memory-limit-mib", str(self.memory_limit_mib)]
+        if seed is not None:
+            args += ["--seed", str(seed)]
         process = subprocess.Popen(args, pass_fds=[worker_end.fileno(), out_write],
                                    stdin=subprocess.DEVNULL)
         self.spawned[process.pid] = process
         return process.pid
 
+    def end(self, pid: int) -> None:
+        """End a worker (the client dropped it, or it broke a limit).
+
+        Killing its process group is enough here: the worker is a subreaper, so everything else
+        below it comes back to the zygote when it dies, and the sweep after the reap ends that.
+        """
+        if pid in self.children:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
     def reap(self) -> None:
-        """Collect exited workers and tell the client how each ended."""
-        while self.children:
+        """Collect exited children; tell the client how each worker ended; plan a sweep."""
+        while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                return
+                break
             if pid == 0:
-                return
-            self.children.discard(pid)
-            self.spawned.pop(pid, None)
-            protocol.send(self.control, {"event": "exit", "pid": pid, "status": status})
+                break
+            if pid in self.children:
+                self.children.discard(pid)
+                self.spawned.pop(pid, None)
+                self.sweep_due = True
+                protocol.send(self.control, {"event": "exit", "pid": pid, "status": status})
+
+    def sweep(self) -> None:
+        """End every child that is not a worker: a dead worker's orphans, adopted by us."""
+        self.sweep_due = False
+        table = reaping.process_table() or {}
+        me = os.getpid()
+        for pid, (ppid, _) in table.items():
+            if ppid == me and pid not in self.children:
+                reaping.end_tree(pid)
+
+    def watch(self) -> None:
+        """The periodic look: the parent still there, every worker within its limits."""
+        self.last_watch = time.monotonic()
+        if self.parent and os.getppid() != self.parent:
+            self.shutdown()
+        for pid, reason in self.watchdog.over_limit(set(self.children)).items():
+            protocol.send(self.control, {"event": "limit", "pid": pid, "reason": reason})
+            self.end(pid)
 
     def shutdown(self) -> None:
-        """Kill every worker (the client is gone or asked us to stop)."""
+        """End every worker's tree and anything else below us, then exit."""
         for pid in list(self.children):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+            reaping.end_tree(pid)
+        reaping.end_tree(os.getpid(), include_root=False)
         os._exit(0)
 
     def serve(self) -> None:
-        """Wait for commands and child exits until the control socket closes."""
+        """Answer commands, reap children and watch limits until the client goes."""
         wake_read, wake_write = os.pipe()
         os.set_blocking(wake_write, False)
         signal.set_wakeup_fd(wake_write)
@@ -189,21 +265,52 @@ class Zygote:
         selector = selectors.DefaultSelector()
         selector.register(self.control, selectors.EVENT_READ)
         selector.register(wake_read, selectors.EVENT_READ)
+        selector.register(self.preload_done_read, selectors.EVENT_READ)
         while True:
-            for key, _ in selector.select():
+            events = selector.select(TICK_S)
+            if not events and self.sweep_due:
+                self.sweep()
+            for key, _ in events:
                 if key.fileobj == wake_read:
                     os.read(wake_read, 4096)
-                    self.reap()
-                    continue
-                try:
-                    command = protocol.recv(self.control)
-                except OSError:
-                    command = None
-                if command is None or command.get("cmd") == "exit":
-                    self.shutdown()
-                elif command.get("cmd") == "spawn":
-                    self.spawn(command["token"])
+                elif key.fileobj == self.preload_done_read:
+                    os.read(self.preload_done_read, 16)
+                    if self.preloading is not None:
+                        self.preloading.join()
+                        self.preloading = None
+                    waiting, self.waiting = self.waiting, []
+                    for command in waiting:
+                        self.spawn(command)
+                else:
+                    self.command()
             self.reap()
+            if not events or time.monotonic() - self.last_watch >= TICK_S:
+                self.watch()  # between commands, so a look never delays a spawn
+
+    def command(self) -> None:
+        """Handle one command from the client."""
+        try:
+            command = protocol.recv(self.control)
+        except (OSError, protocol.ProtocolError):
+            command = None
+        if command is None or command.get("cmd") == "exit":
+            self.shutdown()
+            return
+        cmd = command.get("cmd")
+        if cmd == "spawn":
+            self.spawn(command)
+        elif cmd == "end":
+            self.end(int(command.get("pid", 0)))
+        elif cmd == "ping":
+            protocol.send(self.control, {"event": "pong", "token": command.get("token")})
+
+
+def _parent_gone(parent: int) -> Any:
+    def handler(signum: int, frame: object) -> None:
+        if os.getppid() != parent:
+            raise SystemExit  # serve() unwinds to main(), which shuts down
+
+    return handler
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -218,18 +325,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--worker", action="store_true")
     parser.add_argument("--socket", type=int)
     parser.add_argument("--output", type=int)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--max-processes", type=int, default=MAX_PROCESSES)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     if args.worker:
         sock = socket.socket(fileno=args.socket)
-        worker.run_worker(sock, args.output, args.device, args.memory_limit_mib or None)
+        worker_process.run_worker(sock, args.output, args.device, args.memory_limit_mib or None,
+                                  args.seed)
     control = socket.socket(fileno=args.control)
+    for signum in (signal.SIGINT, *worker_process.SHIELDED_SIGNALS):
+        signal.signal(signum, signal.SIG_IGN)
     if args.parent:
-        worker.die_with_parent()
+        signal.signal(PARENT_GONE_SIGNAL, _parent_gone(args.parent))
+        reaping.parent_death_signal(PARENT_GONE_SIGNAL)
         if os.getppid() != args.parent:
             os._exit(0)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    reaping.become_subreaper()
     try:
         info = probe_in_child(args.device)
     except ValueError as exc:
@@ -241,11 +353,14 @@ def main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()
     protocol.send(control, {"event": "ready", "info": info, "fork": use_fork})
-    zygote = Zygote(control, info["device"], args.memory_limit_mib or None, use_fork)
+    zygote = Zygote(control, info["device"], args.memory_limit_mib or None, use_fork, args.parent,
+                    args.max_processes)
     if use_fork and not args.no_preload:
-        zygote.preloading = threading.Thread(target=preload, name="preload", daemon=True)
-        zygote.preloading.start()
-    zygote.serve()
+        zygote.start_preload()
+    try:
+        zygote.serve()
+    finally:
+        zygote.shutdown()
 
 
 if __name__ == "__main__":

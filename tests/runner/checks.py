@@ -1,0 +1,37 @@
+"""Checks shared by the runner tests: a namespace still tells results apart; processes are gone."""
+
+from __future__ import annotations
+
+import time
+
+from tutor.runner.client import Runner
+
+
+async def assert_sane(runner: Runner, ns: str) -> None:
+    """`1/0` reports ZeroDivisionError and `x = 1` reports ok, in that namespace."""
+    failing = await runner.execute(ns, "1/0")
+    assert failing["error"] is not None, failing
+    assert "ZeroDivisionError" in failing["error"]["message"]
+    fine = await runner.execute(ns, "x = 1")
+    assert fine["ok"], fine["error"]
+    assert (await runner.evaluate(ns, "x"))["value"] == 1
+
+
+def process_gone(pid: int) -> bool:
+    """True when `pid` no longer runs (a zombie counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def wait_gone(pids: list[int], seconds: float = 2.0) -> list[int]:
+    """The pids still running after up to `seconds` (an empty list as soon as all are gone)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = [pid for pid in pids if not process_gone(pid)]
+        if not left:
+            return []
+        time.sleep(0.02)
+    return [pid for pid in pids if not process_gone(pid)]

@@ -1,0 +1,197 @@
+"""A cell can end its worker, never the session; nothing it starts outlives the runner.
+
+Issue 10, items 3 to 5: process groups, the zygote shielded and restarted (dead or stopped), the
+subreaper ending whole trees, and the per-worker process and memory limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from checks import assert_sane, process_gone, wait_gone
+from conftest import SHARED_PROCESS_LIMIT
+
+from tutor.runner import zygote_link
+from tutor.runner.client import Runner
+from tutor.runner.state import RunnerState
+
+#: A cell starting three kinds of escapee and writing their pids to PIDS (a path).
+ESCAPEES = """
+import os, subprocess, time
+popen = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+r, w = os.pipe()
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.write(w, f"{os.getpid()}\\n".encode())
+        time.sleep(1000)
+    os._exit(0)
+os.close(w)
+with os.fdopen(r) as pipe:
+    daemon = int(pipe.readline())
+children = []
+for _ in range(20):
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(1000)
+    children.append(pid)
+with open(PIDS, "w") as out:
+    out.write(" ".join(map(str, [popen.pid, daemon, *children])))
+"""
+
+OWNER = """
+import asyncio, json, sys
+from tutor.runner.client import Runner
+
+async def main():
+    runner = Runner("cpu", preload=False)
+    await runner.start()
+    result = await runner.execute("a", "PIDS = " + repr(sys.argv[1]) + "\\n" + sys.argv[2])
+    assert result["ok"], result["error"]
+    print(json.dumps([runner.zygote_pid, *runner.worker_pids()]), flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def _pids(path: Path) -> list[int]:
+    return [int(p) for p in path.read_text().split()]
+
+
+async def _restarted(runner: Runner, first: int | None) -> None:
+    """Wait (up to a minute) until `runner` runs a new zygote and is ready."""
+    async def restarted() -> None:
+        while runner.zygote_pid == first or runner.state != RunnerState.READY:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(restarted(), 60)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def own_runner() -> AsyncIterator[Runner]:
+    """A runner of its own, for attacks on the zygote that would reset the shared one."""
+    runner = Runner("cpu", preload=False)
+    await runner.start()
+    yield runner
+    await runner.close()
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["os.kill(os.getppid(), signal.SIGTERM)", "os.kill(os.getppid(), signal.SIGHUP)",
+     "os.kill(0, signal.SIGTERM)", "os.killpg(os.getpgrp(), signal.SIGKILL)"],
+)
+async def test_signals_reach_at_most_the_worker(runner: Runner, ns: str, code: str) -> None:
+    await runner.execute("bystander", "kept = 5")
+    zygote = runner.zygote_pid
+    await runner.execute(ns, "import os, signal\n" + code)
+    assert runner.zygote_pid == zygote and runner.state == RunnerState.READY
+    assert (await runner.evaluate("bystander", "kept"))["value"] == 5
+    await assert_sane(runner, ns)
+
+
+async def test_killed_zygote_is_restarted(own_runner: Runner) -> None:
+    reasons: list[str | None] = []
+    own_runner.on_state = lambda state, reason: reasons.append(reason)
+    first = own_runner.zygote_pid
+    await own_runner.execute("a", "import os, signal\nos.kill(os.getppid(), 9)")
+    await _restarted(own_runner, first)  # noticed and restarted, unasked
+    assert own_runner.zygote_pid != first and own_runner.state == RunnerState.READY
+    assert [r for r in reasons if r and "restarted" in r] == [
+        "The runner process stopped, so it was restarted; every namespace was reset."]
+    await assert_sane(own_runner, "a")
+
+
+async def test_escapees_end_when_a_cell_kills_the_zygote(own_runner: Runner,
+                                                         tmp_path: Path) -> None:
+    path = tmp_path / "pids"
+    result = await own_runner.execute("a", f"PIDS = {str(path)!r}\n{ESCAPEES}")
+    assert result["ok"], result["error"]
+    first = own_runner.zygote_pid
+    await own_runner.execute("a", "os.kill(os.getppid(), 9)")
+    await _restarted(own_runner, first)
+    assert wait_gone(_pids(path)) == []
+    await assert_sane(own_runner, "a")
+
+
+async def test_stopped_zygote_is_replaced(own_runner: Runner,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(zygote_link, "ZYGOTE_DEADLINE_S", 0.5)
+    first = own_runner.zygote_pid
+    stop = await own_runner.execute("a", "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)")
+    assert stop["ok"], stop["error"]
+    await assert_sane(own_runner, "fresh")  # needs a new worker: the zygote must answer
+    assert own_runner.zygote_pid != first
+    assert first is not None and wait_gone([first]) == []
+
+
+async def test_escapees_end_with_close(tmp_path: Path) -> None:
+    runner = Runner("cpu", preload=False)
+    await runner.start()
+    path = tmp_path / "pids"
+    result = await runner.execute("a", f"PIDS = {str(path)!r}\n{ESCAPEES}")
+    assert result["ok"], result["error"]
+    pids = _pids(path)
+    assert len(pids) == 22 and not any(process_gone(p) for p in pids)
+    await runner.close()
+    assert wait_gone(pids) == []
+
+
+async def test_a_dropped_worker_takes_its_tree(runner: Runner, ns: str, tmp_path: Path) -> None:
+    path = tmp_path / "pids"
+    result = await runner.execute(ns, f"PIDS = {str(path)!r}\n{ESCAPEES}")
+    assert result["ok"], result["error"]
+    await runner.drop(ns)
+    assert wait_gone(_pids(path)) == []
+
+
+async def test_too_many_processes_end_the_tree(runner: Runner, ns: str, tmp_path: Path) -> None:
+    path = tmp_path / "pids"
+    code = (f"import os, time\nout = open({str(path)!r}, 'w', buffering=1)\n"
+            f"for _ in range({SHARED_PROCESS_LIMIT + 30}):\n    pid = os.fork()\n    if pid == 0:\n"
+            "        time.sleep(1000)\n    out.write(f'{pid}\\n')\ntime.sleep(30)")
+    result = await runner.execute(ns, code, timeout=60)
+    assert result["error"]["kind"] == "crash"
+    assert f"more than {SHARED_PROCESS_LIMIT} processes" in result["error"]["message"]
+    assert wait_gone(_pids(path)) == []
+    await assert_sane(runner, ns)
+
+
+async def test_memory_counts_the_whole_tree(ns: str) -> None:
+    runner = Runner("cpu", preload=False, memory_limit_mib=600)
+    await runner.start()
+    try:
+        code = ("import os, time\nfor _ in range(3):\n    if os.fork() == 0:\n"
+                "        block = bytearray(300 << 20)\n        time.sleep(60)\ntime.sleep(30)")
+        result = await runner.execute(ns, code, timeout=60)
+        assert result["error"]["kind"] == "crash"
+        assert "MiB together" in result["error"]["message"]
+        await assert_sane(runner, ns)
+    finally:
+        await runner.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_escapees_end_when_the_owner_dies(tmp_path: Path, signum: int) -> None:
+    path = tmp_path / "pids"
+    owner = subprocess.Popen([sys.executable, "-c", OWNER, str(path), ESCAPEES],
+                             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    try:
+        assert owner.stdout is not None
+        runner_pids = json.loads(owner.stdout.readline())
+        pids = _pids(path)
+        owner.send_signal(signum)
+        owner.wait(5)
+        assert wait_gone(pids + runner_pids) == []
+    finally:
+        owner.kill()
+        owner.wait()

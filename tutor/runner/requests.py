@@ -1,0 +1,201 @@
+"""One request to a worker, from sending it to its result: timeouts, interrupts, crashes.
+
+Part of the client (tutor.runner.client.Runner). Every fault becomes an error reply with one
+sentence; a request whose awaiting task is cancelled replaces its worker, so nothing stale (a
+half-run cell, a late reply) is left for the next request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+import signal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tutor.runner import protocol, wire
+from tutor.runner.state import RunnerError, RunnerState
+from tutor.runner.worker_link import Fault, Output, WorkerLink
+
+if TYPE_CHECKING:
+    from tutor.runner.zygote_link import ZygoteLink
+
+#: Seconds a stopped cell gets to return after SIGINT before its worker is replaced.
+INTERRUPT_GRACE_S = 1.0
+#: Seconds to wait for the zygote's word on how a dead worker ended.
+EXIT_STATUS_WAIT_S = 0.5
+_ids = itertools.count()
+
+
+def _replaced(kind: wire.ErrorKind, message: str) -> dict[str, Any]:
+    return {"_replaced": True, "error": wire.error(kind, message)}
+
+
+class RequestMixin:
+    """The request machinery of `Runner` (which provides the attributes declared here)."""
+
+    timeout: float
+    output_limit: int
+    state: RunnerState
+    _busy: int
+    _zygote: ZygoteLink | None
+    _workers: dict[str, WorkerLink]
+
+    if TYPE_CHECKING:
+        def _set_state(self, state: RunnerState, reason: str | None = None) -> None: ...
+        def _check_alive(self) -> None: ...
+        async def _worker(self, namespace: str) -> WorkerLink: ...
+        async def _spawn(self, namespace: str, seed: int | None = None) -> WorkerLink: ...
+        def _drop(self, namespace: str, *, kill: bool, tree: bool = False) -> None: ...
+
+    async def _request(
+        self,
+        namespace: str,
+        message: dict[str, Any],
+        timeout: float | None,
+        on_output: Callable[[str], None] | None,
+    ) -> tuple[dict[str, Any], str, bool]:
+        """Send one request; return (reply, output, truncated); faults become error replies."""
+        self._check_alive()
+        try:
+            worker = await self._worker(namespace)
+        except RunnerError as exc:
+            if self.state == RunnerState.DEAD:
+                raise
+            return _replaced("crash", str(exc)), "", False
+        async with worker.lock:
+            if not worker.alive:
+                try:
+                    worker = await self._worker(namespace)
+                except RunnerError as exc:
+                    return _replaced("crash", str(exc)), "", False
+            self._busy += 1
+            self._set_state(RunnerState.BUSY)
+            output = Output(self.output_limit, on_output)
+            request_id = f"{next(_ids)}-{secrets.token_hex(4)}"
+            message = {**message, "id": request_id}
+            if worker.interrupt_maybe_pending:
+                message["discard_interrupt"] = True
+                worker.interrupt_maybe_pending = False
+            limit = self.timeout if timeout is None else timeout
+            subject = {"exec": "cell", "eval": "expression"}.get(message["op"], "request")
+            try:
+                await worker.send(request_id, message, output.write)
+                reply = await self._await_reply(namespace, worker, limit, subject)
+            except asyncio.CancelledError:
+                self._drop(namespace, kill=True)  # the cell may still run: replace the worker
+                raise
+            finally:
+                worker.finish()
+                self._busy -= 1
+            if worker.interrupt_sent and not reply.get("interrupted"):
+                worker.interrupt_maybe_pending = True  # it may have arrived after the reply
+            text, truncated = output.result()
+            if reply.get("replace"):
+                self._drop(namespace, kill=True)
+                reply["_replaced"] = True
+            if reply.get("_replaced"):
+                await self._replace(namespace)
+            elif self._busy == 0 and self.state == RunnerState.BUSY:
+                self._set_state(RunnerState.READY)
+            return reply, text, truncated
+
+    async def _await_reply(
+        self, namespace: str, worker: WorkerLink, limit: float, subject: str
+    ) -> dict[str, Any]:
+        """The worker's reply; `subject` ("cell", "expression") names what ran in messages."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        kill_at: float | None = None
+        while True:
+            waker: asyncio.Future[Any] = asyncio.ensure_future(worker.wake.wait())
+            until = deadline if kill_at is None else kill_at
+            reply: asyncio.Future[Any] = worker.reply
+            done, _ = await asyncio.wait(
+                {reply, waker}, timeout=max(0.0, until - loop.time()),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            waker.cancel()
+            if worker.stop_reason == "dropped":  # by drop(): no reply, no replacement
+                return {"error": wire.error(
+                    "exception", "The namespace was closed while this ran.")}
+            if worker.reply in done:
+                outcome = worker.reply.result()
+                if isinstance(outcome, Fault):
+                    return await self._crashed(namespace, worker, outcome)
+                return self._after_stop(worker, outcome, limit, subject)
+            if waker in done:
+                worker.wake.clear()
+                if kill_at is None:
+                    kill_at = loop.time() + INTERRUPT_GRACE_S
+                continue
+            if kill_at is None:
+                worker.stop_reason = "timeout"
+                worker.interrupt_sent = True
+                worker.signal(signal.SIGINT)
+                kill_at = loop.time() + INTERRUPT_GRACE_S
+                continue
+            # The interrupt did not land (C code, a blocked signal): replace the worker.
+            timed_out = worker.stop_reason == "timeout"
+            what = (f"The {subject} ran longer than {limit:g} s" if timed_out
+                    else f"The {subject} was interrupted")
+            self._drop(namespace, kill=True)
+            return _replaced("timeout" if timed_out else "exception",
+                             f"{what} and did not stop, so its namespace was reset.")
+
+    def _after_stop(
+        self, worker: WorkerLink, reply: dict[str, Any], limit: float, subject: str
+    ) -> dict[str, Any]:
+        """Reword the error of a cell or expression stopped by a timeout or an interrupt."""
+        error = reply.get("error")
+        if isinstance(error, dict) and error.pop("interrupted", False):
+            reply["interrupted"] = True
+            if worker.stop_reason is None:
+                return reply
+            where = str(error.get("message", "")).partition(":")[0]
+            where = where.removeprefix("KeyboardInterrupt").strip()
+            where = f" ({where})" if where else ""
+            if worker.stop_reason == "timeout":
+                error["kind"] = "timeout"
+                error["message"] = (
+                    f"The {subject} ran longer than {limit:g} s and was stopped{where}; "
+                    "the namespace is kept."
+                )
+            else:
+                error["message"] = f"The {subject} was interrupted{where}; the namespace is kept."
+        return reply
+
+    async def _crashed(self, namespace: str, worker: WorkerLink, fault: Fault) -> dict[str, Any]:
+        """The worker died or broke the protocol mid-request: say how in one sentence."""
+        if fault.kind == "protocol":
+            self._drop(namespace, kill=True)
+            return _replaced("crash", f"The worker broke the protocol ({fault.detail}), so it "
+                             "was replaced; the namespace was reset.")
+        if fault.kind == "closed":
+            return _replaced("crash", "The worker was ended when the runner process was lost; "
+                             "the namespace was reset.")
+        try:
+            status: int | None = await asyncio.wait_for(
+                asyncio.shield(worker.exit_status), EXIT_STATUS_WAIT_S)
+        except asyncio.TimeoutError:
+            status = None
+        self._drop(namespace, kill=True)
+        if worker.ended_because:
+            how = f"was ended because {worker.ended_because}"
+        elif status is None:
+            how = "stopped unexpectedly"
+        else:
+            how = protocol.describe_status(status)
+        return _replaced("crash", f"The worker {how}; the namespace was reset.")
+
+    async def _replace(self, namespace: str) -> None:
+        """Start a fresh worker for a namespace whose worker was lost."""
+        self._set_state(RunnerState.RESTARTING)
+        try:
+            await self._spawn(namespace)
+        except RunnerError:
+            pass  # the next request tries again (or reports the runner dead)
+        finally:
+            if self._busy == 0 and self.state == RunnerState.RESTARTING:
+                self._set_state(RunnerState.READY)

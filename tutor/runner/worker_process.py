@@ -1,0 +1,131 @@
+"""Turning a forked (or spawned) process into a worker: fds, signals, limits, device, RNGs.
+
+The serving itself is tutor.runner.worker; this module is what happens once, before it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import os
+import random
+import resource
+import signal
+import socket
+import sys
+from typing import Any
+
+import torch
+
+from tutor.runner import plots, protocol, reaping
+from tutor.runner.worker import OUTPUT_BACKUP_FD, Worker
+
+#: Signals the zygote ignores, so that a cell signalling its parent cannot end the session
+#: (SIGKILL and SIGSTOP cannot be ignored: the client restarts a zygote they end or stop).
+#: Workers put them back to their defaults.
+SHIELDED_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2",
+                                       "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGTSTP", "SIGTTIN",
+                                       "SIGTTOU", "SIGXCPU", "SIGXFSZ")
+    if hasattr(signal, name)
+)
+#: Sent to a worker when its zygote dies: it ends its own process tree, then exits.
+ORPHAN_SIGNAL = signal.SIGRTMIN + 1 if hasattr(signal, "SIGRTMIN") else signal.SIGTERM
+
+
+def _no_input(prompt: object = "") -> str:
+    raise RuntimeError("input() is not available here: cells cannot read from the keyboard")
+
+
+def limit_memory(limit_mib: int) -> None:
+    """Cap the address space at its current size plus `limit_mib`, so allocations fail cleanly."""
+    with open("/proc/self/status") as status:
+        vm_kib = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = vm_kib * 1024 + limit_mib * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def reseed(device: str, seed: int) -> None:
+    """Seed the random streams a worker inherits (forked children would otherwise share them).
+
+    The client picks `seed`, so a replayed copy of a namespace (tutor.runner.client, fresh copies
+    on GPUs) draws the same numbers. Only inherited state needs it: a CPU worker seeds torch's
+    CPU generator alone (`torch.manual_seed` also queues lazy seeds for other devices, and reads
+    source files for their tracebacks: 1.5 MiB per worker), and NumPy's only if `numpy.random`
+    is loaded (importing it here would cost 5 MiB per worker).
+    """
+    random.seed(seed)
+    if device == "cpu":
+        torch.default_generator.manual_seed(seed & 0xFFFF_FFFF_FFFF)
+    else:
+        torch.manual_seed(seed & 0xFFFF_FFFF_FFFF)
+    numpy_random = sys.modules.get("numpy.random")
+    if numpy_random is not None:
+        numpy_random.seed(seed & 0xFFFF_FFFF)
+
+
+def open_fds() -> list[int]:
+    """The fds open in this process."""
+    for path in ("/proc/self/fd", "/dev/fd"):
+        try:
+            return [int(name) for name in os.listdir(path)]
+        except OSError:
+            continue
+    return list(range(3, 256))
+
+
+def _orphaned(zygote: int) -> Any:
+    def handler(signum: int, frame: object) -> None:
+        if os.getppid() != zygote:  # the zygote is gone: take this worker's tree with it
+            reaping.end_tree(os.getpid(), include_root=False)
+            os._exit(0)
+
+    return handler
+
+
+def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: int | None,
+               seed: int | None = None) -> None:
+    """Become a worker: set up fds, limits, device and RNGs, then serve; never returns.
+
+    The worker has its own process group (a cell's `os.kill(0, ...)` reaches only it) and is a
+    child subreaper, so everything a cell starts stays in its tree until the zygote ends it.
+    """
+    try:
+        zygote = os.getppid()
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)
+        reaping.become_subreaper()
+        signal.signal(ORPHAN_SIGNAL, _orphaned(zygote))
+        if not reaping.parent_death_signal(ORPHAN_SIGNAL) and os.getppid() != zygote:
+            os._exit(0)
+        os.dup2(out_fd, OUTPUT_BACKUP_FD)
+        keep = {0, 1, 2, OUTPUT_BACKUP_FD, sock.fileno()}
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        for fd in open_fds():
+            if fd not in keep:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 (lives as long as the worker)
+        builtins.input = _no_input
+        builtins.plot = plots.plot  # type: ignore[attr-defined]
+        for signum in SHIELDED_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.set_wakeup_fd(-1)
+        reseed(device, int.from_bytes(os.urandom(8), "little") if seed is None else seed)
+        if device != "cpu":
+            torch.set_default_device(device)
+        elif memory_limit_mib:
+            with contextlib.suppress(OSError, StopIteration, ValueError):  # no /proc: no limit
+                limit_memory(memory_limit_mib)
+        worker = Worker(sock, device)
+        protocol.send(sock, {"hello": os.getpid()})
+        worker.serve()
+    finally:
+        os._exit(70)
