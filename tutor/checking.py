@@ -23,8 +23,12 @@ class Executor(Protocol):
     async def evaluate(self, namespace: str, expression: str, *,
                        timeout: float | None = None) -> dict[str, Any]: ...
 
+    async def drop(self, namespace: str) -> None: ...
+
 
 NAMESPACE = "check"
+#: Where a task's solution runs: the lesson's cells with the solution as the last one above it.
+SOLUTION_NAMESPACE = "check-solution"
 
 
 async def check_course(runner: Executor, course: Course, only: list[str] | None = None
@@ -56,7 +60,10 @@ async def check_lesson(runner: Executor, lesson: Lesson, course: Course) -> dict
     async def evaluate_ready(ran: int) -> None:
         while pending and pending[0].cells_before <= ran:
             quiz = pending.pop(0)
-            quizzes.append(await check_quiz(runner, lesson, quiz, failed_at))
+            if quiz.type == "task":
+                quizzes.append(await check_task(runner, lesson, quiz, failed_at))
+            else:
+                quizzes.append(await check_quiz(runner, lesson, quiz, failed_at))
 
     await evaluate_ready(0)
     for cell in lesson.cells:
@@ -64,7 +71,7 @@ async def check_lesson(runner: Executor, lesson: Lesson, course: Course) -> dict
                                       filename=f"{lesson.path.name}:{cell.line + 1}")
         error = result.get("error")
         cells.append({"index": cell.index, "line": cell.line, "ok": error is None,
-                      "error": _error(error)})
+                      "error": _error(error), "plots": plot_summary(result.get("plots"))})
         if error is not None and failed_at is None:
             failed_at = cell.index
         await evaluate_ready(cell.index + 1)
@@ -98,6 +105,80 @@ async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
     else:
         entry["ok"] = True
     return entry
+
+
+async def check_task(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: int | None
+                     ) -> dict[str, Any]:
+    """A task must fail on the lesson's own cells and pass with its solution in place of the last
+    cell above it; `expected` is the value of `show` with the solution (or None)."""
+    entry: dict[str, Any] = {"id": quiz.id, "type": quiz.type, "line": quiz.line, "ok": False,
+                             "expected": None, "error": None}
+    if failed_at is not None:
+        entry["error"] = {"kind": "exception",
+                          "message": f"not checked: cell {failed_at + 1} above it failed"}
+        return entry
+    assert quiz.check is not None and quiz.solution is not None  # the parser guarantees both
+    condition = f"bool({quiz.check})"
+    # An exception here (a name the learner's edit is meant to create) also means "not passed".
+    unedited = await runner.evaluate(NAMESPACE, condition, timeout=lesson.timeout)
+    if unedited.get("error") is None and unedited.get("value") is True:
+        entry["error"] = {"kind": "task", "message": "the task passes without any change: "
+                          f"`{quiz.check}` is already true with the lesson's own code"}
+        return entry
+    cells = [cell.source for cell in lesson.cells[:quiz.cells_before]]
+    cells[-1] = quiz.solution
+    try:
+        entry["error"] = await _run_solution(runner, lesson, quiz, cells, condition, entry)
+    finally:
+        await runner.drop(SOLUTION_NAMESPACE)
+    entry["ok"] = entry["error"] is None
+    return entry
+
+
+async def _run_solution(runner: Executor, lesson: Lesson, quiz: Quiz, cells: list[str],
+                        condition: str, entry: dict[str, Any]) -> dict[str, Any] | None:
+    """Run `cells` (the solution last) and evaluate the check and show; the error, or None."""
+    await runner.reset(SOLUTION_NAMESPACE)
+    for number, source in enumerate(cells, 1):
+        what = "the solution" if number == len(cells) else f"cell {number}"
+        result = await runner.execute(SOLUTION_NAMESPACE, source, timeout=lesson.timeout,
+                                      filename=f"{lesson.path.name}:{quiz.id}:{what}")
+        if result.get("error") is not None:
+            error = _error(result["error"]) or {}
+            return {"kind": error.get("kind", "exception"),
+                    "message": f"with the solution, {what} failed: {error.get('message', '')}"}
+    passed = await runner.evaluate(SOLUTION_NAMESPACE, condition, timeout=lesson.timeout)
+    if passed.get("error") is not None:
+        error = _error(passed["error"]) or {}
+        return {"kind": error.get("kind", "exception"),
+                "message": f"`{quiz.check}` failed with the solution: {error.get('message', '')}"}
+    if passed.get("value") is not True:
+        return {"kind": "task", "message": f"the solution does not pass: `{quiz.check}` is "
+                                           "false with it"}
+    if quiz.show is not None:
+        shown = await runner.evaluate(SOLUTION_NAMESPACE, quiz.show, timeout=lesson.timeout)
+        if shown.get("error") is not None:
+            error = _error(shown["error"]) or {}
+            return {"kind": error.get("kind", "exception"),
+                    "message": f"`{quiz.show}` failed with the solution: "
+                               f"{error.get('message', '')}"}
+        entry["expected"] = shown.get("value")
+    return None
+
+
+def plot_summary(plots: Any) -> list[dict[str, Any]]:
+    """Each figure a cell drew as `{"title", "points"}`, points being its longest series' length
+    (what a teacher's CI needs to see that a curve was drawn)."""
+    if not isinstance(plots, list):
+        return []
+    summary = []
+    for plot in plots:
+        if not isinstance(plot, dict):
+            continue
+        series = plot.get("series")
+        lengths = [len(s.get("values") or []) for s in series or [] if isinstance(s, dict)]
+        summary.append({"title": str(plot.get("title") or ""), "points": max(lengths, default=0)})
+    return summary
 
 
 def unsuitable(quiz: Quiz, value: Any) -> str | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import pytest
 
-from tutor.checking import typed_form, ungradeable, unsuitable
-from tutor.course import Quiz
+from tutor.checking import check_lesson, typed_form, ungradeable, unsuitable
+from tutor.course import Course, Quiz, parse_lesson
 
 
 def make_quiz(kind: str, **extra: object) -> Quiz:
@@ -44,3 +47,44 @@ def test_a_value_the_grader_cannot_take_is_reported() -> None:
     problem = ungradeable(make_quiz("tensor"), complex_tensor)
     assert problem is not None and "cannot be graded" in problem
 
+
+
+class PlottingRunner:
+    """An executor whose every cell drew the figures given (the runner's `plots` field)."""
+
+    def __init__(self, plots: object) -> None:
+        self.plots = plots
+
+    async def reset(self, namespace: str) -> None:
+        return None
+
+    async def drop(self, namespace: str) -> None:
+        return None
+
+    async def execute(self, namespace: str, code: str, *, timeout: float | None = None,
+                      filename: str = "<cell>") -> dict[str, object]:
+        result: dict[str, object] = {"ok": True, "output": "", "error": None}
+        if self.plots is not None:
+            result["plots"] = self.plots
+        return result
+
+    async def evaluate(self, namespace: str, expression: str, *,
+                       timeout: float | None = None) -> dict[str, object]:
+        return {"ok": True, "value": 1, "error": None}
+
+
+@pytest.mark.parametrize(("plots", "summary"), [
+    (None, []),
+    ([], []),
+    ([{"title": "loss", "x": None, "series": [{"label": "train", "values": [3.0, 2.0, 1.0]},
+                                              {"label": "val", "values": [3.5, 2.5]}]},
+      {"title": "", "x": [0.0], "series": [{"label": "", "values": [0.5]}]}],
+     [{"title": "loss", "points": 3}, {"title": "", "points": 1}]),
+])
+def test_check_reports_each_cells_plots(tmp_path: Path, plots: object, summary: object) -> None:
+    path = tmp_path / "plots.md"
+    path.write_text("---\nid: plots\ntitle: Plots\n---\n\n## One\n\n```python\nx = 1\n```\n")
+    lesson, errors = parse_lesson(path)
+    assert lesson is not None and not errors
+    result = asyncio.run(check_lesson(PlottingRunner(plots), lesson, Course(lessons=[lesson])))
+    assert [cell["plots"] for cell in result["cells"]] == [summary]

@@ -93,10 +93,8 @@ def test_compare_wrong_values_do_not_show_expected() -> None:
         (None, Tolerance()),
         ({}, Tolerance()),
         ({"digits": 3}, Tolerance(digits=3)),
-        ({"digits": 3.0}, Tolerance(digits=3)),
         ({"abs": 0.01}, Tolerance(absolute=0.01)),
         ({"rel": 1e-3}, Tolerance(relative=1e-3)),
-        ({"abs": 1, "rel": 0.1}, Tolerance(absolute=1.0, relative=0.1)),
     ],
 )
 def test_parse_tolerance(mapping: dict | None, tolerance: Tolerance) -> None:
@@ -105,8 +103,9 @@ def test_parse_tolerance(mapping: dict | None, tolerance: Tolerance) -> None:
 
 @pytest.mark.parametrize(
     "mapping",
-    [{"digits": 0}, {"digits": 2.5}, {"abs": -1}, {"abs": "small"}, {"rel": math.nan},
-     {"digits": 2, "rel": 0.1}, {"ulp": 1}, {"abs": True}],
+    [{"digits": 0}, {"digits": 2.5}, {"digits": 3.0}, {"digits": 18}, {"abs": -1},
+     {"abs": "small"}, {"rel": math.nan}, {"rel": math.inf}, {"abs": 0}, {"rel": 0.0},
+     {"digits": 2, "rel": 0.1}, {"abs": 1, "rel": 0.1}, {"ulp": 1}, {"abs": True}],
 )
 def test_parse_tolerance_rejects(mapping: dict) -> None:
     with pytest.raises(ValueError):

@@ -67,6 +67,21 @@ def mutate(old: str, new: str, text: str = GOOD, lesson_id: str | None = None) -
     return out.replace("id: good", f"id: {lesson_id}", 1) if lesson_id else out
 
 
+TASK_CHECK = "check: len(y) > 6\n"
+TASK_SOLUTION = "solution: |\n  y = x * 3\n"
+
+
+def with_task(*, lesson_id: str | None = None, check: str = TASK_CHECK,
+              solution: str = TASK_SOLUTION, extra: str = "") -> str:
+    """GOOD with a task quiz after its last cell (the cell `y = x * 2`)."""
+    task = (f"\n{FENCE}quiz\nid: faster\ntype: task\nask: Make y longer than 6.\n{extra}"
+            f"{check}show: len(y)\n{solution}{FENCE}\n")
+    return mutate("", "", GOOD + task, lesson_id)
+
+
+TASK = with_task()
+
+
 #: name -> (file text, a fragment of the offending line, a fragment of the message)
 BROKEN: dict[str, tuple[str, str, str]] = {
     "no-front-matter": (GOOD.split("---\n", 2)[2], "", "missing front matter"),
@@ -95,7 +110,35 @@ BROKEN: dict[str, tuple[str, str, str]] = {
     "answer-not-expression": (mutate("answer: len(x)", "answer: len(x", lesson_id="bad-answer"),
                               "answer: len(x", "not a Python expression"),
     "bad-tolerance": (mutate("  digits: 1", "  digits: many", lesson_id="bad-tolerance"),
-                      "tolerance:", "must be a positive number"),
+                      "tolerance:", "'digits' must be a number"),
+    "zero-tolerance": (mutate("  digits: 1", "  abs: 0", lesson_id="zero-tolerance"),
+                       "tolerance:", "'abs' must be a finite number above 0"),
+    "abs-and-rel": (mutate("  digits: 1", "  abs: 0.1\n  rel: 0.01", lesson_id="abs-and-rel"),
+                    "tolerance:", "one of digits, abs or rel, not several"),
+    "nan-timeout": (mutate("summary:", "timeout: .nan\nsummary:", lesson_id="nan-timeout"),
+                    "timeout:", "'timeout' must be a number of seconds"),
+    "inf-timeout": (mutate("summary:", "timeout: .inf\nsummary:", lesson_id="inf-timeout"),
+                    "timeout:", "'timeout' must be a number of seconds"),
+    "duplicate-key": (mutate("  - Count them.", "  - Count them.\nask: Again?",
+                             lesson_id="duplicate-key"), "ask: Again?", "'ask' is given twice"),
+    "check-not-task": (mutate("answer: len(x)", "answer: len(x)\ncheck: x",
+                              lesson_id="check-not-task"), "check: x",
+                       "'check' is not used by a number quiz"),
+    "task-no-check": (with_task(lesson_id="task-no-check", check=""), "id: faster",
+                      "quiz has no 'check'"),
+    "task-bad-check": (with_task(lesson_id="task-bad-check", check="check: len(y) >\n"),
+                       "check: len(y) >", "'check' is not a Python expression"),
+    "task-no-solution": (with_task(lesson_id="task-no-solution", solution=""), "id: faster",
+                         "a task has no 'solution'"),
+    "task-solution-syntax": (with_task(lesson_id="task-solution-syntax",
+                                       solution="solution: |\n  y = x * 3\n  z = (y\n"),
+                             "z = (y", "syntax error in 'solution'"),
+    "task-with-answer": (with_task(lesson_id="task-with-answer", extra="answer: len(y)\n"),
+                         "answer: len(y)", "a task has no 'answer'"),
+    "task-without-cell": (TASK.replace("id: good", "id: task-without-cell", 1).replace(
+                              f"{FENCE}python\nx = [1, 2, 3]\n{FENCE}\n", "", 1).replace(
+                              f"{FENCE}python\ny = x * 2\n{FENCE}\n", "", 1),
+                          f"{FENCE}quiz", "a task needs a cell above it"),
     "unknown-key": (mutate("hints:", "hint:", lesson_id="unknown-key"), "hint:",
                     "unknown quiz key 'hint'"),
     "duplicate-lesson": (GOOD, "id: good", "duplicate lesson id 'good'"),
@@ -210,3 +253,32 @@ def test_missing_folder_is_an_error_not_a_crash(tmp_path: Path) -> None:
     course = load_course(tmp_path / "nowhere")
     assert course.lessons == []
     assert course.errors[0].message == "lesson folder not found"
+
+
+def test_a_task_quiz_parses_with_check_show_and_solution(tmp_path: Path) -> None:
+    path = tmp_path / "task.md"
+    path.write_text(TASK, encoding="utf-8")
+    lesson, errors = parse_lesson(path)
+    assert errors == [] and lesson is not None
+    task = lesson.quiz("faster")
+    assert (task.type, task.answer, task.check, task.show, task.solution) == (
+        "task", None, "len(y) > 6", "len(y)", "y = x * 3\n")
+    assert task.cells_before == len(lesson.cells) == 2
+
+
+def test_a_byte_order_mark_is_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "bom.md"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    lesson, errors = parse_lesson(path)
+    assert errors == [] and lesson is not None and lesson.id == "good"
+
+
+def test_quoted_quiz_keys_are_located_by_yaml_itself(tmp_path: Path) -> None:
+    # A regex over lines does not see a quoted key; PyYAML's node marks do.
+    text = mutate("tolerance:\n  digits: 1\n", "\"tolerance\": {digits: 0}\n")
+    path = tmp_path / "flow.md"
+    path.write_text(text)
+    _, errors = parse_lesson(path)
+    (error,) = errors
+    assert error.line == line_of(path.read_text(), "tolerance\": {digits: 0}")
+    assert "'digits' must be a whole number from 1 to 17" in error.message

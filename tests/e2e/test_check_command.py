@@ -111,3 +111,38 @@ def test_checking_a_broken_lesson_by_id_reports_its_errors(tmp_path: Path) -> No
     (entry,) = report["lessons"]
     assert entry["id"] == "broken" and entry["ok"] is False
     assert "invalid YAML in quiz" in entry["errors"][0]["message"]
+
+
+def task(quiz_id: str, check: str, solution: str, show: str = "") -> str:
+    lines = "\n".join(f"  {line}" for line in solution.splitlines())
+    shown = f"show: {show}\n" if show else ""
+    return quiz(f"id: {quiz_id}\ntype: task\nask: Change the cell above.\ncheck: {check}\n"
+                f"{shown}solution: |\n{lines}\n")
+
+
+def test_a_task_must_fail_unedited_and_pass_with_its_solution(tmp_path: Path) -> None:
+    train = "lr = 0.01\nloss = 1 - lr * 10\n"
+    solved = "lr = 0.07\nloss = 1 - lr * 10\n"
+    body = ("## One\n\n" + cell("steps = 3\n") + cell(train)
+            + task("fast", "loss < 0.4", solved, show="loss")
+            + cell(train) + task("new-name", "final < 0.4", "final = 0.1\n")
+            + cell(train) + task("no-show", "loss < 0.4", solved))
+    (tmp_path / "a.md").write_text(lesson("tasks", body))
+    broken = ("## One\n\n" + cell("loss = 0.1\n") + task("already", "loss < 0.4", "loss = 0\n")
+              + cell("loss = 1.0\n") + task("unsolved", "loss < 0.4", "loss = 0.5\n")
+              + cell("loss = 1.0\n") + task("bad-show", "loss < 0.4", "loss = 0\n",
+                                            show="losses[-1]"))
+    (tmp_path / "b.md").write_text(lesson("broken-tasks", broken))
+    status, report, _ = run_check("--lessons", str(tmp_path))
+    by_id = {entry["id"]: entry for entry in report["lessons"]}
+    good = {q["id"]: q for q in by_id["tasks"]["quizzes"]}
+    assert by_id["tasks"]["ok"], by_id["tasks"]
+    assert good["fast"]["expected"] == 1 - 0.07 * 10
+    assert good["new-name"]["ok"] and good["no-show"]["expected"] is None
+    bad = {q["id"]: q for q in by_id["broken-tasks"]["quizzes"]}
+    assert status == 1 and not any(q["ok"] for q in bad.values())
+    assert "passes without any change" in bad["already"]["error"]["message"]
+    assert "the solution does not pass" in bad["unsolved"]["error"]["message"]
+    assert "NameError" in bad["bad-show"]["error"]["message"]
+    # Cells after a task run as the lesson wrote them: the solution never leaks into them.
+    assert all(c["ok"] for c in by_id["broken-tasks"]["cells"])

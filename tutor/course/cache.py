@@ -18,7 +18,7 @@ import tutor
 from tutor.course.model import Course
 
 #: Bump when the cached data classes change shape.
-FORMAT = 1
+FORMAT = 2
 _PARSER = Path(__file__).with_name("lesson_file.py")
 
 

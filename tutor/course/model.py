@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Quiz types a lesson may use, in the order the lesson guide explains them.
-QUIZ_TYPES = ("number", "shape", "dtype", "tensor", "choice", "text", "code")
+#: Quiz types a lesson may use, in the order the lesson guide explains them. "code" answers are
+#: run in a worker and compared with `compare_values`; "task" is checked in the learner's own
+#: namespace; the others are typed and judged by `tutor.grading.grade`.
+QUIZ_TYPES = ("number", "shape", "dtype", "tensor", "choice", "text", "code", "task")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,11 @@ class StaticCode:
 
 @dataclass(frozen=True)
 class Quiz:
-    """A quiz; `answer` is evaluated after the first `cells_before` cells have run."""
+    """A quiz; `answer` is evaluated after the first `cells_before` cells have run.
+
+    A task (`type: task`) has no `answer`: its `check` condition (and `show`, if any) is evaluated
+    in the learner's namespace, and `solution` is a full replacement for the last cell above it.
+    """
 
     id: str
     type: str
@@ -64,17 +70,9 @@ class Quiz:
     tolerance: dict[str, float] | None = None
     choices: tuple[str, ...] = ()
     accept: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "ask": self.ask,
-            "answer": self.answer,
-            "line": self.line,
-            "hints": list(self.hints),
-            "choices": list(self.choices),
-        }
+    check: str | None = None
+    show: str | None = None
+    solution: str | None = None
 
 
 Block = Prose | Cell | StaticCode | Quiz

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_DIGITS = 2
+#: More significant digits than a float64 holds cannot be asked for.
+MAX_DIGITS = 17
 
 
 @dataclass(frozen=True)
@@ -39,22 +42,28 @@ class Tolerance:
 
 
 def parse_tolerance(mapping: Mapping[str, object] | None) -> Tolerance:
-    """The quiz's YAML mapping as a Tolerance; ValueError names what is wrong with it."""
+    """The quiz's YAML mapping as a Tolerance; ValueError names what is wrong with it.
+
+    The one rule, used by the lesson parser and the grader alike: exactly one of `digits` (a
+    whole number from 1 to 17), `abs` or `rel` (a finite number above 0).
+    """
     if not mapping:
         return Tolerance()
-    unknown = set(mapping) - {"digits", "abs", "rel"}
+    unknown = sorted(str(key) for key in set(mapping) - {"digits", "abs", "rel"})
     if unknown:
-        raise ValueError(f"unknown tolerance key(s) {sorted(unknown)}; use digits, abs or rel")
-    if "digits" in mapping and len(mapping) > 1:
-        raise ValueError("give tolerance as digits, or as abs/rel, not both")
-    values: dict[str, float] = {}
-    for key, value in mapping.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-            raise ValueError(f"tolerance {key!r} must be a number >= 0, not {value!r}")
-        values[key] = float(value)
-    if "digits" in values:
-        digits = values["digits"]
-        if digits != int(digits) or digits < 1:
-            raise ValueError(f"tolerance 'digits' must be a whole number >= 1, not {digits!r}")
-        return Tolerance(digits=int(digits))
-    return Tolerance(absolute=values.get("abs"), relative=values.get("rel"))
+        raise ValueError(f"unknown tolerance key(s) {unknown}; use digits, abs or rel")
+    if len(mapping) > 1:
+        raise ValueError("give one of digits, abs or rel, not several")
+    ((key, value),) = mapping.items()
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"'{key}' must be a number, not {value!r}")
+    if key == "digits":
+        if not isinstance(value, int) or not 1 <= value <= MAX_DIGITS:
+            raise ValueError(f"'digits' must be a whole number from 1 to {MAX_DIGITS} "
+                             f"(significant digits), not {value!r}")
+        return Tolerance(digits=value)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"'{key}' must be a finite number above 0, not {value!r}")
+    if key == "abs":
+        return Tolerance(absolute=float(value))
+    return Tolerance(relative=float(value))
