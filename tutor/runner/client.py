@@ -524,6 +524,7 @@ class Runner:
             "truncated": truncated,
             "error": error,
             "snapshot": reply.get("snapshot") or {"tensors": [], "graph": None},
+            "plots": reply.get("plots") or [],
             "duration_s": reply.get("duration_s", time.perf_counter() - started),
         }
 

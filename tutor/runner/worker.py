@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from tutor.runner import protocol, snapshot, values
+from tutor.runner import plots, protocol, snapshot, values
 
 #: Longest one-sentence error message, in characters.
 MESSAGE_LIMIT = 300
@@ -155,7 +155,9 @@ class Worker:
         """Run a cell; report output-free result data: error, snapshot, duration."""
         started = time.perf_counter()
         filename = request.get("filename", "<cell>")
+        plots.figures.clear()
         assigned, error = self.run_guarded(self._exec, request["code"], filename)
+        figures = plots.take_figures()
         graph_root = snapshot.pick_root(self.namespace, assigned or [])
         return {
             "ok": error is None,
@@ -166,6 +168,7 @@ class Worker:
                 if graph_root is None
                 else snapshot.build_graph(self.namespace, graph_root),
             },
+            "plots": figures,
             "duration_s": time.perf_counter() - started,
         }
 
@@ -332,6 +335,7 @@ def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: 
                     os.close(fd)
         sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 (lives as long as the worker)
         builtins.input = _no_input
+        builtins.plot = plots.plot  # type: ignore[attr-defined]
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
