@@ -291,7 +291,7 @@ def test_temperature_and_top_k() -> None:
         return -(p * p.log()).sum().item()
 
     assert entropy(0.5) < entropy(1.0) < entropy(2.0)
-    assert answers["hot-or-cold"] == "2.0"
+    assert answers["hot-or-cold"] == "2"
     largest_three = sorted(torch.softmax(row, dim=0).tolist())[-3:]
     assert answers["top3-mass"] == pytest.approx(sum(largest_three), rel=1e-5)
     # with the task solved, top_k=3 never draws a token outside the three likeliest
@@ -399,7 +399,7 @@ def test_frozen_parameters_get_no_gradient_and_no_optimizer_state() -> None:
     assert body.weight.grad is None and head.weight.grad is not None
     assert set(optimizer.state) == set(head.parameters())
     assert answers["trainable-count"] == 64 * 3 + 3
-    assert answers["frozen-grad"].startswith("None")
+    assert answers["frozen-grad"] == "None"
     assert all(p.grad is None for p in namespace["net"].parameters())
 
 
