@@ -7,11 +7,12 @@ stays small whatever a cell plots. The shape of a figure is `tutor.runner.wire.P
 
 from __future__ import annotations
 
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from tutor.runner.wire import Plot, PlotSeries
+
+if TYPE_CHECKING:
+    import torch
 
 #: Figures kept per run; later calls in the same run are ignored.
 MAX_FIGURES = 8
@@ -28,6 +29,8 @@ figures: list[Plot] = []
 
 def _vector(series: Any, what: str) -> torch.Tensor:
     """`series` as a 1-D real tensor (on its own device for tensors, else on the CPU)."""
+    import torch  # a worker has it loaded already; the UI process never calls this
+
     if isinstance(series, torch.Tensor):
         tensor = series.detach()
     else:
@@ -46,10 +49,14 @@ def _vector(series: Any, what: str) -> torch.Tensor:
 
 def _finite(tensor: torch.Tensor) -> torch.Tensor:
     """A CPU bool mask of the finite entries."""
+    import torch
+
     return torch.isfinite(tensor.float()).cpu()
 
 
 def _take(tensor: torch.Tensor, index: torch.Tensor) -> list[float]:
+    import torch
+
     picked = tensor.index_select(0, index.to(tensor.device))
     values: list[float] = picked.cpu().to(torch.float64).tolist()
     return values
@@ -57,6 +64,8 @@ def _take(tensor: torch.Tensor, index: torch.Tensor) -> list[float]:
 
 def _spread(index: torch.Tensor) -> torch.Tensor:
     """At most MAX_POINTS entries of `index`, evenly spaced, first and last kept."""
+    import torch
+
     if index.numel() <= MAX_POINTS:
         return index
     picks = torch.linspace(0, index.numel() - 1, MAX_POINTS, device="cpu").round().long()
@@ -77,6 +86,8 @@ def make_figure(*series: Any, x: Any = None, title: str = "",
     (or `x`) is not finite, and `x` then becomes the kept positions if it was not given, so the
     points stay where they were. Series of different lengths (no `x`) are cut each on its own.
     """
+    import torch
+
     if not series:
         raise TypeError("plot(): give at least one series, e.g. plot(losses)")
     if len(series) > MAX_SERIES:

@@ -1,6 +1,7 @@
 """Framing shared by client, zygote and workers: a 4-byte big-endian length, then JSON.
 
 JSON keeps every message plain data; NaN and infinities pass through (Python's json allows them).
+A frame longer than `wire.MAX_FRAME`, or one that is not a JSON object, is a `ProtocolError`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,42 @@ import socket
 import struct
 from typing import Any
 
+from tutor.runner.wire import MAX_FRAME
+
 HEADER = struct.Struct("!I")
 
 
-def encode(message: dict[str, Any]) -> bytes:
-    """One frame holding `message`."""
+class ProtocolError(ValueError):
+    """A frame that breaks the protocol: too long, not JSON, or not an object."""
+
+
+def encode(message: Any) -> bytes:
+    """One frame holding `message`; ProtocolError if it would exceed MAX_FRAME."""
     data = json.dumps(message, separators=(",", ":")).encode()
+    if len(data) > MAX_FRAME:
+        raise ProtocolError(f"a message of {len(data)} bytes is over the {MAX_FRAME}-byte limit")
     return HEADER.pack(len(data)) + data
 
 
-def send(sock: socket.socket, message: dict[str, Any], fds: list[int] | None = None) -> None:
+def decode(body: bytes | bytearray) -> dict[str, Any]:
+    """The message of one frame's body; ProtocolError unless it is a JSON object."""
+    try:
+        message = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError(f"a frame is not valid JSON ({type(exc).__name__})") from None
+    if not isinstance(message, dict):
+        raise ProtocolError(f"a frame holds a {type(message).__name__}, not an object")
+    return message
+
+
+def _size(header: bytes | bytearray) -> int:
+    (size,) = HEADER.unpack_from(header)
+    if size > MAX_FRAME:
+        raise ProtocolError(f"a frame of {size} bytes is over the {MAX_FRAME}-byte limit")
+    return int(size)
+
+
+def send(sock: socket.socket, message: Any, fds: list[int] | None = None) -> None:
     """Send one frame (blocking); `fds` ride along with its first byte (SCM_RIGHTS)."""
     frame = encode(message)
     if fds:
@@ -43,16 +70,14 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
 
 
 def recv(sock: socket.socket) -> dict[str, Any] | None:
-    """The next frame's message (blocking), or None at end of stream."""
+    """The next frame's message (blocking), or None at end of stream; ProtocolError if bad."""
     header = _recv_exact(sock, HEADER.size)
     if header is None:
         return None
-    (size,) = HEADER.unpack(header)
-    body = _recv_exact(sock, size)
+    body = _recv_exact(sock, _size(header))
     if body is None:
         return None
-    message: dict[str, Any] = json.loads(body)
-    return message
+    return decode(body)
 
 
 class FrameBuffer:
@@ -62,16 +87,16 @@ class FrameBuffer:
         self._data = bytearray()
 
     def feed(self, data: bytes) -> list[dict[str, Any]]:
-        """Append `data`; return every message now complete."""
+        """Append `data`; return every message now complete (ProtocolError on a bad frame)."""
         self._data += data
         messages = []
         while len(self._data) >= HEADER.size:
-            (size,) = HEADER.unpack_from(self._data)
-            end = HEADER.size + size
+            end = HEADER.size + _size(self._data)
             if len(self._data) < end:
                 break
-            messages.append(json.loads(self._data[HEADER.size : end]))
+            body = self._data[HEADER.size : end]
             del self._data[:end]
+            messages.append(decode(body))
         return messages
 
 
