@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -82,6 +83,12 @@ class TutorApp(App[int]):
         self.start_lesson = lesson
         self._runner_started = asyncio.Event()
         self.set_keymap(keymap_from_env(os.environ.get(KEYMAP_VARIABLE, "")))
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform, tolerant of input that is not UTF-8."""
+        from tutor.ui.input_driver import tolerant
+
+        return tolerant(super().get_driver_class())
 
     def get_default_screen(self) -> Screen[Any]:
         return LessonListScreen()

@@ -16,6 +16,7 @@ from tutor.course import Lesson, Quiz
 from tutor.grading import ExpectedValueError, QuizAttempts, Verdict, compare_values, grade
 from tutor.runner.client import RunnerError
 from tutor.runner.session import CellSession
+from tutor.text import printable
 from tutor.ui.labels import value_text
 from tutor.ui.screens.help import first_key
 from tutor.ui.widgets.cell_editor import CellEditor
@@ -274,7 +275,8 @@ class LessonScreen(Screen[None]):
             self.ran_through = min(self.ran_through, failed_cell)
             error = result["error"]
             if error["kind"] in ("crash", "out_of_memory", "timeout"):
-                self.notify(error["message"], severity="error", timeout=8)
+                self.notify(printable(error["message"]), severity="error", timeout=8,
+                            markup=False)
         for cell_editor in self.step_view.cell_editors():
             i = cell_editor.cell.index
             if i == failed_cell and not result["ok"]:
