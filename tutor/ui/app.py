@@ -48,7 +48,7 @@ class TutorApp(App[int]):
         (0, "-too-narrow"), (80, "-narrow"), (120, "-wide"),
     ]
     VERTICAL_BREAKPOINTS = [  # noqa: RUF012
-        (0, "-too-short"), (24, "-tall"),
+        (0, "-too-short"), (24, "-short"), (40, "-tall"),
     ]
 
     BINDINGS: ClassVar[list[BindingType]] = [

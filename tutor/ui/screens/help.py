@@ -72,8 +72,10 @@ class HelpScreen(ModalScreen[None]):
             yield Label("Keys (Escape closes this help)", id="help-title")
             yield Static(bindings_table(self.under), id="help-keys")
             yield Static(
-                "Tab and Shift+Tab move between the editor, the answer fields and the panes; "
-                "Escape leaves a text field. The mouse works too: click a cell, a tab or a button. "
-                "Ctrl+P opens the command palette, which lists these actions.",
+                "Tab and Shift+Tab move between the lesson, the cell editors, the answer fields "
+                "and the panes. In a cell editor Tab indents: Escape leaves the editor (then Tab "
+                "goes on), and Escape in an answer field goes back to the lesson text. The mouse "
+                "works too: click a cell, a tab or a button. Ctrl+P opens the command palette, "
+                "which lists these actions.",
                 id="help-notes",
             )

@@ -73,7 +73,7 @@ class LessonScreen(Screen[None]):
         Binding("f9", "reset_cell", "Reset cell", priority=True, id="reset-cell", show=False,
                 tooltip="Put the lesson's original code back in the current cell"),
         Binding("f10", "next_pane", "Next pane", priority=True, id="next-pane", show=False,
-                tooltip="Show the next result pane (Output, Tensors, Gradients, Graph)"),
+                tooltip="Show the next result pane (Output, Tensors, Gradients, Graph, Plot)"),
         Binding("f12,ctrl+l", "zoom", "Zoom", priority=True, id="zoom", show=False,
                 tooltip="Give the lesson, then the result panes, the whole screen (cycles)"),
         Binding("escape", "back", "Lessons", id="back", show=False,
@@ -151,6 +151,7 @@ class LessonScreen(Screen[None]):
     def _after_step_change(self) -> None:
         step = self.lesson.steps[self.step_index]
         self._set_current(step.cells[0].index if step.cells else None)
+        self.panes.set_step_has_cells(bool(step.cells))
         self.query_one(StatusBar).location = (
             f"{self.lesson.title} › {self.step_index + 1}/{len(self.lesson.steps)} {step.title}"
         )
