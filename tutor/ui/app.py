@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from tutor.runner.client import Runner
     from tutor.runner.session import CellSession
 
+#: Colour systems of terminals with 16 colours: they get Textual's ANSI theme, drawn in the
+#: terminal's own palette, since other themes reduced to 16 colours lose contrast (grey on grey).
+SIXTEEN_COLOURS = ("standard", "windows")
+
 #: Environment variable remapping keys by binding id, e.g. `run-cell=f5,ctrl+r;interrupt=f6`.
 KEYMAP_VARIABLE = "TUTOR_KEYS"
 
@@ -113,6 +117,8 @@ class TutorApp(App[int]):
         return self._runner
 
     def on_mount(self) -> None:
+        if not self.is_headless and self.console.color_system in SIXTEEN_COLOURS:
+            self.theme = "ansi-dark"
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
         self.call_after_refresh(self._report_progress_problem)

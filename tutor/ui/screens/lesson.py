@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
@@ -98,6 +100,8 @@ class LessonScreen(Screen[None]):
         self.learner: CellSession | None = None
         self.reference: CellSession | None = None
         self._announced_complete = False
+        self._notice: dict[str, float] = {}
+        """The notice on show, and until when (monotonic seconds)."""
 
     def compose(self) -> ComposeResult:
         # Restored before the first step view is built: it shares this dict with the panels.
@@ -126,6 +130,18 @@ class LessonScreen(Screen[None]):
         self.learner = self.reference = None
         if sessions:
             self.app.close_sessions(sessions)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """One notice at a time: a new one replaces those before it, and the one showing is not
+        repeated, so toasts never pile up over the panes (errors are in the Output pane too)."""
+        shown_until = self._notice.get(message, 0.0)
+        if time.monotonic() < shown_until:
+            return
+        self.app.clear_notifications()
+        seconds = self.app.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self._notice = {message: time.monotonic() + seconds}
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _step_view(self) -> StepView:
         step = self.lesson.steps[self.step_index]
@@ -183,6 +199,7 @@ class LessonScreen(Screen[None]):
         if isinstance(self.focused, Input | TextArea):
             self.step_view.focus()
             return
+        self.app.clear_notifications()  # what the lesson said is not about the list
         self.dismiss()
 
     def action_next_pane(self) -> None:

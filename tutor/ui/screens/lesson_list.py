@@ -87,7 +87,7 @@ class LessonListScreen(Screen[None]):
             title.append("✓ " if complete else "  ")
             title.append(printable(f"{number}. {lesson.title}"), style="bold")
             title.append(f"  {done}")
-            summary = Padding(Text(printable(lesson.summary), style="dim"), (0, 0, 0, 5))
+            summary = Padding(Text(printable(lesson.summary), style="italic"), (0, 0, 0, 5))
             prompt = Group(title, summary) if lesson.summary else title
             options.add_option(Option(prompt, id=lesson.id))
         for file, errors in course.broken().items():

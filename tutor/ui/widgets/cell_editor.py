@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import Label, TextArea
 
 from tutor.course import Cell
+from tutor.ui.widgets.code_theme import code_theme
 
 
 def shown_text(source: str) -> str:
@@ -33,6 +34,21 @@ class CodeEditor(TextArea):
     BINDINGS = [  # noqa: RUF012 (Textual declares BINDINGS without ClassVar)
         b for b in TextArea.BINDINGS if not (isinstance(b, Binding) and b.key in ("f6", "f7"))
     ]
+
+    def on_mount(self) -> None:
+        self._follow_theme()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._follow_theme())
+
+    def _follow_theme(self) -> None:
+        """Syntax colours from the app's theme (see code_theme)."""
+        name = f"tutor-{self.app.theme}"
+        if name not in self.available_themes:
+            # From the theme itself: `app.theme_variables` still holds the old theme's while
+            # the change is being announced.
+            theme = self.app.current_theme
+            variables = theme.to_color_system().generate()
+            self.register_theme(code_theme(name, variables, theme.ansi))
+        self.theme = name
 
 
 class CellEditor(Vertical):
