@@ -23,14 +23,13 @@ def shown_text(source: str) -> str:
     return source.rstrip("\n")
 
 
-class CodeEditor(TextArea):
+class CodeEditor(TextArea, inherit_bindings=False):
     """A Python editor whose keys stay out of the lesson's way.
 
     TextArea binds F6 and F7 (select line, select all); the lesson binds them first, so they never
     worked here, but they put F6 and F7 at the head of the footer while an editor had focus.
     """
 
-    inherit_bindings = False
     BINDINGS = [  # noqa: RUF012 (Textual declares BINDINGS without ClassVar)
         b for b in TextArea.BINDINGS if not (isinstance(b, Binding) and b.key in ("f6", "f7"))
     ]
