@@ -17,6 +17,7 @@ from textual.screen import Screen
 from tutor.course import Course
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.ui.labels import device_label, state_label
+from tutor.ui.legible import legible_variables
 from tutor.ui.messages import RunnerStateChanged
 from tutor.ui.screens.lesson_list import LessonListScreen
 
@@ -87,6 +88,11 @@ class TutorApp(App[int]):
         self.start_lesson = lesson
         self._runner_started = asyncio.Event()
         self.set_keymap(keymap_from_env(os.environ.get(KEYMAP_VARIABLE, "")))
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, its text colours made legible on its backgrounds."""
+        variables = super().get_css_variables()
+        return {**variables, **legible_variables(variables)}
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this platform, tolerant of input that is not UTF-8."""

@@ -42,11 +42,10 @@ class CodeEditor(TextArea, inherit_bindings=False):
         """Syntax colours from the app's theme (see code_theme)."""
         name = f"tutor-{self.app.theme}"
         if name not in self.available_themes:
-            # From the theme itself: `app.theme_variables` still holds the old theme's while
-            # the change is being announced.
-            theme = self.app.current_theme
-            variables = theme.to_color_system().generate()
-            self.register_theme(code_theme(name, variables, theme.ansi))
+            # Asked afresh: `app.theme_variables` still holds the old theme's while the
+            # change is being announced.
+            variables = self.app.get_css_variables()
+            self.register_theme(code_theme(name, variables, self.app.current_theme.ansi))
         self.theme = name
 
 

@@ -12,6 +12,8 @@ from rich.style import Style
 from textual.color import Color
 from textual.widgets.text_area import TextAreaTheme
 
+from tutor.ui.legible import legible
+
 #: Tree-sitter names by the theme colour that draws them (bold for keywords).
 ROLES = {
     "text-accent": ("keyword", "repeat", "exception", "include", "keyword.function",
@@ -42,14 +44,16 @@ def code_theme(name: str, variables: dict[str, str], ansi: bool) -> TextAreaThem
     if ansi:  # the terminal's own colours and palette: no blending
         base = gutter = Style(color="default", bgcolor="default")
         comment = Style(color="default", italic=True)
+        current = Style(color="default", bgcolor="default", bold=True)
     else:
-        soft = surface.blend(foreground, 0.78)  # still far above 4.5:1 on the surface
+        soft = legible(surface.blend(foreground, 0.6), [surface], foreground)
         gutter = Style(color=soft.rich_color, bgcolor=surface.rich_color)
         comment = Style(color=soft.rich_color, italic=True)
         base = Style(color=foreground.rich_color, bgcolor=surface.rich_color)
+        current = Style(color=foreground.rich_color, bgcolor=surface.rich_color, bold=True)
     syntax = {"comment": comment}
     for variable, names in (ANSI_ROLES if ansi else ROLES).items():
         bold = names is ROLES["text-accent"]
         syntax.update(dict.fromkeys(names, Style(color=color(variable).rich_color, bold=bold)))
     return TextAreaTheme(name=name, base_style=base, gutter_style=gutter,
-                         syntax_styles=syntax)
+                         cursor_line_gutter_style=current, syntax_styles=syntax)
