@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.notifications import SeverityLevel
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 
 from tutor.course import Lesson, Quiz
@@ -22,6 +19,7 @@ from tutor.text import printable
 from tutor.ui.labels import value_text
 from tutor.ui.screens.help import first_key
 from tutor.ui.widgets.cell_editor import CellEditor
+from tutor.ui.widgets.notices import OneNotice
 from tutor.ui.widgets.panes import Panes
 from tutor.ui.widgets.quiz_panel import QuizPanel
 from tutor.ui.widgets.status_bar import StatusBar
@@ -51,7 +49,7 @@ def restored_attempts(quiz_id: str, status: dict[str, Any] | None) -> QuizAttemp
 ZOOMS = ("both", "lesson", "panes")
 
 
-class LessonScreen(Screen[None]):
+class LessonScreen(OneNotice):
     """One lesson, one step at a time; every runner call happens in a worker."""
 
     CSS_PATH = "lesson.tcss"
@@ -100,8 +98,6 @@ class LessonScreen(Screen[None]):
         self.learner: CellSession | None = None
         self.reference: CellSession | None = None
         self._announced_complete = False
-        self._notice: dict[str, float] = {}
-        """The notice on show, and until when (monotonic seconds)."""
 
     def compose(self) -> ComposeResult:
         # Restored before the first step view is built: it shares this dict with the panels.
@@ -130,18 +126,6 @@ class LessonScreen(Screen[None]):
         self.learner = self.reference = None
         if sessions:
             self.app.close_sessions(sessions)
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        """One notice at a time: a new one replaces those before it, and the one showing is not
-        repeated, so toasts never pile up over the panes (errors are in the Output pane too)."""
-        shown_until = self._notice.get(message, 0.0)
-        if time.monotonic() < shown_until:
-            return
-        self.app.clear_notifications()
-        seconds = self.app.NOTIFICATION_TIMEOUT if timeout is None else timeout
-        self._notice = {message: time.monotonic() + seconds}
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _step_view(self) -> StepView:
         step = self.lesson.steps[self.step_index]
