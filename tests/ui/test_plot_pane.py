@@ -73,3 +73,41 @@ def test_plotext_is_not_imported_until_a_plot_is_drawn() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+PLOTTING_CELL = '''import torch
+losses = [2.3 * 0.8 ** n for n in range(40)]
+plot(losses, title="training loss", labels=["loss"])
+xs = torch.linspace(-6, 6, 121)
+plot(torch.sigmoid(xs), torch.sigmoid(xs) * (1 - torch.sigmoid(xs)), x=xs,
+     title="sigmoid and its derivative", labels=["σ(x)", "σ'(x)"])
+'''
+
+
+async def test_a_cell_calling_plot_fills_the_plot_pane(make_app) -> None:
+    """End to end with the runner's `plot()` (skipped where the runner has none yet)."""
+    import importlib.util
+
+    if importlib.util.find_spec("tutor.runner.plots") is None:
+        import pytest
+
+        pytest.skip("this runner has no plot() yet")
+    from tutor.ui.widgets.cell_editor import CellEditor
+
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        screen = app.screen
+        screen.query_one(CellEditor).editor.load_text(PLOTTING_CELL)
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        screen.panes.show_pane("plot")
+        pane = screen.query_one(PlotPane)
+        await wait_until(pilot, lambda: len(pane.query(".plot")) == 2
+                         and pane.query(".plot").first().size.height > 0)
+        first = plot_text(pane)[0]
+        assert "training loss" in first and f"{MARKERS[0]} loss" in first
+        assert [f["title"] for f in pane.figures] == ["training loss",
+                                                      "sigmoid and its derivative"]
