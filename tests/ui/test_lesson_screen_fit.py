@@ -167,3 +167,17 @@ async def test_help_covers_the_whole_screen_below_120_columns(make_app) -> None:
         assert app.screen.query_one("#help").region == app.screen.region
         text = str(app.screen.query_one("#help-notes").render())
         assert "Tab indents" in text and "Escape leaves the editor" in text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 24)])
+async def test_answer_field_shows_every_placeholder_whole(make_app, size) -> None:
+    from tutor.ui.widgets.quiz_panel import PLACEHOLDERS, QuizPanel
+
+    app = make_app(lesson="mini")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("f8", "f2")
+        await pilot.pause()
+        field = app.screen.query_one(QuizPanel).answer_field
+        longest = max(len(text) for text in PLACEHOLDERS.values())
+        assert field.content_region.width >= longest
