@@ -12,6 +12,7 @@ from typing import Any
 from tutor.commands.options import add_global_options
 from tutor.course import Course, load_course
 from tutor.course.catalog import declared_id
+from tutor.text import printable
 
 
 def register(subparsers: Any) -> None:
@@ -77,25 +78,25 @@ async def _check(course: Any, only: list[str], device: str) -> dict[str, Any]:
 
 def _print_human(report: dict[str, Any]) -> None:
     if report.get("error"):
-        print(f"tutor check: {report['error']}", file=sys.stderr)
+        print(printable(f"tutor check: {report['error']}"), file=sys.stderr)
         return
-    print(f"device {report['device']} · torch {report['torch']}")
+    print(printable(f"device {report['device']} · torch {report['torch']}"))
     for lesson in report["lessons"]:
         mark = "ok  " if lesson["ok"] else "FAIL"
         cells_ok = sum(c["ok"] for c in lesson["cells"])
         quizzes_ok = sum(q["ok"] for q in lesson["quizzes"])
         plots = sum(len(c.get("plots", [])) for c in lesson["cells"])
         drawn = f", plots {plots}" if plots else ""
-        print(f"{mark} {lesson['id']:<16} cells {cells_ok}/{len(lesson['cells'])}, "
-              f"quizzes {quizzes_ok}/{len(lesson['quizzes'])}{drawn}")
+        print(printable(f"{mark} {lesson['id']:<16} cells {cells_ok}/{len(lesson['cells'])}, "
+                        f"quizzes {quizzes_ok}/{len(lesson['quizzes'])}{drawn}"))
         for error in lesson["errors"]:
             where = f"{error['file']}:{error['line']}" if error["line"] else error["file"]
-            print(f"     {where}: {error['message']}")
+            print(printable(f"     {where}: {error['message']}"))
         for cell in lesson["cells"]:
             if not cell["ok"]:
-                print(f"     {lesson['file']}:{cell['line']}: cell {cell['index'] + 1}: "
-                      f"{cell['error']['kind']}: {cell['error']['message']}")
+                print(printable(f"     {lesson['file']}:{cell['line']}: cell {cell['index'] + 1}: "
+                      f"{cell['error']['kind']}: {cell['error']['message']}"))
         for quiz in lesson["quizzes"]:
             if not quiz["ok"] and quiz["error"]:
-                print(f"     {lesson['file']}:{quiz['line']}: quiz {quiz['id']}: "
-                      f"{quiz['error']['message']}")
+                print(printable(f"     {lesson['file']}:{quiz['line']}: quiz {quiz['id']}: "
+                      f"{quiz['error']['message']}"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from tutor.commands.options import add_global_options
 from tutor.course import Course, Lesson, load_course
+from tutor.text import printable
 
 
 def register(subparsers: Any) -> None:
@@ -55,14 +56,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         for lesson in course.lessons:
             quizzes = len(lesson.quizzes)
-            print(f"{lesson.order:>2}  {lesson.id:<16} {lesson.title}")
-            print(f"    {len(lesson.steps)} steps, {len(lesson.cells)} cells, {quizzes} quizzes"
-                  f"  ({lesson.path})")
+            print(printable(f"{lesson.order:>2}  {lesson.id:<16} {lesson.title}"))
+            print(printable(f"    {len(lesson.steps)} steps, {len(lesson.cells)} cells, "
+                            f"{quizzes} quizzes  ({lesson.path})"))
             for step in lesson.steps:
                 marks = ", ".join(q.id for q in step.quizzes)
-                print(f"      {step.index + 1}. {step.title}" + (f"  [{marks}]" if marks else ""))
+                line = f"      {step.index + 1}. {step.title}" + (f"  [{marks}]" if marks else "")
+                print(printable(line))
         if not course.lessons:
-            print(f"no lessons found in {course.directory}")
+            print(printable(f"no lessons found in {course.directory}"))
     for error in course.errors:
-        print(error, file=sys.stderr)
+        print(printable(str(error)), file=sys.stderr)
     return 1 if course.errors or not course.lessons else 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from tutor.text import printable
 from tutor.ui.labels import dtype_text, shape_text
 
 Entry = dict[str, Any]
@@ -86,4 +87,4 @@ def entry_detail(entry: Entry) -> str:
     grad = entry.get("grad")
     if grad:
         lines.append(f"grad {shape_text(grad.get('shape'))} {grad.get('preview', '')}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
