@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -195,3 +196,16 @@ def test_escapees_end_when_the_owner_dies(tmp_path: Path, signum: int) -> None:
     finally:
         owner.kill()
         owner.wait()
+
+
+async def test_requests_during_a_restart_get_results_not_exceptions(own_runner: Runner) -> None:
+    """What `tutor check` relies on: a lost zygote gives crash results, then ok, never a raise."""
+    await own_runner.execute("a", "x = 1")
+    first = own_runner.zygote_pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    results = [await own_runner.execute(ns, "y = 2") for ns in ("a", "b", "a")]
+    assert all(r["ok"] or r["error"]["kind"] == "crash" for r in results), results
+    await own_runner.reset("c")
+    assert (await own_runner.execute("c", "z = 3"))["ok"]
+    assert own_runner.zygote_pid != first
