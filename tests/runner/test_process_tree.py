@@ -159,12 +159,12 @@ async def test_too_many_processes_end_the_tree(runner: Runner, ns: str, tmp_path
     assert limit is not None and limit < 100  # the shared runner's is low, to keep this quick
     path = tmp_path / "pids"
     code = (f"import os, time\nout = open({str(path)!r}, 'w', buffering=1)\n"
-            f"for _ in range({limit + 30}):\n    pid = os.fork()\n    if pid == 0:\n"
+            f"for _ in range({limit + 5}):\n    pid = os.fork()\n    if pid == 0:\n"
             "        time.sleep(1000)\n    out.write(f'{pid}\\n')\ntime.sleep(30)")
     result = await runner.execute(ns, code, timeout=60)
     assert result["error"]["kind"] == "crash"
     assert f"more than {limit} processes" in result["error"]["message"]
-    assert wait_gone(_pids(path)) == []
+    assert wait_gone(_pids(path), 5.0) == []  # dozens of exits, on a busy machine
     await assert_sane(runner, ns)
 
 
