@@ -1,4 +1,4 @@
-"""`tutor check`: design.md's JSON on the shipped lessons, and exit status 1 on any failure."""
+"""`tutor check`: the JSON of docs/architecture.md on the shipped lessons, and exit status 1 on any failure."""
 
 from __future__ import annotations
 
