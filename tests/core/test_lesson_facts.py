@@ -32,7 +32,7 @@ LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 COURSE_IDS = ["llm-basics", "tensors", "dtypes", "tensor-ops", "autograd", "backprop",
               "logits", "embeddings", "attention-shapes"]
 
-# The GPT-2 small configuration as the course brief gives it (the input of the count, not its result).
+# The GPT-2 small configuration of the course brief (the input of the count, not its result).
 GPT2_SMALL = {
     "vocab_size": 50257, "context_length": 1024, "emb_dim": 768,
     "n_heads": 12, "n_layers": 12, "drop_rate": 0.1, "qkv_bias": False,

@@ -1,4 +1,4 @@
-"""`tutor check`: the JSON of docs/architecture.md on the shipped lessons, and exit status 1 on any failure."""
+"""`tutor check`: the JSON of docs/architecture.md on the shipped lessons; exit 1 on failure."""
 
 from __future__ import annotations
 
