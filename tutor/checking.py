@@ -1,6 +1,7 @@
 """Headless check of lessons: run every cell in order and evaluate every quiz answer.
 
-Used by `tutor check` (a teacher's CI) and by the test-suite; returns the plain data of docs/architecture.md ("Command line").
+Used by `tutor check` (a teacher's CI) and by the test-suite; returns the plain data of
+docs/architecture.md ("Command line").
 """
 
 from __future__ import annotations
