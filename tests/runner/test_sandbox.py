@@ -236,3 +236,9 @@ def test_capabilities_say_what_is_missing() -> None:
     assert found["tcp"] == (ABI >= 4)
     assert bool(found["missing"]) == (ABI < 6)
 
+
+
+def test_the_environment_loses_agents_and_secrets() -> None:
+    kept = sandbox.clean_environment({"PATH": "/usr/bin", "SSH_AUTH_SOCK": "/tmp/agent",
+                                      "GITHUB_TOKEN": "t", "db_password": "p", "LANG": "C"})
+    assert kept == {"PATH": "/usr/bin", "LANG": "C"}

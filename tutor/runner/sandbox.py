@@ -261,10 +261,22 @@ def _landlock(policy: dict[str, Any], abi: int) -> dict[str, Any]:
             "abstract_unix_sockets": abi >= 6, "tcp": abi >= 4 and not policy.get("network")}
 
 
+def clean_environment(environ: Any = os.environ) -> dict[str, str]:
+    """`environ` without the teacher's agents and secrets (SECRET_ENV, SECRET_ENV_WORDS).
+
+    A worker scrubs its own `os.environ`, but /proc/PID/environ still shows the environment the
+    runner's zygote was started with, to every worker: `tutor serve` starts its shared runner
+    with this one.
+    """
+    return {name: value for name, value in environ.items()
+            if name not in SECRET_ENV
+            and not any(word in name.upper() for word in SECRET_ENV_WORDS)}
+
+
 def _scrub_environment(scratch: str) -> None:
+    kept = clean_environment()
     for name in list(os.environ):
-        upper = name.upper()
-        if name in SECRET_ENV or any(word in upper for word in SECRET_ENV_WORDS):
+        if name not in kept:
             del os.environ[name]
     for name in ("HOME", "TMPDIR", "TMP", "TEMP"):
         os.environ[name] = scratch
