@@ -99,6 +99,15 @@ def set_language(code: str) -> None:
     _language = code if isinstance(_translation, gettext.GNUTranslations) else SOURCE_LANGUAGE
 
 
+def in_language(code: str, message: str) -> str:
+    """`message` in language `code` whatever the current one (a lesson's own words)."""
+    if code == SOURCE_LANGUAGE:
+        return message
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True
+                               ).gettext(message)
+
+
 def current_language() -> str:
+
     """The code of the language messages are shown in."""
     return _language

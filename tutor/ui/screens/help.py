@@ -11,6 +11,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from tutor.i18n import N_, _
+from tutor.ui.translated import translate_bindings
+
 #: How a few keys read in the help (others are capitalised: `ctrl+r` -> `Ctrl+R`).
 KEY_NAMES = {"question_mark": "?", "escape": "Escape", "enter": "Enter"}
 
@@ -28,7 +31,8 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
         for key, binding in node._bindings:
             if not binding.description:
                 continue
-            keys, _ = rows.setdefault(binding.action, ([], binding.tooltip or binding.description))
+            keys, _text = rows.setdefault(binding.action,
+                                          ([], binding.tooltip or binding.description))
             if key_name(key) not in keys:
                 keys.append(key_name(key))
     return [(" / ".join(keys), description) for keys, description in rows.values()]
@@ -49,8 +53,8 @@ def first_key(screen: Screen[Any], action: str) -> str:
 def bindings_table(screen: Screen[object]) -> Table:
     """The keys as a two-column table."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("key", no_wrap=True)
-    table.add_column("does")
+    table.add_column(_("key"), no_wrap=True)
+    table.add_column(_("does"))
     for keys, description in key_rows(screen):
         table.add_row(keys, description)
     return table
@@ -60,20 +64,22 @@ class HelpScreen(ModalScreen[None]):
     """Lists the keys; any of Escape, F1, ? or q closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,question_mark,q", "dismiss", "Close help", id="close-help"),
+        Binding("escape,f1,question_mark,q", "dismiss", N_("Close help"), id="close-help"),
     ]
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()
+        translate_bindings(self)
         self.under = under
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Label("Keys (Escape closes this help)", id="help-title")
+            yield Label(_("Keys (Escape closes this help)"), id="help-title")
             yield Static(bindings_table(self.under), id="help-keys")
             yield Static(
-                "Tab and Shift+Tab move between the editor, the answer fields and the panes; "
-                "Escape leaves a text field. The mouse works too: click a cell, a tab or a button. "
-                "Ctrl+P opens the command palette, which lists these actions.",
+                _("Tab and Shift+Tab move between the editor, the answer fields and the panes; "
+                  "Escape leaves a text field. The mouse works too: click a cell, a tab or a "
+                  "button. Ctrl+P opens the command palette, which lists these actions."),
                 id="help-notes",
             )
+

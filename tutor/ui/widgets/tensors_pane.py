@@ -7,9 +7,11 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from tutor.i18n import N_, _
 from tutor.ui.labels import dtype_text, shape_text
 
-COLUMNS = ("name", "shape", "dtype", "device", "requires_grad", "grad", "values")
+COLUMNS = (N_("name"), N_("shape"), "dtype", N_("device"), "requires_grad", "grad",
+           N_("values"))
 
 
 def name_cell(name: str, changed: bool) -> Text:
@@ -26,7 +28,7 @@ class TensorsPane(DataTable[str | Text]):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self.add_columns(*COLUMNS)
+        self.add_columns(*(_(column) for column in COLUMNS))
 
     def show(self, tensors: list[dict[str, Any]], changed: set[str] | None = None) -> None:
         """Replace the rows with this snapshot's tensors, in the order given."""
