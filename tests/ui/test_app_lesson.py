@@ -67,11 +67,12 @@ async def test_run_cell_shows_output_tensors_gradients_and_graph(make_app) -> No
         rows = table_rows(screen, "#tensors")
         assert [row[0] for row in rows] == ["w", "x", "loss"]  # the cell's own, in its order
         tensors = {row[0]: row for row in rows}
-        assert tensors["w"][1:6] == ["(2,)", "float32", "cpu", "yes", "(2,)"]
-        assert tensors["x"][4:6] == ["no", "—"]
-        assert tensors["loss"][1] == "()"
+        # name, values, grad, shape, dtype, requires_grad, device: values first
+        assert tensors["w"][2:] == ["[1.0000, 4.0000]", "(2,)", "float32", "yes", "cpu"]
+        assert tensors["x"][2] == "—" and tensors["x"][5] == "no"
+        assert tensors["loss"][3] == "()"
         gradients = table_rows(screen, "#gradients")
-        assert gradients == [["w", "(2,)", "[1.0000, 4.0000]"]]
+        assert gradients == [["w", "[1.0000, 4.0000]", "(2,)"]]
         tree = screen.query_one("#graph", Tree)
         assert str(tree.root.label) == "loss ← SumBackward0"
         labels = []

@@ -1,4 +1,6 @@
-"""Snapshots of the main screens at 80x24 and 120x40 (pytest-textual-snapshot).
+"""Snapshots of the main screens (pytest-textual-snapshot): the lesson screen at 80x24, 120x24,
+120x40 and 200x50 with "✓ done", the Tensors table and a quiz verdict, in the default theme, in
+16 colours (the ANSI theme the app picks there) and with NO_COLOR.
 
 Each app starts its own CPU runner (the snapshot plugin runs apps on its own event loop), on a
 course read from a relative folder so that file names in the snapshots do not depend on tmp paths.
@@ -66,3 +68,57 @@ def test_help_80x24(snap_compare, snap_app) -> None:
 
 def test_too_small_60x20(snap_compare, snap_app) -> None:
     assert snap_compare(snap_app(), terminal_size=(60, 20), run_before=ready)
+
+
+async def answer_right(pilot: Pilot[object]) -> None:
+    """Run the step's cell and answer its quiz: output with "✓ done" and a verdict."""
+    await run_step_one(pilot)
+    await pilot.press("f2", "1", "4", "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("escape")  # out of the answer field: its blinking cursor is not drawn
+    await pilot.pause()
+
+
+def in_sixteen_colours(then):
+    """`then`, in the theme the app picks on a 16-colour terminal."""
+    async def run_before(pilot: Pilot[object]) -> None:
+        pilot.app.theme = "ansi-dark"
+        await then(pilot)
+    return run_before
+
+
+async def tensors_tab(pilot: Pilot[object]) -> None:
+    """After the run and the verdict, the Tensors tab (values first)."""
+    await answer_right(pilot)
+    await pilot.press("f10")
+    await pilot.pause()
+
+
+def test_lesson_80x24_verdict_16_colours(snap_compare, snap_app) -> None:
+    assert snap_compare(snap_app("mini"), terminal_size=(80, 24),
+                        run_before=in_sixteen_colours(answer_right))
+
+
+def test_lesson_80x24_tensors_no_color(snap_compare, snap_app, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(snap_app("mini"), terminal_size=(80, 24), run_before=tensors_tab)
+
+
+def test_lesson_120x24_verdict_no_color(snap_compare, snap_app, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(snap_app("mini"), terminal_size=(120, 24), run_before=answer_right)
+
+
+def test_lesson_120x24_tensors_16_colours(snap_compare, snap_app) -> None:
+    assert snap_compare(snap_app("mini"), terminal_size=(120, 24),
+                        run_before=in_sixteen_colours(tensors_tab))
+
+
+def test_lesson_120x40_verdict_16_colours(snap_compare, snap_app) -> None:
+    assert snap_compare(snap_app("mini"), terminal_size=(120, 40),
+                        run_before=in_sixteen_colours(answer_right))
+
+
+def test_lesson_200x50_verdict_no_color(snap_compare, snap_app, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(snap_app("mini"), terminal_size=(200, 50), run_before=answer_right)

@@ -13,6 +13,7 @@ from tutor.commands.options import add_global_options
 from tutor.course import Course, load_course
 from tutor.course.catalog import declared_id
 from tutor.i18n import _
+from tutor.text import printable
 
 
 def register(subparsers: Any) -> None:
@@ -83,10 +84,10 @@ async def _check(course: Any, only: list[str], device: str) -> dict[str, Any]:
 
 def _print_human(report: dict[str, Any]) -> None:
     if report.get("error"):
-        print(f"tutor check: {report['error']}", file=sys.stderr)
+        print(printable(f"tutor check: {report['error']}"), file=sys.stderr)
         return
-    print(_("device {device} · torch {torch}").format(device=report["device"],
-                                                      torch=report["torch"]))
+    print(printable(_("device {device} · torch {torch}").format(device=report["device"],
+                                                                torch=report["torch"])))
     for lesson in report["lessons"]:
         # TRANSLATORS: the marks of a lesson that passed and one that failed, in tutor check.
         mark = _("ok") if lesson["ok"] else _("FAIL")
@@ -96,17 +97,16 @@ def _print_human(report: dict[str, Any]) -> None:
                   "plots": sum(len(c.get("plots", [])) for c in lesson["cells"])}
         line = _("cells {cells}, quizzes {quizzes}, plots {plots}") if counts["plots"] else \
             _("cells {cells}, quizzes {quizzes}")
-        print(f"{mark:<4} {lesson['id']:<16} {line.format(**counts)}")
+        print(printable(f"{mark:<4} {lesson['id']:<16} {line.format(**counts)}"))
         for error in lesson["errors"]:
             where = f"{error['file']}:{error['line']}" if error["line"] else error["file"]
-            print(f"     {where}: {error['message']}")
+            print(printable(f"     {where}: {error['message']}"))
         for cell in lesson["cells"]:
             if not cell["ok"]:
-                print(f"     {lesson['file']}:{cell['line']}: " + _("cell {number}").format(
-                    number=cell["index"] + 1) + f": {cell['error']['kind']}: "
-                    f"{cell['error']['message']}")
+                print(printable(f"     {lesson['file']}:{cell['line']}: " + _(
+                    "cell {number}").format(number=cell["index"] + 1)
+                    + f": {cell['error']['kind']}: {cell['error']['message']}"))
         for quiz in lesson["quizzes"]:
             if not quiz["ok"] and quiz["error"]:
-                print(f"     {lesson['file']}:{quiz['line']}: " + _("quiz {id}").format(
-                    id=quiz["id"]) + f": {quiz['error']['message']}")
-
+                print(printable(f"     {lesson['file']}:{quiz['line']}: " + _("quiz {id}").format(
+                    id=quiz["id"]) + f": {quiz['error']['message']}"))

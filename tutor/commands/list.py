@@ -10,6 +10,7 @@ from typing import Any
 from tutor.commands.options import add_global_options
 from tutor.course import Course, Lesson, load_course
 from tutor.i18n import _
+from tutor.text import printable
 
 
 def register(subparsers: Any) -> None:
@@ -56,16 +57,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         for lesson in course.lessons:
             quizzes = len(lesson.quizzes)
-            print(f"{lesson.order:>2}  {lesson.id:<16} {lesson.title}")
-            print("    " + _("{steps} steps, {cells} cells, {quizzes} quizzes").format(
+            print(printable(f"{lesson.order:>2}  {lesson.id:<16} {lesson.title}"))
+            print(printable("    " + _("{steps} steps, {cells} cells, {quizzes} quizzes").format(
                 steps=len(lesson.steps), cells=len(lesson.cells), quizzes=quizzes)
-                + f"  ({lesson.path})")
+                + f"  ({lesson.path})"))
             for step in lesson.steps:
                 marks = ", ".join(q.id for q in step.quizzes)
-                print(f"      {step.index + 1}. {step.title}" + (f"  [{marks}]" if marks else ""))
+                line = f"      {step.index + 1}. {step.title}" + (f"  [{marks}]" if marks else "")
+                print(printable(line))
         if not course.lessons:
-            print(_("no lessons found in {folder}").format(folder=course.directory))
-
+            print(printable(_("no lessons found in {folder}").format(folder=course.directory)))
     for error in course.errors:
-        print(error, file=sys.stderr)
+        print(printable(str(error)), file=sys.stderr)
     return 1 if course.errors or not course.lessons else 0

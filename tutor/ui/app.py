@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -18,6 +19,7 @@ from tutor.i18n import N_, _
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.settings import Settings, SettingsError, keymap, save_setting
 from tutor.ui.labels import device_label, state_label
+from tutor.ui.legible import legible_variables
 from tutor.ui.messages import RunnerStateChanged
 from tutor.ui.screens.lesson_list import LessonListScreen
 from tutor.ui.translated import translate_bindings, translated_commands
@@ -31,6 +33,11 @@ if TYPE_CHECKING:
     from tutor.progress.writer import ProgressWriter
     from tutor.runner.client import Runner
 
+#: Colour systems of terminals with 16 colours: they get Textual's ANSI theme, drawn in the
+#: terminal's own palette, since other themes reduced to 16 colours lose contrast (grey on grey).
+SIXTEEN_COLOURS = ("standard", "windows")
+
+
 class TutorApp(App[int]):
     """Lesson list, lesson screens and help, over one runner shared by every lesson."""
 
@@ -40,7 +47,7 @@ class TutorApp(App[int]):
         (0, "-too-narrow"), (80, "-narrow"), (120, "-wide"),
     ]
     VERTICAL_BREAKPOINTS = [  # noqa: RUF012
-        (0, "-too-short"), (24, "-tall"),
+        (0, "-too-short"), (24, "-short"), (40, "-tall"),
     ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -93,6 +100,17 @@ class TutorApp(App[int]):
                         theme=repr(self.settings.theme), path=self.settings.path,
                         themes=", ".join(sorted(self.available_themes))))
 
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, its text colours made legible on its backgrounds."""
+        variables = super().get_css_variables()
+        return {**variables, **legible_variables(variables)}
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform, tolerant of input that is not UTF-8."""
+        from tutor.ui.input_driver import tolerant
+
+        return tolerant(super().get_driver_class())
+
     def get_default_screen(self) -> Screen[Any]:
         return LessonListScreen(self.course, lambda: self.progress)
 
@@ -125,6 +143,8 @@ class TutorApp(App[int]):
         return self._runner
 
     def on_mount(self) -> None:
+        if not self.is_headless and self.console.color_system in SIXTEEN_COLOURS:
+            self.theme = "ansi-dark"
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
         self.call_after_refresh(self._report_progress_problem)

@@ -17,6 +17,16 @@ from tutor.ui.translated import translate_bindings
 #: How a few keys read in the help (others are capitalised: `ctrl+r` -> `Ctrl+R`).
 KEY_NAMES = {"question_mark": "?", "escape": "Escape", "enter": "Enter"}
 
+#: What Textual's own focus keys do here, in the words the README and the cell titles use.
+DESCRIPTIONS = {
+    "app.focus_next": N_("Next: lesson, cell editors, answer fields, panes (in a cell editor "
+                         "Tab indents: Escape leaves it first)"),
+    "app.focus_previous": N_("Previous field (also out of a cell editor)"),
+    "focus_next": N_("Next: lesson, cell editors, answer fields, panes (in a cell editor Tab "
+                     "indents: Escape leaves it first)"),
+    "focus_previous": N_("Previous field (also out of a cell editor)"),
+}
+
 
 def key_name(key: str) -> str:
     """`Ctrl+R` for `ctrl+r`, `F5` for `f5`, `?` for `question_mark`."""
@@ -31,8 +41,8 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
         for key, binding in node._bindings:
             if not binding.description:
                 continue
-            keys, _text = rows.setdefault(binding.action,
-                                          ([], binding.tooltip or binding.description))
+            described = DESCRIPTIONS.get(binding.action, binding.tooltip or binding.description)
+            keys, _text = rows.setdefault(binding.action, ([], _(described)))
             if key_name(key) not in keys:
                 keys.append(key_name(key))
     return [(" / ".join(keys), description) for keys, description in rows.values()]
@@ -77,9 +87,11 @@ class HelpScreen(ModalScreen[None]):
             yield Label(_("Keys (Escape closes this help)"), id="help-title")
             yield Static(bindings_table(self.under), id="help-keys")
             yield Static(
-                _("Tab and Shift+Tab move between the editor, the answer fields and the panes; "
-                  "Escape leaves a text field. The mouse works too: click a cell, a tab or a "
-                  "button. Ctrl+P opens the command palette, which lists these actions."),
+                _("Tab and Shift+Tab move between the lesson, the cell editors, the answer fields "
+                  "and the panes. In a cell editor Tab indents: Escape leaves the editor (then "
+                  "Tab goes on), and Escape in an answer field goes back to the lesson text. The "
+                  "mouse works too: click a cell, a tab or a button. Ctrl+P opens the command "
+                  "palette, which lists these actions."),
                 id="help-notes",
             )
 

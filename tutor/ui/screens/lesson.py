@@ -9,17 +9,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 
 from tutor.course import Quiz
 from tutor.i18n import N_, _
 from tutor.runner.client import RunnerError
 from tutor.study import EDITED_NOTE, CellState, LessonSession
+from tutor.text import printable
 from tutor.ui.labels import value_text
 from tutor.ui.screens.help import first_key
 from tutor.ui.translated import translate_bindings
 from tutor.ui.widgets.cell_editor import CellEditor
+from tutor.ui.widgets.notices import OneNotice
 from tutor.ui.widgets.panes import Panes
 from tutor.ui.widgets.quiz_panel import QuizPanel
 from tutor.ui.widgets.status_bar import StatusBar
@@ -31,7 +32,7 @@ from tutor.ui.widgets.too_small import TooSmall
 ZOOMS = ("both", "lesson", "panes")
 
 
-class LessonScreen(Screen[None]):
+class LessonScreen(OneNotice):
     """One lesson, one step at a time: renders a `LessonSession` and calls it from workers."""
 
     CSS_PATH = "lesson.tcss"
@@ -54,7 +55,8 @@ class LessonScreen(Screen[None]):
         Binding("f9", "reset_cell", N_("Reset cell"), priority=True, id="reset-cell", show=False,
                 tooltip=N_("Put the lesson's original code back in the current cell")),
         Binding("f10", "next_pane", N_("Next pane"), priority=True, id="next-pane", show=False,
-                tooltip=N_("Show the next result pane (Output, Tensors, Gradients, Graph)")),
+                tooltip=N_("Show the next result pane (Output, Tensors, Gradients, Graph, "
+                           "Plot)")),
         Binding("f12,ctrl+l", "zoom", N_("Zoom"), priority=True, id="zoom", show=False,
                 tooltip=N_("Give the lesson, then the result panes, the whole screen (cycles)")),
         Binding("escape", "back", N_("Lessons"), id="back", show=False,
@@ -128,6 +130,7 @@ class LessonScreen(Screen[None]):
     def _after_step_change(self) -> None:
         step = self.lesson.steps[self.step_index]
         self._set_current(step.cells[0].index if step.cells else None)
+        self.panes.set_step_has_cells(bool(step.cells))
         self.query_one(StatusBar).location = (
             f"{self.lesson.title} › {self.step_index + 1}/{len(self.lesson.steps)} {step.title}"
         )
@@ -167,6 +170,7 @@ class LessonScreen(Screen[None]):
             self.step_view.focus()
             return
         await self.session.writer.flush()
+        self.app.clear_notifications()  # what the lesson said is not about the list
         self.dismiss()
 
     def action_next_pane(self) -> None:
@@ -251,7 +255,8 @@ class LessonScreen(Screen[None]):
         output.finish(result, streamed)
         self.panes.show_result(result, assigned_names(self.sources[index]))
         if not result["ok"] and result["error"]["kind"] in ("crash", "out_of_memory", "timeout"):
-            self.notify(result["error"]["message"], severity="error", timeout=8)
+            self.notify(printable(result["error"]["message"]), severity="error", timeout=8,
+                        markup=False)
         self._show_cell_states()
         if result["ok"]:
             self._advance_from(index)

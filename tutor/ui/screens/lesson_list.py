@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from tutor.course import Course, Lesson
 from tutor.i18n import N_, _
+from tutor.text import printable
 from tutor.ui.translated import translate_bindings
 from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.too_small import TooSmall
@@ -100,15 +101,15 @@ class LessonListScreen(Screen[None]):
                               else ("", False))
             title = Text()
             title.append("✓ " if complete else "  ")
-            title.append(f"{number}. {lesson.title}", style="bold")
+            title.append(printable(f"{number}. {lesson.title}"), style="bold")
             title.append(f"  {done}")
-            summary = Padding(Text(lesson.summary, style="dim"), (0, 0, 0, 5))
+            summary = Padding(Text(printable(lesson.summary), style="italic"), (0, 0, 0, 5))
             prompt = Group(title, summary) if lesson.summary else title
             options.add_option(Option(prompt, id=lesson.id))
         for file, errors in course.broken().items():
             title = Text(_("✗ {file}: cannot be opened").format(file=Path(file).name),
                          style="bold")
-            details = [Padding(Text(str(error)), (0, 0, 0, 5)) for error in errors]
+            details = [Padding(Text(printable(str(error))), (0, 0, 0, 5)) for error in errors]
             options.add_option(Option(Group(title, *details), id=f"broken:{file}",
                                       disabled=True))
         if not course.lessons:

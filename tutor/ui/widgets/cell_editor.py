@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
-from textual.events import DescendantFocus
+from textual.events import DescendantBlur, DescendantFocus
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label, TextArea
@@ -15,12 +16,39 @@ from textual.widgets import Label, TextArea
 from tutor.course import Cell
 from tutor.i18n import _
 from tutor.ui.labels import cell_state_text
+from tutor.ui.widgets.code_theme import code_theme
 
 
 def shown_text(source: str) -> str:
     """A cell's code as the editor shows it: without trailing blank lines, which at 80x24 would
     each cost a row of the lesson."""
     return source.rstrip("\n")
+
+
+class CodeEditor(TextArea, inherit_bindings=False):
+    """A Python editor whose keys stay out of the lesson's way.
+
+    TextArea binds F6 and F7 (select line, select all); the lesson binds them first, so they never
+    worked here, but they put F6 and F7 at the head of the footer while an editor had focus.
+    """
+
+    BINDINGS = [  # noqa: RUF012 (Textual declares BINDINGS without ClassVar)
+        b for b in TextArea.BINDINGS if not (isinstance(b, Binding) and b.key in ("f6", "f7"))
+    ]
+
+    def on_mount(self) -> None:
+        self._follow_theme()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._follow_theme())
+
+    def _follow_theme(self) -> None:
+        """Syntax colours from the app's theme (see code_theme)."""
+        name = f"tutor-{self.app.theme}"
+        if name not in self.available_themes:
+            # Asked afresh: `app.theme_variables` still holds the old theme's while the
+            # change is being announced.
+            variables = self.app.get_css_variables()
+            self.register_theme(code_theme(name, variables, self.app.current_theme.ansi))
+        self.theme = name
 
 
 class CellEditor(Vertical):
@@ -52,8 +80,8 @@ class CellEditor(Vertical):
         yield Label(self._title(), classes="cell-title")
         # Long lines wrap (a continuation has no line number) rather than run off the right edge:
         # at 80 columns, or beside the panes, the editor is narrower than some lesson code.
-        yield TextArea.code_editor(shown_text(self.source), language="python", soft_wrap=True,
-                                   classes="cell-editor")
+        yield CodeEditor.code_editor(shown_text(self.source), language="python", soft_wrap=True,
+                                     classes="cell-editor")
 
     @property
     def editor(self) -> TextArea:
@@ -64,7 +92,10 @@ class CellEditor(Vertical):
         edited = _(" · edited") if shown_text(self.source) != shown_text(self.cell.source) else ""
         words = cell_state_text(self.state)
         tail = f" · {words}" if words else ""
-        hint = _("  (F5 runs it)") if self.current and not words else ""
+        if self.is_mounted and self.editor.has_focus:
+            hint = _("  (F5 runs · Tab indents · Esc leaves)")
+        else:
+            hint = _("  (F5 runs it)") if self.current and not words else ""
         return f"{marker}In [{self.cell.index + 1}]{edited}{tail}{hint}"
 
     def watch_current(self, current: bool) -> None:
@@ -81,8 +112,10 @@ class CellEditor(Vertical):
         self.set_class(state.startswith("running"), "-running")
 
     def reset(self) -> None:
-        """Put the lesson's original code back."""
+        """Put the lesson's original code back; what the old code did (`failed`, `ran`) no
+        longer describes it."""
         self.editor.load_text(shown_text(self.cell.source))
+        self.set_state("")
 
     @on(TextArea.Changed)
     def _changed(self, event: TextArea.Changed) -> None:
@@ -93,4 +126,8 @@ class CellEditor(Vertical):
         self.post_message(self.Edited(self.cell.index, self.source))
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self.query_one(".cell-title", Label).update(self._title())
         self.post_message(self.Focused(self.cell.index))
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        self.query_one(".cell-title", Label).update(self._title())

@@ -9,16 +9,18 @@ from textual.widgets import DataTable
 
 from tutor.i18n import _
 from tutor.ui.labels import shape_text
-from tutor.ui.widgets.tensors_pane import name_cell
+from tutor.ui.widgets.tensors_pane import name_cell, text_cell
 
 
-class GradientsPane(DataTable[str | Text]):
-    """One row per tensor whose `.grad` is set; empty until something calls `backward()`."""
+class GradientsPane(DataTable[Text]):
+    """One row per tensor whose `.grad` is set; empty until something calls `backward()`.
+
+    The values come before the shape, so a narrow pane shows them first.
+    """
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
-        self.add_columns(_("name"), _("grad shape"), _("grad values"))
-
+        self.add_columns(_("name"), _("grad values"), _("grad shape"))
 
     def show(self, tensors: list[dict[str, Any]], changed: set[str] | None = None) -> None:
         """Replace the rows with the gradients in this snapshot, in the order given."""
@@ -28,6 +30,7 @@ class GradientsPane(DataTable[str | Text]):
             if grad:
                 self.add_row(
                     name_cell(entry["name"], entry["name"] in (changed or ())),
-                    shape_text(grad.get("shape")), grad.get("preview", ""),
+                    text_cell(grad.get("preview", ""), 48),
+                    Text(shape_text(grad.get("shape"))),
                     key=entry["name"],
                 )

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tutor.i18n import N_, _
+from tutor.text import printable
 
 #: The root's label while there is no graph (the Panes hide an empty tree behind a message).
 EMPTY = N_("no graph")
 
 
 def node_label(node: dict[str, Any]) -> str:
-    """`loss ← SigmoidBackward0`, `w (leaf)`, or just the operation."""
-    op, name = node.get("op", "?"), node.get("name")
+    """`loss ← SigmoidBackward0`, `w (leaf)`, or just the operation (control characters in
+    names escaped)."""
+    op, name = str(node.get("op", "?")), node.get("name")
     if op == "AccumulateGrad":
-        return _("{name} (leaf)").format(name=name or _("unnamed tensor"))
-    return f"{name} ← {op}" if name else op
+        return printable(_("{name} (leaf)").format(name=name or _("unnamed tensor")))
+    return printable(f"{name} ← {op}" if name else op)
 
 
 class GraphPane(Tree[None]):
@@ -28,6 +31,10 @@ class GraphPane(Tree[None]):
         super().__init__(_(EMPTY), **kwargs)
         self.show_root = True
         self.guide_depth = 3
+
+    def process_label(self, label: str | Text) -> Text:
+        """Labels are plain text: a tensor named `[red]x` is shown as typed, not as markup."""
+        return Text(label) if isinstance(label, str) else label
 
     def show(self, graph: dict[str, Any] | None) -> None:
         """Draw `graph` (the runner's tree) or say there is none."""

@@ -7,6 +7,7 @@ from typing import Any
 from textual.widgets import TextArea
 
 from tutor.i18n import _
+from tutor.text import printable
 
 #: Characters kept in the pane; older text is dropped (the runner truncates huge output too).
 MAX_CHARS = 200_000
@@ -27,7 +28,9 @@ class OutputPane(TextArea):
         self.load_text(f"{title}\n")
 
     def append(self, text: str) -> None:
-        """Streamed output from the running cell; keeps the end in view."""
+        """Streamed output from the running cell, control characters escaped (a cell must not
+        drive the terminal); keeps the end in view."""
+        text = printable(text)
         if len(self.text) + len(text) > MAX_CHARS:
             self.load_text(self.text[-MAX_CHARS // 2:])
         self.insert(text, self.document.end)

@@ -1,4 +1,5 @@
-"""The four result panes, as tabs on narrow screens and side by side from 120 columns."""
+"""The result panes: as tabs under the lesson (below 120 columns) or beside it (from 120
+columns and under 40 rows), all stacked beside the lesson from 120x40."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from tutor.i18n import N_, _
 from tutor.ui.widgets.gradients_pane import GradientsPane
 from tutor.ui.widgets.graph_pane import GraphPane
 from tutor.ui.widgets.output_pane import OutputPane
+from tutor.ui.widgets.plot_pane import PlotPane
 from tutor.ui.widgets.tensor_rows import entry_detail, order_entries
 from tutor.ui.widgets.tensors_pane import TensorsPane
 
 #: (id, title) of each pane, in tab order.
 PANES = (("output", N_("Output")), ("tensors", N_("Tensors")), ("gradients", N_("Gradients")),
-         ("graph", N_("Graph")))
+         ("graph", N_("Graph")), ("plot", N_("Plot")))
 
 #: What an empty pane says will appear in it (one line at 80 columns).
 EMPTY = {
@@ -27,7 +29,11 @@ EMPTY = {
     "tensors": N_("No tensors yet: run a cell (F5)"),
     "gradients": N_("No gradients yet: they appear after a cell calls .backward()"),
     "graph": N_("No graph yet: compute a scalar from tensors with requires_grad=True"),
+    "plot": N_("No plot yet: a cell that calls plot(values) draws it here"),
 }
+
+#: What the empty Output pane says on a step without a cell (F5 would have nothing to run).
+NO_CELL = "No output: this step has no cell to run"
 
 #: Panes whose table shows, under it, the highlighted row in full (while the table has focus).
 DETAILED = ("tensors", "gradients")
@@ -37,11 +43,13 @@ EMPTY_AFTER_RUN = {
     "tensors": N_("No tensors in the namespace after this run"),
     "gradients": N_("No gradients yet: they appear after a cell calls .backward()"),
     "graph": N_("No graph: no scalar here was computed from tensors with requires_grad=True"),
+    "plot": N_("No plot from this run: plot(values, title=..., labels=[...]) draws one"),
 }
 
 
 class Panes(Vertical):
-    """Output, Tensors, Gradients and Graph; the screen's breakpoint class picks the layout.
+    """Output, Tensors, Gradients, Graph and Plot; the screen's breakpoint classes pick the
+    layout.
 
     An empty pane shows what will appear in it; while the visible tab is empty the panes carry
     the `-quiet` class, so a narrow screen gives that room to the lesson. The tab row (narrow)
@@ -87,7 +95,9 @@ class Panes(Vertical):
             return TensorsPane(id="tensors", classes="pane-body")
         if pane == "gradients":
             return GradientsPane(id="gradients", classes="pane-body")
-        return GraphPane(id="graph", classes="pane-body")
+        if pane == "graph":
+            return GraphPane(id="graph", classes="pane-body")
+        return PlotPane(id="plot", classes="pane-body")
 
     def on_mount(self) -> None:
         self.show_pane("output")
@@ -104,6 +114,12 @@ class Panes(Vertical):
         for name, _title in PANES:
             self.query_one(f"#pane-{name}").set_class(name == self.current, "-current")
         self._show_quiet()
+
+    def set_step_has_cells(self, has_cells: bool) -> None:
+        """Let the empty Output pane say what F5 would do on this step (nothing, without a
+        cell); once a cell has run, its output stays."""
+        text = EMPTY["output"] if has_cells else NO_CELL
+        self.query_one("#pane-output > .pane-empty", Static).update(text)
 
     def show_pane(self, pane: str) -> None:
         """Make `pane` the visible tab (on narrow screens)."""
@@ -139,6 +155,9 @@ class Panes(Vertical):
         self._set_filled("tensors", bool(tensors))
         self._set_filled("gradients", any(entry.get("grad") for entry in tensors))
         self._set_filled("graph", graph is not None)
+        plot = self.query_one(PlotPane)
+        plot.show(result.get("plots") or [])
+        self._set_filled("plot", bool(plot.figures))
         for pane, text in EMPTY_AFTER_RUN.items():
             self.query_one(f"#pane-{pane} > .pane-empty", Static).update(_(text))
 

@@ -7,6 +7,8 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Label
 
+from tutor.text import printable
+
 
 class StatusBar(Horizontal):
     """Location on the left; device and runner state on the right (mirrored from the app)."""
@@ -15,7 +17,7 @@ class StatusBar(Horizontal):
     """Where the learner is, e.g. `Autograd › 3/7 The chain rule`."""
 
     def compose(self) -> ComposeResult:
-        yield Label(self.location, id="location")
+        yield Label(printable(self.location), id="location", markup=False)
         yield Label("", id="busy")
         yield Label("", id="device")
         yield Label("", id="runner-state")
@@ -27,7 +29,7 @@ class StatusBar(Horizontal):
 
     def watch_location(self, location: str) -> None:
         if self.is_mounted:
-            self.query_one("#location", Label).update(location)
+            self.query_one("#location", Label).update(printable(location))
 
     def set_busy(self, text: str) -> None:
         """Show what is running (`running cell 3…`), or nothing."""

@@ -16,6 +16,7 @@ import ast
 from typing import Any
 
 from tutor.i18n import _
+from tutor.text import printable
 from tutor.ui.labels import dtype_text, shape_text
 
 Entry = dict[str, Any]
@@ -84,8 +85,7 @@ def entry_detail(entry: Entry) -> str:
         facts.append(f"grad_fn {entry['grad_fn']}")
     lines = [f"{entry['name']}: {' · '.join(f for f in facts if f)}",
              _("values {values}").format(values=entry.get("preview", ""))]
-
     grad = entry.get("grad")
     if grad:
         lines.append(f"grad {shape_text(grad.get('shape'))} {grad.get('preview', '')}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))

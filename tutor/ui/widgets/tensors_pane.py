@@ -8,19 +8,38 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.i18n import N_, _
+from tutor.text import printable, shorten
 from tutor.ui.labels import dtype_text, shape_text
 
-COLUMNS = (N_("name"), N_("shape"), "dtype", N_("device"), "requires_grad", "grad",
-           N_("values"))
+#: Values come right after the name: a narrow pane cuts the table on the right, and the values
+#: (and the gradient's) are what a learner looks for; shape, dtype and device are short.
+COLUMNS = (N_("name"), N_("values"), "grad", N_("shape"), "dtype", "requires_grad", N_("device"))
+
+#: Characters of a values preview shown in a table cell; the detail line under the table (a
+#: highlighted row) shows it in full.
+CELL_CHARS = 28
 
 
 def name_cell(name: str, changed: bool) -> Text:
-    """A row's name; bold when the latest run created or changed that tensor."""
-    return Text(name, style="bold" if changed else "")
+    """A row's name (control characters escaped); bold when the latest run created or changed
+    that tensor."""
+    return Text(printable(name), style="bold" if changed else "")
 
 
-class TensorsPane(DataTable[str | Text]):
-    """Name, shape, dtype, device, requires_grad, grad shape and a preview, one row each.
+def text_cell(value: object, limit: int = CELL_CHARS) -> Text:
+    """Plain text for a table cell: escaped, never read as markup, cut with "…"."""
+    return Text(shorten(printable(str(value)), limit))
+
+
+def grad_cell(grad: dict[str, Any] | None) -> Text:
+    """The gradient's values (`—` while there is none): a scalar's shape `()` read as empty."""
+    if not grad:
+        return Text("—")
+    return text_cell(grad.get("preview") or shape_text(grad.get("shape")))
+
+
+class TensorsPane(DataTable[Text]):
+    """Name, values, gradient values, shape, dtype, requires_grad and device, one row each.
 
     Rows come in the order `tensor_rows.order_entries` gives (the latest run's tensors first).
     """
@@ -34,14 +53,13 @@ class TensorsPane(DataTable[str | Text]):
         """Replace the rows with this snapshot's tensors, in the order given."""
         self.clear()
         for entry in tensors:
-            grad = entry.get("grad")
             self.add_row(
                 name_cell(entry["name"], entry["name"] in (changed or ())),
-                shape_text(entry.get("shape")),
-                dtype_text(entry.get("dtype", "")),
-                entry.get("device", ""),
-                "yes" if entry.get("requires_grad") else "no",
-                shape_text(grad["shape"]) if grad else "—",
-                entry.get("preview", ""),
+                text_cell(entry.get("preview", "")),
+                grad_cell(entry.get("grad")),
+                Text(shape_text(entry.get("shape"))),
+                text_cell(dtype_text(str(entry.get("dtype", "")))),
+                Text("yes" if entry.get("requires_grad") else "no"),
+                text_cell(entry.get("device", "")),
                 key=entry["name"],
             )

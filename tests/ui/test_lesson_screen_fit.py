@@ -1,0 +1,183 @@
+"""The lesson screen as a learner finds it (issue #15): layouts by width and height, keys that
+say what they do, notices that do not pile up."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Footer, OptionList, TextArea
+from textual.widgets._toast import Toast
+from ui_helpers import wait_until
+
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.widgets.cell_editor import CellEditor
+from tutor.ui.widgets.output_pane import OutputPane
+from tutor.ui.widgets.panes import NO_CELL
+
+
+async def run_first_cell(pilot, app) -> LessonScreen:
+    await pilot.pause()
+    await pilot.press("f8", "f5")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, LessonScreen)
+    return screen
+
+
+def visible(screen: LessonScreen, selector: str) -> bool:
+    """Whether the widget is laid out on the screen with some room."""
+    widget = screen.query_one(selector)
+    region = widget.region
+    return widget.display and region.height > 0 and screen.region.contains_region(region)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 24), (120, 40), (200, 50)])
+async def test_done_line_is_in_view_at_every_size(make_app, size) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=size) as pilot:
+        screen = await run_first_cell(pilot, app)
+        output = screen.query_one("#output", OutputPane)
+        assert output.text.rstrip().endswith("✓ done")
+        # Every line of the short output fits the pane: nothing to scroll to see "✓ done".
+        assert visible(screen, "#output")
+        assert output.region.height >= output.document.line_count - 1
+        assert output.max_scroll_y == 0
+
+
+async def test_short_wide_screens_show_one_pane_at_a_time(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(120, 24)) as pilot:
+        screen = await run_first_cell(pilot, app)
+        assert screen.has_class("-wide") and screen.has_class("-short")
+        assert visible(screen, "#pane-tabs")
+        assert not screen.query_one("#pane-tensors").display
+        await pilot.press("f10")
+        await pilot.pause()
+        assert screen.query_one("#pane-tensors").display
+        assert screen.query_one("#tensors").region.height >= 6
+
+
+async def test_tall_wide_screens_stack_the_panes_and_shrink_empty_ones(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await run_first_cell(pilot, app)
+        assert screen.has_class("-tall")
+        assert not screen.query_one("#pane-bar").display
+        for pane in ("output", "tensors", "gradients", "graph", "plot"):
+            assert screen.query_one(f"#pane-{pane}").display
+        assert screen.query_one("#pane-plot").region.height <= 3  # title and its message
+        assert screen.query_one("#tensors").region.height >= 6
+
+
+async def test_tensors_table_shows_values_and_gradient_values_first(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await run_first_cell(pilot, app)
+        await pilot.press("f10")
+        await pilot.pause()
+        table = screen.query_one("#tensors")
+        header = [str(column.label) for column in table.columns.values()]
+        assert header[:3] == ["name", "values", "grad"]
+        # The values and the gradient's values fit inside the pane's width.
+        widths = [column.get_render_width(table) for column in table.columns.values()]
+        assert sum(widths[:3]) <= table.region.width
+
+
+async def test_reset_takes_away_failed_and_a_step_without_cells_does_not_offer_f5(
+        make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        assert str(screen.query_one("#pane-output > .pane-empty").render()) == NO_CELL
+        await pilot.press("f8")
+        editor = screen.query_one(CellEditor)
+        editor.editor.load_text("1/0")
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        title = editor.query_one(".cell-title")
+        assert "failed" in str(title.render())
+        await pilot.press("f9")
+        await pilot.pause()
+        assert "failed" not in str(title.render())
+        assert not editor.has_class("-failed")
+
+
+async def test_in_an_editor_tab_indents_escape_leaves_and_the_footer_keeps_its_order(
+        make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        screen = app.screen
+
+        def footer_keys() -> list[str]:
+            return [item.key for item in screen.query_one(Footer).query("FooterKey")]
+
+        before = footer_keys()
+        area = screen.query_one(CellEditor).editor
+        area.focus()
+        await pilot.pause()
+        assert footer_keys() == before, (before, footer_keys())
+        assert "Esc leaves" in str(screen.query_one(CellEditor).query_one(".cell-title").render())
+        await pilot.press("tab")
+        assert app.focused is area and area.text.startswith("    ")
+        await pilot.press("escape")
+        assert app.focused is not area and not isinstance(app.focused, TextArea)
+        await pilot.press("tab")
+        assert app.focused is not area
+
+
+async def test_notices_do_not_pile_up_and_stay_with_their_lesson(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("f7", "f7", "f7", "f7")
+        await wait_until(pilot, lambda: len(app.screen.query(Toast)) == 1)
+        await pilot.pause(0.2)
+        assert len(app.screen.query(Toast)) == 1
+        # At the top, under the status bar: never over the pane tabs.
+        toast = app.screen.query_one(Toast)
+        assert toast.region.y == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, LessonScreen)
+        assert not list(app._notifications)
+
+
+async def test_up_from_the_first_lesson_wraps_to_the_last(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        options.highlighted = 0
+        await pilot.press("up")
+        assert options.highlighted_option is not None
+        assert options.highlighted_option.id == "second"  # the last lesson that opens
+
+
+async def test_help_covers_the_whole_screen_below_120_columns(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.query_one("#help").region == app.screen.region
+        text = str(app.screen.query_one("#help-notes").render())
+        assert "Tab indents" in text and "Escape leaves the editor" in text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 24)])
+async def test_answer_field_shows_every_placeholder_whole(make_app, size) -> None:
+    from tutor.ui.widgets.quiz_panel import PLACEHOLDERS, QuizPanel
+
+    app = make_app(lesson="mini")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("f8", "f2")
+        await pilot.pause()
+        field = app.screen.query_one(QuizPanel).answer_field
+        longest = max(len(text) for text in PLACEHOLDERS.values())
+        assert field.content_region.width >= longest
