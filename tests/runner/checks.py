@@ -8,13 +8,15 @@ from tutor.runner.client import Runner
 
 
 async def assert_sane(runner: Runner, ns: str) -> None:
-    """`1/0` reports ZeroDivisionError and `x = 1` reports ok, in that namespace."""
-    failing = await runner.execute(ns, "1/0")
-    assert failing["error"] is not None, failing
-    assert "ZeroDivisionError" in failing["error"]["message"]
-    fine = await runner.execute(ns, "x = 1")
-    assert fine["ok"], fine["error"]
-    assert (await runner.evaluate(ns, "x"))["value"] == 1
+    """`1/0` reports ZeroDivisionError and `x = 1` reports ok, in that namespace and a fresh one."""
+    for name in (ns, f"{ns}-fresh"):
+        failing = await runner.execute(name, "1/0")
+        assert failing["error"] is not None, failing
+        assert "ZeroDivisionError" in failing["error"]["message"]
+        fine = await runner.execute(name, "x = 1")
+        assert fine["ok"], fine["error"]
+        assert (await runner.evaluate(name, "x"))["value"] == 1
+    await runner.drop(f"{ns}-fresh")
 
 
 def process_gone(pid: int) -> bool:

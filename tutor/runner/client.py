@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from tutor.runner import reaping, wire
-from tutor.runner.requests import RequestMixin
+from tutor.runner.requests import COPY_MARK, RequestMixin
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.runner.worker_link import WorkerLink
 from tutor.runner.zygote_link import ZygoteLink, ZygoteLost
@@ -302,7 +302,7 @@ class Runner(RequestMixin):
         """A fresh worker with the same seed re-runs the namespace's cells, then evaluates."""
         source = await self._worker(namespace)
         cells = list(self._history.get(namespace, []))
-        copy = f"{namespace}\0copy{next(self._ids)}"
+        copy = f"{namespace}{COPY_MARK}{next(self._ids)}"
         try:
             await self._spawn(copy, seed=source.seed)
             for code, filename in cells:

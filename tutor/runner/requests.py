@@ -26,6 +26,8 @@ INTERRUPT_GRACE_S = 1.0
 #: Seconds to wait for the zygote's word on how a dead worker ended.
 EXIT_STATUS_WAIT_S = 0.5
 _ids = itertools.count()
+#: In the name of a namespace that is a throwaway replay copy (see Runner.evaluate).
+COPY_MARK = "\0copy"
 
 
 def _replaced(kind: wire.ErrorKind, message: str) -> dict[str, Any]:
@@ -95,8 +97,8 @@ class RequestMixin:
             if reply.get("replace"):
                 self._drop(namespace, kill=True)
                 reply["_replaced"] = True
-            if reply.get("_replaced"):
-                await self._replace(namespace)
+            if reply.get("_replaced") and COPY_MARK not in namespace:
+                await self._replace(namespace)  # a replay copy is dropped, not replaced
             elif self._busy == 0 and self.state == RunnerState.BUSY:
                 self._set_state(RunnerState.READY)
             return reply, text, truncated

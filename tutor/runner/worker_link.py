@@ -17,11 +17,12 @@ import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from tutor.runner import protocol
 
 log = logging.getLogger("tutor.runner")
+log.addHandler(logging.NullHandler())  # never Python's last-resort print to the terminal
 
 #: Bytes discarded at most when a request starts (what was printed between requests).
 STALE_OUTPUT_LIMIT = 1 << 20
@@ -29,9 +30,9 @@ STALE_OUTPUT_LIMIT = 1 << 20
 
 @dataclass(frozen=True)
 class Fault:
-    """Why a request got no reply: `eof`, `exit` (status known) or `protocol` (detail says)."""
+    """Why a request got no reply (for `protocol`, `detail` says what was wrong)."""
 
-    kind: str
+    kind: Literal["eof", "exit", "protocol", "closed"]
     detail: str = ""
 
 

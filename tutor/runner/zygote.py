@@ -317,7 +317,8 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the zygote (and, with --worker, of a spawned worker)."""
     parser = argparse.ArgumentParser(prog="tutor.runner.zygote")
     parser.add_argument("--control", type=int)
-    parser.add_argument("--parent", type=int, default=0)
+    parser.add_argument("--parent", type=int, default=0, help="exit when this parent is gone")
+    parser.add_argument("--death-signal", action="store_true", help="PR_SET_PDEATHSIG too")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--memory-limit-mib", type=int, default=0)
     parser.add_argument("--spawn", action="store_true", help="start workers without fork")
@@ -337,8 +338,9 @@ def main(argv: list[str] | None = None) -> None:
     for signum in (signal.SIGINT, *worker_process.SHIELDED_SIGNALS):
         signal.signal(signum, signal.SIG_IGN)
     if args.parent:
-        signal.signal(PARENT_GONE_SIGNAL, _parent_gone(args.parent))
-        reaping.parent_death_signal(PARENT_GONE_SIGNAL)
+        if args.death_signal:
+            signal.signal(PARENT_GONE_SIGNAL, _parent_gone(args.parent))
+            reaping.parent_death_signal(PARENT_GONE_SIGNAL)
         if os.getppid() != args.parent:
             os._exit(0)
     reaping.become_subreaper()

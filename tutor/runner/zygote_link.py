@@ -67,10 +67,10 @@ class ZygoteLink:
         self.control = client_end
         client_end.setblocking(False)
         args = ["-m", "tutor.runner.zygote", "--control", str(zygote_end.fileno()),
-                "--device", self.device]
+                "--device", self.device, "--parent", str(os.getpid())]
         if threading.current_thread() is threading.main_thread():
             # PR_SET_PDEATHSIG fires when the forking *thread* ends, so only ask from the main one.
-            args += ["--parent", str(os.getpid())]
+            args.append("--death-signal")
         if self.memory_limit_mib:
             args += ["--memory-limit-mib", str(self.memory_limit_mib)]
         if self.process_limit:
