@@ -67,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Options given on the command line win over the settings file.
     args.device = args.device or settings.device or "auto"
     args.lang = choice.language
+    args.language_notice = choice.notice
+
     if args.command is None:
         from tutor.commands.app import run_app
 

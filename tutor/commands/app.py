@@ -22,7 +22,9 @@ def run_app(args: argparse.Namespace, lesson: str | None, settings: Settings | N
         return 2
     from tutor.ui.app import TutorApp  # imported late: `tutor list` need not load Textual
 
+    notice = getattr(args, "language_notice", None)
     app = TutorApp(course, lesson=lesson, device=args.device or "auto",
-                   settings=settings)
+                   settings=settings, notes=[f"tutor: {notice}"] if notice else [])
+
     app.run()
     return app.return_code or 0

@@ -74,9 +74,12 @@ def in_quiz_language(value: object, choices: Sequence[str], answer_choices: Sequ
     if not answer_choices or not isinstance(value, str) or len(answer_choices) != len(choices):
         return value
     text = as_text(value)
+    if text is None:
+        return value
     english = [normalize_words(choice) for choice in answer_choices]
     key = normalize_words(text)
-    return choices[english.index(key)] if text is not None and key in english else value
+    return choices[english.index(key)] if key in english else value
+
 
 
 

@@ -72,6 +72,7 @@ class TutorApp(App[int]):
         lesson: str | None = None,
         device: str = "auto",
         settings: Settings | None = None,
+        notes: Iterable[str] = (),
     ) -> None:
         super().__init__()
         translate_bindings(self)
@@ -85,7 +86,9 @@ class TutorApp(App[int]):
         self.owns_progress = progress is None
         self._progress = progress
         self._writer: ProgressWriter | None = None
-        self._startup_notes: list[str] = []
+        self._startup_notes: list[str] = list(notes)
+        """Said once after the first frame (a language that is not available, a theme)."""
+
         self.start_lesson = lesson
         self._runner_started = asyncio.Event()
         self.settings = settings if settings is not None else Settings()
@@ -274,7 +277,7 @@ class TutorApp(App[int]):
         """The command palette, with its placeholder in the interface language."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(CommandPalette(placeholder=_("Search for commands…"),
                                             id="--command-palette"))
 
