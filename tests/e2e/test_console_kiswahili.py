@@ -14,8 +14,9 @@ from tests.e2e.test_console_script import TUTOR, Terminal
 
 # The UI tests' course (tests/ui is where pytest finds ui_helpers for them).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
-from tests.ui.test_kiswahili import MINI_SW  # noqa: E402
-from ui_helpers import write_lessons  # noqa: E402
+from ui_helpers import write_lessons
+
+from tests.ui.test_kiswahili import MINI_SW
 
 pytestmark = pytest.mark.skipif(
     not TUTOR.exists() or not sys.platform.startswith("linux"),
