@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from tutor import __version__
 from tutor.commands.options import add_global_options
-from tutor.i18n import _, choose_language, set_language
+from tutor.i18n import SOURCE_LANGUAGE, _, choose_language, set_language
 from tutor.settings import Settings, SettingsError, load_settings, settings_path
 
 #: Subcommand modules under `tutor.commands`; each defines `register(subparsers)`.
@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings is None:
         print(_("tutor: settings file {problem}").format(problem=problem), file=sys.stderr)
         return 2
+    if getattr(args, "json", False):
+        # JSON keys and values are contracts: English, whatever the language of the lessons.
+        set_language(SOURCE_LANGUAGE)
+
     # Options given on the command line win over the settings file.
     args.device = args.device or settings.device or "auto"
     args.lang = choice.language

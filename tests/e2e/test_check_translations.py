@@ -50,3 +50,34 @@ def test_json_keeps_english_keys_and_the_computed_english_value(tmp_path: Path) 
     (lesson,) = report["lessons"]
     assert lesson["ok"] and lesson["title"] == "Onyesho"
     assert [q["expected"] for q in lesson["quizzes"]] == ["three", "kigeu", 6]
+
+
+
+SLOW = """---
+id: slow
+title: Slow
+order: 1
+timeout: 0.5
+---
+
+## One
+
+```python
+while True:
+    pass
+```
+"""
+
+
+def test_messages_are_in_kiswahili_but_json_stays_english(tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "01-slow.md").write_text(SLOW, encoding="utf-8")
+    human = check(tmp_path)
+    assert human.returncode == 1
+    assert "seli 1: timeout: Uendeshaji wa seli umezidi sekunde 0.5 na umesimamishwa" \
+        in human.stdout
+    report = json.loads(check(tmp_path, "--json").stdout)
+    (cell,) = report["lessons"][0]["cells"]
+    assert cell["error"]["message"].startswith("The cell ran longer than 0.5 s and was stopped")
+    assert "Uendeshaji" not in json.dumps(report)
