@@ -179,3 +179,18 @@ def test_kiswahili_lesson_80x24_wrong_answer(snap_compare, snap_sw) -> None:
 
 def test_kiswahili_lesson_120x40_wrong_answer(snap_compare, snap_sw) -> None:
     assert snap_compare(snap_sw("mini"), terminal_size=(120, 40), run_before=wrong_answer)
+
+
+def test_kiswahili_placeholders_show_the_same_example_answers() -> None:
+    """The answer field's examples are accepted forms (tests/ui/test_tensor_rows_and_
+    placeholders.py checks them): a translation keeps them exactly."""
+    from tutor.ui.widgets.quiz_panel import PLACEHOLDERS, placeholder
+
+    set_language("sw")
+    for kind, english in PLACEHOLDERS.items():
+        if "e.g. " not in english:
+            continue
+        examples = english.split("e.g. ", 1)[1].split(" or ")
+        swahili = placeholder(kind)
+        assert swahili != english
+        assert swahili.split("k.m. ", 1)[1].split(" au ") == examples, swahili
