@@ -16,7 +16,8 @@ import sys
 from typing import Any
 
 from tutor.commands.options import add_global_options
-from tutor.i18n import _
+from tutor.i18n import N_, _
+from tutor.runner import sandbox
 from tutor.runner.client import RunnerError
 from tutor.runner.measure import measure, rss_mib
 
@@ -69,6 +70,7 @@ def report(device: str) -> dict[str, Any]:
         "roundtrip_ms_median": None,
         "fresh_namespace_ms": None,
         "session_pss_mib": None,
+        "sandbox": sandbox.capabilities(),
     }
     try:
         figures = asyncio.run(measure(device))
@@ -101,6 +103,7 @@ def _text(data: dict[str, Any]) -> str:
             device=show(data["device"]), name=show(data["device_name"]),
             requested=data["device_requested"])),
         (_("terminal colours"), data["colour_system"]),
+        (_("sandbox"), _sandbox_line(data["sandbox"])),
     ]
     if data["runner_error"]:
         rows.append((_("runner"), data["runner_error"]))
@@ -115,6 +118,20 @@ def _text(data: dict[str, Any]) -> str:
     ]
     width = max(16, *(len(label) for label, _value in rows))
     return "\n".join(f"{label:<{width}} {value}" for label, value in rows)
+
+
+def _sandbox_line(found: dict[str, Any]) -> str:
+    """What `tutor serve` would enforce on this kernel, and what it could not."""
+    parts = [_(name) for name, key in ((N_("files"), "files"), (N_("signals"), "signals"),
+                                       (N_("abstract sockets"), "abstract_unix_sockets"),
+                                       ("TCP", "tcp")) if found[key]]
+    confined = ", ".join(parts) or _("nothing")
+    line = _("Landlock ABI {abi}: tutor serve confines {confined}").format(
+        abi=found["landlock_abi"], confined=confined)
+    for missing in found["missing"]:
+        line += _("; missing: {missing}").format(missing=missing)
+    return line
+
 
 
 def run(args: argparse.Namespace) -> int:

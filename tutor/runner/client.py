@@ -65,6 +65,7 @@ class Runner(RequestMixin):
         preload: bool = True,
         fresh_copy: str = "auto",
         process_limit: int | None = None,
+        sandbox: dict[str, Any] | None = None,
     ) -> None:
         self.requested_device = device
         self.timeout = timeout
@@ -80,6 +81,9 @@ class Runner(RequestMixin):
         self.fresh_copy_mode = fresh_copy
         #: Processes one worker may have below it (None: tutor.runner.zygote.MAX_PROCESSES).
         self.process_limit = process_limit
+        #: The sandbox policy (tutor.runner.sandbox) of every namespace without its own.
+        self.sandbox = sandbox
+        self._sandboxes: dict[str, dict[str, Any]] = {}
         self.state = RunnerState.STARTING
         self.reason: str | None = None
         self.device_info: dict[str, Any] = {}
@@ -111,6 +115,18 @@ class Runner(RequestMixin):
     def worker_pids(self) -> list[int]:
         """Pids of the live workers (for memory measurements and tests)."""
         return [w.pid for w in self._workers.values() if w.alive]
+
+    def set_sandbox(self, namespace: str, policy: dict[str, Any] | None) -> None:
+        """Sandbox `namespace`'s workers with `policy` from their next start (None: the
+        runner's own). A running worker is not changed: reset the namespace to apply it now."""
+        if policy is None:
+            self._sandboxes.pop(namespace, None)
+        else:
+            self._sandboxes[namespace] = policy
+
+    def _policy(self, namespace: str) -> dict[str, Any] | None:
+        """The sandbox of `namespace` (a replay copy has that of the namespace it copies)."""
+        return self._sandboxes.get(namespace.partition(COPY_MARK)[0], self.sandbox)
 
     def _new_zygote(self) -> ZygoteLink:
         return ZygoteLink(self.requested_device, memory_limit_mib=self.memory_limit_mib,
@@ -214,7 +230,7 @@ class Runner(RequestMixin):
         for attempt in (1, 2):
             zygote = await self._zygote_ready()
             try:
-                pid, sock_fd, out_fd = await zygote.spawn(seed)
+                pid, sock_fd, out_fd = await zygote.spawn(seed, self._policy(namespace))
                 break
             except ZygoteLost:
                 if attempt == 2:

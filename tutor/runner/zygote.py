@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import gc
 import importlib
+import json
 import os
 import selectors
 import signal
@@ -170,6 +171,7 @@ class Zygote:
         client_end, worker_end = socket.socketpair()
         out_read, out_write = os.pipe()
         seed = command.get("seed")
+        sandbox = command.get("sandbox")  # a served student's policy (tutor.runner.sandbox)
         if self.use_fork:
             pid = os.fork()
             if pid == 0:
@@ -177,11 +179,11 @@ class Zygote:
                 os.close(out_read)
                 self.control.close()
                 worker_process.run_worker(worker_end, out_write, self.device,
-                                          self.memory_limit_mib, seed)
+                                          self.memory_limit_mib, seed, sandbox)
             with contextlib.suppress(OSError):
                 os.setpgid(pid, pid)
         else:
-            pid = self.spawn_process(worker_end, out_write, seed)
+            pid = self.spawn_process(worker_end, out_write, seed, sandbox)
         self.children.add(pid)
         worker_end.close()
         os.close(out_write)
@@ -190,7 +192,8 @@ class Zygote:
         client_end.close()
         os.close(out_read)
 
-    def spawn_process(self, worker_end: socket.socket, out_write: int, seed: int | None) -> int:
+    def spawn_process(self, worker_end: socket.socket, out_write: int, seed: int | None,
+                      sandbox: dict[str, Any] | None = None) -> int:
         """Without fork: a fresh interpreter running the worker (slower, same behaviour)."""
         args = [sys.executable, "-m", "tutor.runner.zygote", "--worker",
                 "--socket", str(worker_end.fileno()), "--output", str(out_write),
@@ -199,6 +202,8 @@ class Zygote:
             args += ["--memory-limit-mib", str(self.memory_limit_mib)]
         if seed is not None:
             args += ["--seed", str(seed)]
+        if sandbox is not None:
+            args += ["--sandbox", json.dumps(sandbox)]
         process = subprocess.Popen(args, pass_fds=[worker_end.fileno(), out_write],
                                    stdin=subprocess.DEVNULL)
         self.spawned[process.pid] = process
@@ -327,13 +332,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--socket", type=int)
     parser.add_argument("--output", type=int)
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--sandbox", type=json.loads, help="a worker's sandbox policy (JSON)")
     parser.add_argument("--max-processes", type=int, default=MAX_PROCESSES)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     if args.worker:
         sock = socket.socket(fileno=args.socket)
         worker_process.run_worker(sock, args.output, args.device, args.memory_limit_mib or None,
-                                  args.seed)
+                                  args.seed, args.sandbox)
     control = socket.socket(fileno=args.control)
     for signum in (signal.SIGINT, *worker_process.SHIELDED_SIGNALS):
         signal.signal(signum, signal.SIG_IGN)

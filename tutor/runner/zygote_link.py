@@ -191,9 +191,16 @@ class ZygoteLink:
         finally:
             self.control.setblocking(False)
 
-    async def spawn(self, seed: int) -> tuple[int, int, int]:
-        """A new worker's (pid, socket fd, output fd); ZygoteLost if the zygote is gone or hung."""
-        answer = asyncio.ensure_future(self._ask({"cmd": "spawn", "seed": seed}))
+    async def spawn(self, seed: int, sandbox: dict[str, Any] | None = None
+                    ) -> tuple[int, int, int]:
+        """A new worker's (pid, socket fd, output fd); ZygoteLost if the zygote is gone or hung.
+
+        `sandbox` is the worker's policy (tutor.runner.sandbox), sent with the request.
+        """
+        command: dict[str, Any] = {"cmd": "spawn", "seed": seed}
+        if sandbox is not None:
+            command["sandbox"] = sandbox
+        answer = asyncio.ensure_future(self._ask(command))
         try:
             while True:
                 done, _pending = await asyncio.wait({answer}, timeout=ZYGOTE_DEADLINE_S)
