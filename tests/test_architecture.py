@@ -41,7 +41,8 @@ def all_modules() -> list[str]:
 
 def test_core_never_imports_textual() -> None:
     core = [m for m in all_modules() if not m.startswith(UI_PREFIXES)]
-    assert {"tutor.course", "tutor.checking", "tutor.study.session", "tutor.settings"} <= set(core)
+    assert {"tutor.course", "tutor.checking", "tutor.study.session", "tutor.settings",
+            "tutor.i18n"} <= set(core)
     loaded = loaded_after_import(core)
     assert "textual" not in loaded
 
@@ -57,7 +58,11 @@ def test_command_line_never_imports_torch() -> None:
 def test_everything_outside_the_runner_processes_leaves_torch_out() -> None:
     modules = [m for m in all_modules() if not m.startswith(RUNNER_PROCESS_MODULES)]
     assert "tutor.commands.list" in modules
-    assert "torch" not in loaded_after_import(modules)
+    loaded = loaded_after_import(modules)
+    assert "torch" not in loaded
+    # Babel only makes the catalogs (README, "Languages"); gettext reads them at run time.
+    assert "babel" not in loaded
+
 
 
 def imported_modules(path: Path) -> set[str]:

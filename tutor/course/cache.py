@@ -20,6 +20,7 @@ from typing import Any
 import tutor
 from tutor.course import course_json
 from tutor.course.model import Course
+from tutor.i18n import current_language
 from tutor.private_dirs import make_private_dir
 
 #: Bump when the cached data classes change shape.
@@ -54,8 +55,10 @@ def stamp(directory: Path, lang: str | None) -> list[Any]:
     """What a cached course depends on: versions, the parser's source files, and each lesson
     file's name, size and mtime (as JSON data, so that a saved stamp compares equal)."""
     lessons = (directory, directory / lang) if lang else (directory,)
+    # The interface language too: a lesson file's errors are worded in it.
     return [FORMAT, tutor.__version__, list(sys.version_info[:2]),
-            _files(_PARSER_FOLDERS, ".py"), lang, _files(lessons, ".md")]
+            _files(_PARSER_FOLDERS, ".py"), lang, current_language(), _files(lessons, ".md")]
+
 
 
 def _entry(directory: Path, lang: str | None) -> Path:

@@ -15,6 +15,7 @@ from typing import Any
 from tutor.course.model import Block, Cell, Lesson, LessonError, Prose, Quiz, StaticCode, Step
 from tutor.course.quiz_block import ID_PATTERN, parse_quiz
 from tutor.course.yaml_source import Collector, Located, load_yaml
+from tutor.i18n import N_, in_language
 
 FRONT_KEYS = {"id", "title", "order", "summary", "timeout"}
 #: The range of a lesson's `timeout` (seconds per cell): long enough for a training loop on a slow
@@ -56,7 +57,7 @@ def parse_lesson_text(
     front, body_start = _front_matter(lines, errors)
     if front is None:
         return None, errors.errors
-    steps = _steps(lines, body_start, errors)
+    steps = _steps(lines, body_start, errors, lang=lang)
     meta = _check_front(front, errors)
     if meta is None:
         return None, errors.errors
@@ -138,7 +139,7 @@ def _sane_timeout(value: object) -> bool:
     return math.isfinite(value) and MIN_TIMEOUT <= value <= MAX_TIMEOUT
 
 
-def _steps(lines: list[str], start: int, errors: Collector) -> list[Step]:
+def _steps(lines: list[str], start: int, errors: Collector, *, lang: str = "en") -> list[Step]:
     """Split the body into steps at level-2 headings and parse each step's blocks."""
     body = "\n".join(lines[start:])
     tokens = _markdown().parse(body)
@@ -155,7 +156,8 @@ def _steps(lines: list[str], start: int, errors: Collector) -> list[Step]:
     bounds: list[tuple[int, int, str, int]] = []  # (first, end, title, heading line)
     first_heading = headings[0][0] if headings else len(body_lines)
     if any(line.strip() for line in body_lines[:first_heading]):
-        bounds.append((0, first_heading, "Introduction", 0))
+        # TRANSLATORS: the title of a lesson's first step when its text has no heading.
+        bounds.append((0, first_heading, in_language(lang, N_("Introduction")), 0))
     for n, (line, title) in enumerate(headings):
         end = headings[n + 1][0] if n + 1 < len(headings) else len(body_lines)
         bounds.append((line + 1, end, title, line))
@@ -173,14 +175,17 @@ def _steps(lines: list[str], start: int, errors: Collector) -> list[Step]:
             if not closed:
                 errors.add(f_start + offset, f"fence {fence.markup}{fence.info} is never closed")
                 continue
-            block = _fence_block(fence, f_start + offset, cell_count, seen_quiz, errors)
+            block = _fence_block(fence, f_start + offset, cell_count, seen_quiz, errors,
+                                 lang != "en")
             if block is None:
                 continue
             if isinstance(block, Cell):
                 cell_count += 1
             blocks.append(block)
         _add_prose(blocks, body_lines[cursor:end], cursor + offset)
-        steps.append(Step(index=index, title=title or f"Step {index + 1}",
+        steps.append(Step(index=index, title=title or in_language(lang, N_("Step {number}")
+                                                                   ).format(number=index + 1),
+
                           line=heading + offset, blocks=_with_shown_numbers(blocks)))
     return steps
 
@@ -205,14 +210,15 @@ def _add_prose(blocks: list[Block], chunk: list[str], line: int) -> None:
 
 
 def _fence_block(
-    fence: Any, line: int, cell_count: int, seen_quiz: dict[str, int], errors: Collector
+    fence: Any, line: int, cell_count: int, seen_quiz: dict[str, int], errors: Collector,
+    translation: bool = False,
 ) -> Block | None:
     """A cell, static block or quiz for a fenced block; other languages stay prose-like static."""
     words = fence.info.split()
     language = words[0].lower() if words else ""
     source = fence.content
     if language == "quiz":
-        return parse_quiz(source, line, cell_count, seen_quiz, errors)
+        return parse_quiz(source, line, cell_count, seen_quiz, errors, translation=translation)
     if language in ("python", "py"):
         if "static" in words[1:]:
             return StaticCode(source=source, line=line)

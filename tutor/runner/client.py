@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
+from tutor.i18n import _
 from tutor.runner import reaping, wire
 from tutor.runner.requests import COPY_MARK, RequestMixin
 from tutor.runner.state import RunnerError, RunnerState
@@ -159,7 +160,7 @@ class Runner(RequestMixin):
         if self._zygote is not None:
             await self._zygote.close()
         if self.state != RunnerState.DEAD:
-            self._set_state(RunnerState.DEAD, "The runner was closed.")
+            self._set_state(RunnerState.DEAD, _("The runner was closed."))
 
     def _on_zygote_event(self, message: dict[str, Any]) -> None:
         event = message.get("event")
@@ -181,9 +182,11 @@ class Runner(RequestMixin):
         now = time.monotonic()
         self._restarts = [t for t in self._restarts if now - t < RESTART_WINDOW_S] + [now]
         if len(self._restarts) > MAX_RESTARTS:
-            self._set_state(RunnerState.DEAD, f"{reason.rstrip('.')}, too often to restart it.")
+            self._set_state(RunnerState.DEAD, _("{reason}, too often to restart it.").format(
+                reason=reason.rstrip(".")))
             return
-        self._set_state(RunnerState.RESTARTING, f"{reason.rstrip('.')}; restarting it.")
+        self._set_state(RunnerState.RESTARTING, _("{reason}; restarting it.").format(
+            reason=reason.rstrip(".")))
         self._restarting = asyncio.ensure_future(self._restart(reason))
 
     async def _restart(self, reason: str) -> None:
@@ -199,25 +202,27 @@ class Runner(RequestMixin):
             return
         self.zygote_pid = self._zygote.pid
         self._set_state(RunnerState.READY,
-                        f"{reason.rstrip('.')}, so it was restarted; every namespace was reset.")
+                        _("{reason}, so it was restarted; every namespace was reset.").format(
+                            reason=reason.rstrip(".")))
+
 
     async def _zygote_ready(self) -> ZygoteLink:
         """The zygote, waiting for a restart in progress (RunnerError if there is none)."""
         if self._closed:
-            raise RunnerError("The runner was closed.")
+            raise RunnerError(_("The runner was closed."))
         if self._restarting is not None and not self._restarting.done():
             await asyncio.shield(self._restarting)
         if self.state == RunnerState.DEAD:
-            raise RunnerError(self.reason or "The runner is not running.")
+            raise RunnerError(self.reason or _("The runner is not running."))
         if self._zygote is None or self._zygote.control is None:
-            raise RunnerError("The runner has not been started.")
+            raise RunnerError(_("The runner has not been started."))
         return self._zygote
 
     def _check_alive(self) -> None:
         if self.state == RunnerState.DEAD:
-            raise RunnerError(self.reason or "The runner is not running.")
+            raise RunnerError(self.reason or _("The runner is not running."))
         if self._zygote is None:
-            raise RunnerError("The runner has not been started.")
+            raise RunnerError(_("The runner has not been started."))
 
     async def _spawn(self, namespace: str, seed: int | None = None) -> WorkerLink:
         """A fresh worker for `namespace`; a lost zygote is restarted and asked once more."""
@@ -308,7 +313,7 @@ class Runner(RequestMixin):
         """
         if fresh_copy and not self._uses_fork_copy():
             return await self._evaluate_in_replay(namespace, expression, timeout)
-        reply, _, _ = await self._request(
+        reply, _output, _kept = await self._request(
             namespace, {"op": "eval", "expression": expression, "fresh_copy": fresh_copy},
             timeout, None)
         return _evaluated(reply)
@@ -324,7 +329,7 @@ class Runner(RequestMixin):
             for code, filename in cells:
                 await self._request(copy, {"op": "exec", "code": code, "filename": filename},
                                     timeout, None)
-            reply, _, _ = await self._request(
+            reply, _output, _kept = await self._request(
                 copy, {"op": "eval", "expression": expression}, timeout, None)
         finally:
             self._drop(copy, kill=True)
@@ -336,7 +341,7 @@ class Runner(RequestMixin):
         self, namespace: str, name: str, *, max_depth: int = 8, max_nodes: int = 40
     ) -> wire.GraphNode | None:
         """The autograd tree of `name` in `namespace`, or None if it has no grad_fn."""
-        reply, _, _ = await self._request(
+        reply, _output, _kept = await self._request(
             namespace,
             {"op": "graph", "name": name, "max_depth": max_depth, "max_nodes": max_nodes},
             None, None)

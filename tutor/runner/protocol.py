@@ -13,6 +13,7 @@ import socket
 import struct
 from typing import Any
 
+from tutor.i18n import _
 from tutor.runner.wire import MAX_FRAME
 
 HEADER = struct.Struct("!I")
@@ -109,12 +110,14 @@ def describe_status(status: int) -> str:
         except ValueError:
             name = f"signal {number}"
         if number == signal.SIGSEGV:
-            return "crashed with a segmentation fault (SIGSEGV)"
+            return _("crashed with a segmentation fault (SIGSEGV)")
         if number == signal.SIGKILL:
-            return "was killed (SIGKILL), for example by the system for using too much memory"
+            return _("was killed (SIGKILL), for example by the system for using too much memory")
         if number == signal.SIGABRT:
-            return "aborted (SIGABRT)"
-        return f"was killed by {name}"
+            return _("aborted (SIGABRT)")
+        return _("was killed by {signal}").format(signal=name)
     if os.WIFEXITED(status):
-        return f"exited with status {os.WEXITSTATUS(status)} (os._exit or a C-level exit)"
-    return f"ended (status {status})"
+        return _("exited with status {status} (os._exit or a C-level exit)").format(
+            status=os.WEXITSTATUS(status))
+    return _("ended (status {status})").format(status=status)
+

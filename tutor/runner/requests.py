@@ -14,6 +14,7 @@ import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from tutor.i18n import _
 from tutor.runner import protocol, wire
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.runner.worker_link import Fault, Output, WorkerLink
@@ -81,7 +82,8 @@ class RequestMixin:
                 message["discard_interrupt"] = True
                 worker.interrupt_maybe_pending = False
             limit = self.timeout if timeout is None else timeout
-            subject = {"exec": "cell", "eval": "expression"}.get(message["op"], "request")
+            subject = {"exec": _("cell"), "eval": _("expression")}.get(message["op"],
+                                                                      _("request"))
             try:
                 await worker.send(request_id, message, output.write)
                 reply = await self._await_reply(namespace, worker, limit, subject)
@@ -114,14 +116,14 @@ class RequestMixin:
             waker: asyncio.Future[Any] = asyncio.ensure_future(worker.wake.wait())
             until = deadline if kill_at is None else kill_at
             reply: asyncio.Future[Any] = worker.reply
-            done, _ = await asyncio.wait(
+            done, _pending = await asyncio.wait(
                 {reply, waker}, timeout=max(0.0, until - loop.time()),
                 return_when=asyncio.FIRST_COMPLETED,
             )
             waker.cancel()
             if worker.stop_reason == "dropped":  # by drop(): no reply, no replacement
                 return {"error": wire.error(
-                    "exception", "The namespace was closed while this ran.")}
+                    "exception", _("The namespace was closed while this ran."))}
             if worker.reply in done:
                 outcome = worker.reply.result()
                 if isinstance(outcome, Fault):
@@ -140,11 +142,13 @@ class RequestMixin:
                 continue
             # The interrupt did not land (C code, a blocked signal): replace the worker.
             timed_out = worker.stop_reason == "timeout"
-            what = (f"The {subject} ran longer than {limit:g} s" if timed_out
-                    else f"The {subject} was interrupted")
+            what = (_("The {subject} ran longer than {limit} s and did not stop, so its "
+                      "namespace was reset.") if timed_out
+                    else _("The {subject} was interrupted and did not stop, so its namespace "
+                           "was reset."))
             self._drop(namespace, kill=True)
             return _replaced("timeout" if timed_out else "exception",
-                             f"{what} and did not stop, so its namespace was reset.")
+                             what.format(subject=subject, limit=f"{limit:g}"))
 
     def _after_stop(
         self, worker: WorkerLink, reply: dict[str, Any], limit: float, subject: str
@@ -160,23 +164,24 @@ class RequestMixin:
             where = f" ({where})" if where else ""
             if worker.stop_reason == "timeout":
                 error["kind"] = "timeout"
-                error["message"] = (
-                    f"The {subject} ran longer than {limit:g} s and was stopped{where}; "
-                    "the namespace is kept."
-                )
+                error["message"] = _(
+                    "The {subject} ran longer than {limit} s and was stopped{where}; the "
+                    "namespace is kept.").format(subject=subject, limit=f"{limit:g}", where=where)
             else:
-                error["message"] = f"The {subject} was interrupted{where}; the namespace is kept."
+                error["message"] = _("The {subject} was interrupted{where}; the namespace is "
+                                     "kept.").format(subject=subject, where=where)
         return reply
 
     async def _crashed(self, namespace: str, worker: WorkerLink, fault: Fault) -> dict[str, Any]:
         """The worker died or broke the protocol mid-request: say how in one sentence."""
         if fault.kind == "protocol":
             self._drop(namespace, kill=True)
-            return _replaced("crash", f"The worker broke the protocol ({fault.detail}), so it "
-                             "was replaced; the namespace was reset.")
+            return _replaced("crash", _("The worker broke the protocol ({detail}), so it was "
+                                        "replaced; the namespace was reset.").format(
+                                            detail=fault.detail))
         if fault.kind == "closed":
-            return _replaced("crash", "The worker was ended when the runner process was lost; "
-                             "the namespace was reset.")
+            return _replaced("crash", _("The worker was ended when the runner process was lost; "
+                                        "the namespace was reset."))
         try:
             status: int | None = await asyncio.wait_for(
                 asyncio.shield(worker.exit_status), EXIT_STATUS_WAIT_S)
@@ -184,12 +189,13 @@ class RequestMixin:
             status = None
         self._drop(namespace, kill=True)
         if worker.ended_because:
-            how = f"was ended because {worker.ended_because}"
+            how = _("was ended because {reason}").format(reason=worker.ended_because)
         elif status is None:
-            how = "stopped unexpectedly"
+            how = _("stopped unexpectedly")
         else:
             how = protocol.describe_status(status)
-        return _replaced("crash", f"The worker {how}; the namespace was reset.")
+        return _replaced("crash", _("The worker {how}; the namespace was reset.").format(how=how))
+
 
     async def _replace(self, namespace: str) -> None:
         """Start a fresh worker for a namespace whose worker was lost."""

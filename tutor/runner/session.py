@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tutor.i18n import _
 from tutor.runner.client import Runner
 
 
@@ -52,7 +53,9 @@ class CellSession:
             result = await self._run(cells, position, timeout=timeout)
             if not result["ok"]:
                 error = result["error"]
-                error["message"] = f"Cell {position + 1} failed first: {error['message']}"
+                error["message"] = _("Cell {number} failed first: {error}").format(
+                    number=position + 1, error=error["message"])
+
                 return result
         return None
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from tutor.i18n import _
 from tutor.runner import protocol, reaping
 from tutor.runner.state import RunnerError
 
@@ -98,7 +99,8 @@ class ZygoteLink:
             return await asyncio.wait_for(asyncio.shield(self.ready), START_DEADLINE_S)
         except asyncio.TimeoutError:
             self.kill()
-            raise ZygoteLost(f"The runner did not start within {START_DEADLINE_S:g} s.") from None
+            raise ZygoteLost(_("The runner did not start within {seconds} s.").format(
+                seconds=f"{START_DEADLINE_S:g}")) from None
 
     def stderr_tail(self) -> str:
         """The last line the zygote wrote to stderr (a traceback's last line, say)."""
@@ -111,20 +113,20 @@ class ZygoteLink:
     def _on_control(self) -> None:
         assert self.control is not None
         try:
-            data, fds, _, _ = socket.recv_fds(self.control, 65536, 16)
+            data, fds, _flags, _address = socket.recv_fds(self.control, 65536, 16)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
             data, fds = b"", []
         self.fds.extend(fds)
         if not data:
-            self._gone("The runner process stopped")
+            self._gone(_("The runner process stopped"))
             return
         try:
             messages = self.frames.feed(data)
         except protocol.ProtocolError as exc:
             self.kill()
-            self._gone(f"The runner process broke the protocol ({exc})")
+            self._gone(_("The runner process broke the protocol ({error})").format(error=exc))
             return
         for message in messages:
             self._on_message(message)
@@ -134,7 +136,7 @@ class ZygoteLink:
         if event == "ready" and self.ready is not None and not self.ready.done():
             self.ready.set_result(message["info"])
         elif event == "error" and self.ready is not None and not self.ready.done():
-            reason = f"The runner cannot start: {message['message']}."
+            reason = _("The runner cannot start: {error}.").format(error=message["message"])
             self.ready.set_exception(ZygoteLost(reason))
         elif event in ("spawned", "pong"):
             if event == "spawned":
@@ -170,7 +172,7 @@ class ZygoteLink:
     async def _ask(self, command: dict[str, Any]) -> dict[str, Any]:
         """Send a command and await its answer (no deadline here)."""
         if self.lost or self.control is None:
-            raise ZygoteLost("The runner process is not running.")
+            raise ZygoteLost(_("The runner process is not running."))
         token = str(next(self.tokens))
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiting[token] = future
@@ -185,7 +187,7 @@ class ZygoteLink:
         try:
             protocol.send(self.control, command)
         except OSError:
-            self._gone("The runner process stopped")
+            self._gone(_("The runner process stopped"))
         finally:
             self.control.setblocking(False)
 
@@ -201,7 +203,7 @@ class ZygoteLink:
         answer = asyncio.ensure_future(self._ask(command))
         try:
             while True:
-                done, _ = await asyncio.wait({answer}, timeout=ZYGOTE_DEADLINE_S)
+                done, _pending = await asyncio.wait({answer}, timeout=ZYGOTE_DEADLINE_S)
                 if done:
                     message = answer.result()
                     pid, (sock_fd, out_fd) = int(message["pid"]), message["fds"]
@@ -215,7 +217,8 @@ class ZygoteLink:
         try:
             await asyncio.wait_for(self._ask({"cmd": "ping"}), ZYGOTE_DEADLINE_S)
         except asyncio.TimeoutError:
-            reason = f"The runner process stopped answering for {ZYGOTE_DEADLINE_S:g} s"
+            reason = _("The runner process stopped answering for {seconds} s").format(
+                seconds=f"{ZYGOTE_DEADLINE_S:g}")
             self.kill()
             self._gone(reason)
             raise ZygoteLost(reason + ".") from None

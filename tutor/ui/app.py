@@ -15,14 +15,20 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tutor.course import Course
+from tutor.i18n import N_, _
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.settings import Settings, SettingsError, keymap, save_setting
 from tutor.ui.labels import device_label, state_label
 from tutor.ui.legible import legible_variables
 from tutor.ui.messages import RunnerStateChanged
 from tutor.ui.screens.lesson_list import LessonListScreen
+from tutor.ui.translated import translate_bindings, translated_commands
+
+#: The status bar's device before the runner says which it is.
+DEVICE_UNKNOWN = N_("device: …")
 
 if TYPE_CHECKING:
+
     from tutor.progress import ProgressStore
     from tutor.progress.writer import ProgressWriter
     from tutor.runner.client import Runner
@@ -45,12 +51,12 @@ class TutorApp(App[int]):
     ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", priority=True, id="help"),
-        Binding("question_mark", "help", "Help", show=False, id="help-question-mark"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("f1", "help", N_("Help"), priority=True, id="help"),
+        Binding("question_mark", "help", N_("Help"), show=False, id="help-question-mark"),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="quit"),
     ]
 
-    device_text: reactive[str] = reactive("device: …")
+    device_text: reactive[str] = reactive(DEVICE_UNKNOWN)
     """The device the runner computes on, for the status bar."""
     runner_text: reactive[str] = reactive(state_label(RunnerState.STARTING))
     """The runner's state in words, for the status bar."""
@@ -66,8 +72,13 @@ class TutorApp(App[int]):
         lesson: str | None = None,
         device: str = "auto",
         settings: Settings | None = None,
+        notes: Iterable[str] = (),
     ) -> None:
         super().__init__()
+        translate_bindings(self)
+        self.set_reactive(TutorApp.device_text, _(DEVICE_UNKNOWN))
+        self.set_reactive(TutorApp.runner_text, state_label(RunnerState.STARTING))
+
         self.course = course
         self.owns_runner = runner is None
         self.device = device
@@ -75,7 +86,9 @@ class TutorApp(App[int]):
         self.owns_progress = progress is None
         self._progress = progress
         self._writer: ProgressWriter | None = None
-        self._startup_notes: list[str] = []
+        self._startup_notes: list[str] = list(notes)
+        """Said once after the first frame (a language that is not available, a theme)."""
+
         self.start_lesson = lesson
         self._runner_started = asyncio.Event()
         self.settings = settings if settings is not None else Settings()
@@ -86,8 +99,9 @@ class TutorApp(App[int]):
                 self.theme = self.settings.theme
             else:
                 self._startup_notes.append(
-                    f"Unknown theme {self.settings.theme!r} in {self.settings.path}; "
-                    f"themes: {', '.join(sorted(self.available_themes))}.")
+                    _("Unknown theme {theme} in {path}; themes: {themes}.").format(
+                        theme=repr(self.settings.theme), path=self.settings.path,
+                        themes=", ".join(sorted(self.available_themes))))
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables, its text colours made legible on its backgrounds."""
@@ -138,7 +152,7 @@ class TutorApp(App[int]):
             self.open_lesson(self.start_lesson)
         self.call_after_refresh(self._report_progress_problem)
         for note in self._startup_notes:
-            self.notify(note, title="Settings", severity="warning", timeout=10)
+            self.notify(note, title=_("Settings"), severity="warning", timeout=10)
         self.theme_changed_signal.subscribe(self, self._save_theme)
         if self.owns_runner:
             # After the first frame is drawn: spawning the zygote must not delay it.
@@ -150,7 +164,8 @@ class TutorApp(App[int]):
     def _report_progress_problem(self) -> None:
         """Say once, after the first frame, when progress is not being saved or was moved."""
         if self.progress.problem:
-            self.notify(self.progress.problem, title="Progress", severity="warning", timeout=10)
+            self.notify(self.progress.problem, title=_("Progress"), severity="warning",
+                        timeout=10)
 
     def _save_theme(self, theme: object) -> None:
         """Keep a theme chosen in the app (command palette: Theme) in the settings file."""
@@ -160,8 +175,8 @@ class TutorApp(App[int]):
         try:
             save_setting(self.settings.path, "theme", name)
         except (OSError, SettingsError) as exc:
-            self.notify(f"The theme could not be saved in {self.settings.path}: {exc}",
-                        severity="warning", timeout=6)
+            self.notify(_("The theme could not be saved in {path}: {error}").format(
+                path=self.settings.path, error=exc), severity="warning", timeout=6)
             return
         self.settings = dataclasses.replace(self.settings, theme=name)
 
@@ -182,7 +197,7 @@ class TutorApp(App[int]):
             await self.runner.start()
         except RunnerError as exc:
             if self.device == "cpu":
-                self.notify(str(exc), title="Runner", severity="error", timeout=15)
+                self.notify(str(exc), title=_("Runner"), severity="error", timeout=15)
             else:
                 from tutor.ui.screens.device_choice import DeviceChoiceScreen
 
@@ -191,8 +206,8 @@ class TutorApp(App[int]):
     def _chose_device(self, use_cpu: bool | None) -> None:
         """After the runner failed on the requested device: start one on the CPU if wanted."""
         if not use_cpu:
-            self.notify("No runner: cells cannot run. Restart tutor with --device cpu.",
-                        title="Runner", severity="warning", timeout=10)
+            self.notify(_("No runner: cells cannot run. Restart tutor with --device cpu."),
+                        title=_("Runner"), severity="warning", timeout=10)
             return
         self.device = "cpu"
         self._runner = None
@@ -225,14 +240,14 @@ class TutorApp(App[int]):
         """The runner, once it has started (RunnerError if it could not)."""
         await self._runner_started.wait()
         if self.runner.state == RunnerState.DEAD:
-            raise RunnerError(self.runner.reason or "The runner is not running.")
+            raise RunnerError(self.runner.reason or _("The runner is not running."))
         return self.runner
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson at the step the learner was last on."""
         lesson = self.course.lesson(lesson_id)
         if lesson is None:
-            self.notify(f"No lesson '{lesson_id}'.", severity="error")
+            self.notify(_("No lesson '{lesson}'.").format(lesson=lesson_id), severity="error")
             return
         step = self.progress.position(lesson.id) or 0
         # Imported on first use: the editor, Markdown and grading are not needed for the first
@@ -258,9 +273,18 @@ class TutorApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_command_palette(self) -> None:
+        """The command palette, with its placeholder in the interface language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"),
+                                            id="--command-palette"))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette lists the current screen's actions with their keys, then the app's."""
-        yield from super().get_system_commands(screen)
+        yield from translated_commands(super().get_system_commands(screen))
+
         seen = set()
         active_bindings = screen.active_bindings
         for active in active_bindings.values():

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from tutor.i18n import N_, _
 from tutor.runner.state import RunnerState
 
 #: What each runner state reads as in the status bar.
 STATE_WORDS = {
-    RunnerState.STARTING: "starting runner…",
-    RunnerState.READY: "ready",
-    RunnerState.BUSY: "running",
-    RunnerState.RESTARTING: "restarting worker…",
-    RunnerState.DEAD: "runner stopped",
+    RunnerState.STARTING: N_("starting runner…"),
+    RunnerState.READY: N_("ready"),
+    RunnerState.BUSY: N_("running"),
+    RunnerState.RESTARTING: N_("restarting worker…"),
+    RunnerState.DEAD: N_("runner stopped"),
 }
+
+
+#: How each cell state (`tutor.study.CellState`'s value) reads next to the cell number.
+CELL_STATE_TEXT = {"not-run": "", "running": N_("running…"), "ran": N_("ran"),
+                   "failed": N_("failed")}
+
+
+def cell_state_text(state: str) -> str:
+    """A cell's state (a `tutor.study.CellState`'s value) in words ("" before it runs)."""
+    text = CELL_STATE_TEXT.get(state, "")
+    return _(text) if text else ""
 
 
 def device_label(info: dict[str, Any]) -> str:
@@ -21,7 +33,7 @@ def device_label(info: dict[str, Any]) -> str:
     device = str(info.get("device") or "")
     name = str(info.get("name") or "")
     if not device:
-        return "device: …"
+        return _("device: …")
     if name and name != device:
         return f"{device} · {name}"
     return device
@@ -29,7 +41,7 @@ def device_label(info: dict[str, Any]) -> str:
 
 def state_label(state: RunnerState) -> str:
     """The runner state in words."""
-    return STATE_WORDS.get(state, state.value)
+    return _(STATE_WORDS[state]) if state in STATE_WORDS else state.value
 
 
 def shape_text(shape: list[int] | tuple[int, ...] | None) -> str:
@@ -49,8 +61,10 @@ def value_text(value: Any) -> str:
     """A computed answer (plain data from the runner) as the learner would type it."""
     if isinstance(value, dict) and value.get("kind") == "tensor":
         values = value.get("values")
-        shown = "(no values)" if values is None else repr(values)
-        return f"tensor {shown}, shape {shape_text(value.get('shape'))}, {value.get('dtype')}"
+        shown = _("(no values)") if values is None else repr(values)
+        return _("tensor {values}, shape {shape}, {dtype}").format(
+            values=shown, shape=shape_text(value.get("shape")), dtype=value.get("dtype"))
+
     if isinstance(value, dict) and value.get("kind") == "repr":
         return str(value.get("repr"))
     if isinstance(value, list) and all(isinstance(n, int) for n in value):

@@ -11,7 +11,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from tutor.i18n import N_, _
 from tutor.text import printable
+from tutor.ui.translated import translate_bindings
 
 
 class DeviceChoiceScreen(ModalScreen[bool]):
@@ -28,24 +30,27 @@ class DeviceChoiceScreen(ModalScreen[bool]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,c", "use_cpu", "Use the CPU", id="use-cpu", priority=True),
-        Binding("escape", "keep", "Stay without a runner", id="keep-device"),
+        Binding("enter,c", "use_cpu", N_("Use the CPU"), id="use-cpu", priority=True),
+        Binding("escape", "keep", N_("Stay without a runner"), id="keep-device"),
     ]
 
     def __init__(self, device: str, reason: str) -> None:
         super().__init__()
+        translate_bindings(self)
         self.device = device
         self.reason = reason
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"The runner cannot compute on '{printable(self.device)}': "
-                        f"{printable(self.reason)}", markup=False, id="device-problem")
-            yield Label("Run the lessons on the CPU instead? Enter: use the CPU. "
-                        "Escape: stay without a runner (cells cannot run).", markup=False)
+            yield Label(_("The runner cannot compute on '{device}': {reason}").format(
+                device=printable(self.device), reason=printable(self.reason)), markup=False,
+                id="device-problem")
+            yield Label(_("Run the lessons on the CPU instead? Enter: use the CPU. Escape: stay "
+                          "without a runner (cells cannot run)."), markup=False)
             with Horizontal():
-                yield Button("Use the CPU", id="use-cpu", variant="primary", compact=True)
-                yield Button("Stay", id="keep", compact=True)
+                yield Button(_("Use the CPU"), id="use-cpu", variant="primary", compact=True)
+                yield Button(_("Stay"), id="keep", compact=True)
+
 
     def action_use_cpu(self) -> None:
         self.dismiss(True)

@@ -11,17 +11,20 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from tutor.i18n import N_, _
+from tutor.ui.translated import translate_bindings
+
 #: How a few keys read in the help (others are capitalised: `ctrl+r` -> `Ctrl+R`).
 KEY_NAMES = {"question_mark": "?", "escape": "Escape", "enter": "Enter"}
 
 #: What Textual's own focus keys do here, in the words the README and the cell titles use.
 DESCRIPTIONS = {
-    "app.focus_next": "Next: lesson, cell editors, answer fields, panes (in a cell editor Tab "
-                      "indents: Escape leaves it first)",
-    "app.focus_previous": "Previous field (also out of a cell editor)",
-    "focus_next": "Next: lesson, cell editors, answer fields, panes (in a cell editor Tab "
-                  "indents: Escape leaves it first)",
-    "focus_previous": "Previous field (also out of a cell editor)",
+    "app.focus_next": N_("Next: lesson, cell editors, answer fields, panes (in a cell editor "
+                         "Tab indents: Escape leaves it first)"),
+    "app.focus_previous": N_("Previous field (also out of a cell editor)"),
+    "focus_next": N_("Next: lesson, cell editors, answer fields, panes (in a cell editor Tab "
+                     "indents: Escape leaves it first)"),
+    "focus_previous": N_("Previous field (also out of a cell editor)"),
 }
 
 
@@ -39,7 +42,7 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
             if not binding.description:
                 continue
             described = DESCRIPTIONS.get(binding.action, binding.tooltip or binding.description)
-            keys, _ = rows.setdefault(binding.action, ([], described))
+            keys, _text = rows.setdefault(binding.action, ([], _(described)))
             if key_name(key) not in keys:
                 keys.append(key_name(key))
     return [(" / ".join(keys), description) for keys, description in rows.values()]
@@ -60,8 +63,8 @@ def first_key(screen: Screen[Any], action: str) -> str:
 def bindings_table(screen: Screen[object]) -> Table:
     """The keys as a two-column table."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("key", no_wrap=True)
-    table.add_column("does")
+    table.add_column(_("key"), no_wrap=True)
+    table.add_column(_("does"))
     for keys, description in key_rows(screen):
         table.add_row(keys, description)
     return table
@@ -71,22 +74,24 @@ class HelpScreen(ModalScreen[None]):
     """Lists the keys; any of Escape, F1, ? or q closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,question_mark,q", "dismiss", "Close help", id="close-help"),
+        Binding("escape,f1,question_mark,q", "dismiss", N_("Close help"), id="close-help"),
     ]
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()
+        translate_bindings(self)
         self.under = under
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Label("Keys (Escape closes this help)", id="help-title")
+            yield Label(_("Keys (Escape closes this help)"), id="help-title")
             yield Static(bindings_table(self.under), id="help-keys")
             yield Static(
-                "Tab and Shift+Tab move between the lesson, the cell editors, the answer fields "
-                "and the panes. In a cell editor Tab indents: Escape leaves the editor (then Tab "
-                "goes on), and Escape in an answer field goes back to the lesson text. The mouse "
-                "works too: click a cell, a tab or a button. Ctrl+P opens the command palette, "
-                "which lists these actions.",
+                _("Tab and Shift+Tab move between the lesson, the cell editors, the answer fields "
+                  "and the panes. In a cell editor Tab indents: Escape leaves the editor (then "
+                  "Tab goes on), and Escape in an answer field goes back to the lesson text. The "
+                  "mouse works too: click a cell, a tab or a button. Ctrl+P opens the command "
+                  "palette, which lists these actions."),
                 id="help-notes",
             )
+

@@ -12,11 +12,13 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Input, TextArea
 
 from tutor.course import Quiz
+from tutor.i18n import N_, _
 from tutor.runner.client import RunnerError
 from tutor.study import EDITED_NOTE, CellState, LessonSession
 from tutor.text import printable
 from tutor.ui.labels import value_text
 from tutor.ui.screens.help import first_key
+from tutor.ui.translated import translate_bindings
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.notices import OneNotice
 from tutor.ui.widgets.panes import Panes
@@ -25,13 +27,6 @@ from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.step_view import StepView
 from tutor.ui.widgets.tensor_rows import assigned_names
 from tutor.ui.widgets.too_small import TooSmall
-
-#: How each cell state reads next to the cell number.
-CELL_STATE_TEXT = {
-    CellState.NOT_RUN: "", CellState.RUNNING: "running…", CellState.RAN: "ran",
-    CellState.FAILED: "failed",
-}
-
 
 #: Layouts F12 cycles through: both areas, the lesson alone, the result panes alone.
 ZOOMS = ("both", "lesson", "panes")
@@ -43,28 +38,29 @@ class LessonScreen(OneNotice):
     CSS_PATH = "lesson.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f5,ctrl+r", "run_cell", "Run", priority=True, id="run-cell",
-                tooltip="Run the current cell (after the cells before it)"),
-        Binding("f6,ctrl+g", "interrupt", "Stop", priority=True, id="interrupt",
-                tooltip="Interrupt the running cell"),
-        Binding("f7", "previous_step", "Prev", priority=True, id="previous-step",
-                tooltip="Previous step"),
-        Binding("f8,ctrl+n", "next_step", "Next", priority=True, id="next-step",
-                tooltip="Next step"),
-        Binding("f3,ctrl+t", "hint", "Hint", priority=True, id="hint",
-                tooltip="Show the next hint of the current quiz"),
-        Binding("f4,ctrl+o", "reveal", "Reveal", priority=True, id="reveal",
-                tooltip="Reveal the computed answer of the current quiz"),
-        Binding("f2", "focus_quiz", "Answer", priority=True, id="focus-quiz", show=False,
-                tooltip="Go to the answer field of the next quiz"),
-        Binding("f9", "reset_cell", "Reset cell", priority=True, id="reset-cell", show=False,
-                tooltip="Put the lesson's original code back in the current cell"),
-        Binding("f10", "next_pane", "Next pane", priority=True, id="next-pane", show=False,
-                tooltip="Show the next result pane (Output, Tensors, Gradients, Graph, Plot)"),
-        Binding("f12,ctrl+l", "zoom", "Zoom", priority=True, id="zoom", show=False,
-                tooltip="Give the lesson, then the result panes, the whole screen (cycles)"),
-        Binding("escape", "back", "Lessons", id="back", show=False,
-                tooltip="Leave the text field, then go back to the lesson list"),
+        Binding("f5,ctrl+r", "run_cell", N_("Run"), priority=True, id="run-cell",
+                tooltip=N_("Run the current cell (after the cells before it)")),
+        Binding("f6,ctrl+g", "interrupt", N_("Stop"), priority=True, id="interrupt",
+                tooltip=N_("Interrupt the running cell")),
+        Binding("f7", "previous_step", N_("Prev"), priority=True, id="previous-step",
+                tooltip=N_("Previous step")),
+        Binding("f8,ctrl+n", "next_step", N_("Next"), priority=True, id="next-step",
+                tooltip=N_("Next step")),
+        Binding("f3,ctrl+t", "hint", N_("Hint"), priority=True, id="hint",
+                tooltip=N_("Show the next hint of the current quiz")),
+        Binding("f4,ctrl+o", "reveal", N_("Reveal"), priority=True, id="reveal",
+                tooltip=N_("Reveal the computed answer of the current quiz")),
+        Binding("f2", "focus_quiz", N_("Answer"), priority=True, id="focus-quiz", show=False,
+                tooltip=N_("Go to the answer field of the next quiz")),
+        Binding("f9", "reset_cell", N_("Reset cell"), priority=True, id="reset-cell", show=False,
+                tooltip=N_("Put the lesson's original code back in the current cell")),
+        Binding("f10", "next_pane", N_("Next pane"), priority=True, id="next-pane", show=False,
+                tooltip=N_("Show the next result pane (Output, Tensors, Gradients, Graph, "
+                           "Plot)")),
+        Binding("f12,ctrl+l", "zoom", N_("Zoom"), priority=True, id="zoom", show=False,
+                tooltip=N_("Give the lesson, then the result panes, the whole screen (cycles)")),
+        Binding("escape", "back", N_("Lessons"), id="back", show=False,
+                tooltip=N_("Leave the text field, then go back to the lesson list")),
     ]
 
     zoom: reactive[str] = reactive("both", init=False)
@@ -72,6 +68,7 @@ class LessonScreen(OneNotice):
 
     def __init__(self, session: LessonSession, step: int = 0) -> None:
         super().__init__()
+        translate_bindings(self)
         self.session = session
         self.lesson = session.lesson
         self.step_index = session.step_at(step)
@@ -145,23 +142,24 @@ class LessonScreen(OneNotice):
     def _show_cell_states(self) -> None:
         states = self.session.cells.states()
         for editor in self.step_view.cell_editors():
-            editor.set_state(CELL_STATE_TEXT[states[editor.cell.index]])
+            editor.set_state(states[editor.cell.index].value)
 
     def _announce(self, lesson_completed: bool) -> None:
         if lesson_completed:
-            self.notify(f"Lesson complete: {self.lesson.title}. Well done!", timeout=6)
+            self.notify(_("Lesson complete: {title}. Well done!").format(title=self.lesson.title),
+                        timeout=6)
 
     async def action_next_step(self) -> None:
         """Go on; leaving a step with nothing to do completes it."""
         self._announce(self.session.leave(self.step_index))
         if self.step_index + 1 >= len(self.lesson.steps):
-            self.notify("This is the last step. Escape goes back to the lessons.", timeout=4)
+            self.notify(_("This is the last step. Escape goes back to the lessons."), timeout=4)
             return
         await self.show_step(self.step_index + 1)
 
     async def action_previous_step(self) -> None:
         if self.step_index == 0:
-            self.notify("This is the first step.", timeout=3)
+            self.notify(_("This is the first step."), timeout=3)
             return
         await self.show_step(self.step_index - 1)
 
@@ -209,10 +207,11 @@ class LessonScreen(OneNotice):
     def action_reset_cell(self) -> None:
         editor = self._current_editor()
         if editor is None:
-            self.notify("This step has no cell.", timeout=3)
+            self.notify(_("This step has no cell."), timeout=3)
             return
         editor.reset()
-        self.notify(f"Cell {editor.cell.index + 1} is back to the lesson's code.", timeout=3)
+        self.notify(_("Cell {number} is back to the lesson's code.").format(
+            number=editor.cell.index + 1), timeout=3)
 
     def _current_editor(self) -> CellEditor | None:
         for editor in self.step_view.cell_editors():
@@ -222,10 +221,10 @@ class LessonScreen(OneNotice):
 
     def action_run_cell(self) -> None:
         if self.current_cell is None:
-            self.notify("This step has no cell to run.", timeout=3)
+            self.notify(_("This step has no cell to run."), timeout=3)
             return
         if self.running:
-            self.notify("A cell is already running: F6 stops it.", timeout=3)
+            self.notify(_("A cell is already running: F6 stops it."), timeout=3)
             return
         self.running = True
         self.run_cell(self.current_cell)
@@ -243,9 +242,9 @@ class LessonScreen(OneNotice):
             streamed = True
             output.append(text)
 
-        status.set_busy(f"⏵ running cell {index + 1}…  F6 stops")
+        status.set_busy(_("⏵ running cell {number}…  F6 stops").format(number=index + 1))
         if editor is not None:
-            editor.set_state(CELL_STATE_TEXT[CellState.RUNNING])
+            editor.set_state(CellState.RUNNING.value)
             editor.scroll_visible()  # the learner sees the code that runs, not only its output
         try:
             outcome = await self.session.run_cell(index, on_output)
@@ -277,7 +276,7 @@ class LessonScreen(OneNotice):
 
     def action_interrupt(self) -> None:
         if not self.running:
-            self.notify("No cell is running.", timeout=3)
+            self.notify(_("No cell is running."), timeout=3)
             return
         self.interrupt()
 
@@ -303,7 +302,7 @@ class LessonScreen(OneNotice):
         """
         panels = self.step_view.quiz_panels()
         if not panels:
-            self.notify("This step has no quiz.", timeout=3)
+            self.notify(_("This step has no quiz."), timeout=3)
             return
         position = 0
         for index, panel in enumerate(panels):
@@ -321,14 +320,14 @@ class LessonScreen(OneNotice):
     def action_hint(self) -> None:
         panel = self._current_quiz()
         if panel is None:
-            self.notify("This step has no quiz.", timeout=3)
+            self.notify(_("This step has no quiz."), timeout=3)
             return
         self._show_hint(panel)
 
     def action_reveal(self) -> None:
         panel = self._current_quiz()
         if panel is None:
-            self.notify("This step has no quiz.", timeout=3)
+            self.notify(_("This step has no quiz."), timeout=3)
             return
         self.reveal(panel)
 
@@ -376,7 +375,7 @@ class LessonScreen(OneNotice):
             panel.show_problem(str(exc))
             return
         panel.show_answer(revealed_text(quiz, expected))
-        panel.show_note(EDITED_NOTE if quiz.type != "task"
+        panel.show_note(_(EDITED_NOTE) if quiz.type != "task"
                         and self.session.cells_edited_before(quiz) else "")
         self._announce(completed)
 
@@ -384,7 +383,8 @@ class LessonScreen(OneNotice):
 def revealed_text(quiz: Quiz, expected: Any) -> str:
     """A revealed answer as the learner would type it (a task's: its solution's code)."""
     if quiz.type == "task":
-        return f"replace the cell above with:\n{expected}"
+        return _("replace the cell above with:\n{code}").format(code=expected)
+
     if expected is None and quiz.accept:
         return quiz.accept[0]
     if quiz.type == "code":

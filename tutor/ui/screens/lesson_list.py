@@ -19,7 +19,9 @@ from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tutor.course import Course, Lesson
+from tutor.i18n import N_, _
 from tutor.text import printable
+from tutor.ui.translated import translate_bindings
 from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.too_small import TooSmall
 
@@ -36,7 +38,8 @@ def progress_text(lesson: Lesson, progress: ProgressStore) -> tuple[str, bool]:
     helped = sum(1 for q in quiz_ids
                  if status.get(q, {}).get("solved") or status.get(q, {}).get("revealed"))
     complete = steps == len(lesson.steps) and helped == len(quiz_ids)
-    return f"{steps}/{len(lesson.steps)} steps · {solved}/{len(quiz_ids)} quizzes", complete
+    return _("{done}/{steps} steps · {solved}/{quizzes} quizzes").format(
+        done=steps, steps=len(lesson.steps), solved=solved, quizzes=len(quiz_ids)), complete
 
 
 class LessonListScreen(Screen[None]):
@@ -49,26 +52,27 @@ class LessonListScreen(Screen[None]):
         lesson_id: str
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_lesson", "Open", id="open-lesson", priority=True,
-                tooltip="Open the highlighted lesson at its last step"),
+        Binding("enter", "open_lesson", N_("Open"), id="open-lesson", priority=True,
+                tooltip=N_("Open the highlighted lesson at its last step")),
     ]
 
     def __init__(self, course: Course, progress: Callable[[], ProgressStore]) -> None:
         super().__init__()
+        translate_bindings(self)
         self.course = course
         self.progress = progress
         """The progress store, opened on first use (after the first frame)."""
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        yield Label("Lessons: ↑/↓ to choose, Enter to open (resumes at the last step)",
+        yield Label(_("Lessons: ↑/↓ to choose, Enter to open (resumes at the last step)"),
                     id="list-title")
         yield OptionList(id="lessons")
         yield Footer(compact=True)
         yield TooSmall()
 
     def on_mount(self) -> None:
-        self.query_one(StatusBar).location = "tutor › lessons"
+        self.query_one(StatusBar).location = _("tutor › lessons")
         # Titles first; progress (and the resumed lesson) a moment later, after the first frame.
         self.refresh_lessons(with_progress=False)
         self.query_one(OptionList).focus()
@@ -103,12 +107,15 @@ class LessonListScreen(Screen[None]):
             prompt = Group(title, summary) if lesson.summary else title
             options.add_option(Option(prompt, id=lesson.id))
         for file, errors in course.broken().items():
-            title = Text(f"✗ {Path(file).name}: cannot be opened", style="bold")
+            title = Text(_("✗ {file}: cannot be opened").format(file=Path(file).name),
+                         style="bold")
             details = [Padding(Text(printable(str(error))), (0, 0, 0, 5)) for error in errors]
             options.add_option(Option(Group(title, *details), id=f"broken:{file}",
                                       disabled=True))
         if not course.lessons:
-            options.add_option(Option(f"No lessons found in {course.directory}.", disabled=True))
+            options.add_option(Option(_("No lessons found in {folder}.").format(
+                folder=course.directory), disabled=True))
+
         ids = [lesson.id for lesson in course.lessons]
         if ids:
             options.highlighted = ids.index(highlight) if highlight in ids else 0

@@ -14,6 +14,8 @@ from textual.reactive import reactive
 from textual.widgets import Label, TextArea
 
 from tutor.course import Cell
+from tutor.i18n import _
+from tutor.ui.labels import cell_state_text
 from tutor.ui.widgets.code_theme import code_theme
 
 
@@ -87,12 +89,13 @@ class CellEditor(Vertical):
 
     def _title(self) -> str:
         marker = "▶ " if self.current else "  "
-        edited = " · edited" if shown_text(self.source) != shown_text(self.cell.source) else ""
-        tail = f" · {self.state}" if self.state else ""
+        edited = _(" · edited") if shown_text(self.source) != shown_text(self.cell.source) else ""
+        words = cell_state_text(self.state)
+        tail = f" · {words}" if words else ""
         if self.is_mounted and self.editor.has_focus:
-            hint = "  (F5 runs · Tab indents · Esc leaves)"
+            hint = _("  (F5 runs · Tab indents · Esc leaves)")
         else:
-            hint = "  (F5 runs it)" if self.current and not self.state else ""
+            hint = _("  (F5 runs it)") if self.current and not words else ""
         return f"{marker}In [{self.cell.index + 1}]{edited}{tail}{hint}"
 
     def watch_current(self, current: bool) -> None:
@@ -101,7 +104,8 @@ class CellEditor(Vertical):
             self.query_one(".cell-title", Label).update(self._title())
 
     def set_state(self, state: str) -> None:
-        """Show `ran`, `running…`, `failed` next to the cell number."""
+        """Show the cell's state (a `tutor.study.CellState`'s value: `ran`, `running`,
+        `failed`, `not-run`) in words next to the cell number."""
         self.state = state
         self.query_one(".cell-title", Label).update(self._title())
         self.set_class(state == "failed", "-failed")

@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from tutor.i18n import _
 from tutor.ui.labels import shape_text
 from tutor.ui.widgets.tensors_pane import name_cell, text_cell
 
@@ -19,7 +20,7 @@ class GradientsPane(DataTable[Text]):
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
-        self.add_columns("name", "grad values", "grad shape")
+        self.add_columns(_("name"), _("grad values"), _("grad shape"))
 
     def show(self, tensors: list[dict[str, Any]], changed: set[str] | None = None) -> None:
         """Replace the rows with the gradients in this snapshot, in the order given."""

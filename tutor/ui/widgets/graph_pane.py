@@ -8,10 +8,11 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from tutor.i18n import N_, _
 from tutor.text import printable
 
 #: The root's label while there is no graph (the Panes hide an empty tree behind a message).
-EMPTY = "no graph"
+EMPTY = N_("no graph")
 
 
 def node_label(node: dict[str, Any]) -> str:
@@ -19,7 +20,7 @@ def node_label(node: dict[str, Any]) -> str:
     names escaped)."""
     op, name = str(node.get("op", "?")), node.get("name")
     if op == "AccumulateGrad":
-        return printable(f"{name or 'unnamed tensor'} (leaf)")
+        return printable(_("{name} (leaf)").format(name=name or _("unnamed tensor")))
     return printable(f"{name} ← {op}" if name else op)
 
 
@@ -27,7 +28,7 @@ class GraphPane(Tree[None]):
     """Operations from the result back to its leaves; leaves are named by their variable."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(EMPTY, **kwargs)
+        super().__init__(_(EMPTY), **kwargs)
         self.show_root = True
         self.guide_depth = 3
 
@@ -39,7 +40,7 @@ class GraphPane(Tree[None]):
         """Draw `graph` (the runner's tree) or say there is none."""
         self.clear()
         if graph is None:
-            self.root.set_label(EMPTY)
+            self.root.set_label(_(EMPTY))
             return
         self.root.set_label(node_label(graph))
         self._add_branch(self.root, graph)
@@ -53,4 +54,5 @@ class GraphPane(Tree[None]):
             else:
                 parent.add_leaf(node_label(child))
         if node.get("more"):
-            parent.add_leaf(f"… {node['more']} more (graph capped)")
+            parent.add_leaf(_("… {count} more (graph capped)").format(count=node["more"]))
+

@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.widgets import TextArea
 
+from tutor.i18n import _
 from tutor.text import printable
 
 #: Characters kept in the pane; older text is dropped (the runner truncates huge output too).
@@ -42,10 +43,11 @@ class OutputPane(TextArea):
         lines = [] if self.text.endswith("\n") else [""]
         error = result.get("error")
         if error is None:
-            lines.append("✓ done")
+            lines.append(_("✓ done"))
         else:
             traceback = (error.get("traceback") or "").rstrip()
             if traceback:
                 lines.append(traceback)
-            lines.append(f"✗ {error.get('message', 'The cell failed.')}")
+            lines.append(f"✗ {error.get('message') or _('The cell failed.')}")
+
         self.append("\n".join(lines) + "\n")

@@ -11,6 +11,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static, Tab, Tabs
 
+from tutor.i18n import N_, _
 from tutor.ui.widgets.gradients_pane import GradientsPane
 from tutor.ui.widgets.graph_pane import GraphPane
 from tutor.ui.widgets.output_pane import OutputPane
@@ -19,16 +20,16 @@ from tutor.ui.widgets.tensor_rows import entry_detail, order_entries
 from tutor.ui.widgets.tensors_pane import TensorsPane
 
 #: (id, title) of each pane, in tab order.
-PANES = (("output", "Output"), ("tensors", "Tensors"), ("gradients", "Gradients"),
-         ("graph", "Graph"), ("plot", "Plot"))
+PANES = (("output", N_("Output")), ("tensors", N_("Tensors")), ("gradients", N_("Gradients")),
+         ("graph", N_("Graph")), ("plot", N_("Plot")))
 
 #: What an empty pane says will appear in it (one line at 80 columns).
 EMPTY = {
-    "output": "No output yet: F5 runs the current cell, and what it prints appears here",
-    "tensors": "No tensors yet: run a cell (F5)",
-    "gradients": "No gradients yet: they appear after a cell calls .backward()",
-    "graph": "No graph yet: compute a scalar from tensors with requires_grad=True",
-    "plot": "No plot yet: a cell that calls plot(values) draws it here",
+    "output": N_("No output yet: F5 runs the current cell, and what it prints appears here"),
+    "tensors": N_("No tensors yet: run a cell (F5)"),
+    "gradients": N_("No gradients yet: they appear after a cell calls .backward()"),
+    "graph": N_("No graph yet: compute a scalar from tensors with requires_grad=True"),
+    "plot": N_("No plot yet: a cell that calls plot(values) draws it here"),
 }
 
 #: What the empty Output pane says on a step without a cell (F5 would have nothing to run).
@@ -39,10 +40,10 @@ DETAILED = ("tensors", "gradients")
 
 #: What an empty pane says once a cell has run (and left nothing for it).
 EMPTY_AFTER_RUN = {
-    "tensors": "No tensors in the namespace after this run",
-    "gradients": "No gradients yet: they appear after a cell calls .backward()",
-    "graph": "No graph: no scalar here was computed from tensors with requires_grad=True",
-    "plot": "No plot from this run: plot(values, title=..., labels=[...]) draws one",
+    "tensors": N_("No tensors in the namespace after this run"),
+    "gradients": N_("No gradients yet: they appear after a cell calls .backward()"),
+    "graph": N_("No graph: no scalar here was computed from tensors with requires_grad=True"),
+    "plot": N_("No plot from this run: plot(values, title=..., labels=[...]) draws one"),
 }
 
 
@@ -64,24 +65,27 @@ class Panes(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="pane-bar"):
-            yield Tabs(*(Tab(title, id=f"tab-{pane}") for pane, title in PANES), id="pane-tabs")
+            yield Tabs(*(Tab(_(title), id=f"tab-{pane}") for pane, title in PANES),
+                       id="pane-tabs")
             yield Label("", id="pane-keys", classes="pane-keys")
         with Container(id="pane-grid"):
             for pane, title in PANES:
                 with Vertical(id=f"pane-{pane}", classes="pane -empty"):
                     with Horizontal(classes="pane-title"):
-                        yield Label(title)
+                        yield Label(_(title))
                         if pane == "output":
                             yield Label("", id="pane-title-keys", classes="pane-keys")
                     yield self._pane_widget(pane)
                     if pane in DETAILED:
                         yield Static("", classes="pane-detail", markup=False)
-                    yield Static(EMPTY[pane], classes="pane-empty", markup=False)
+                    yield Static(_(EMPTY[pane]), classes="pane-empty", markup=False)
 
     def set_keys(self, next_pane: str, zoom: str) -> None:
         """Show the keys that switch panes and zoom (the screen hands down its bindings)."""
-        self.query_one("#pane-keys", Label).update(f"{next_pane} pane · {zoom} zoom")
-        self.query_one("#pane-title-keys", Label).update(f"{zoom} zoom")
+        self.query_one("#pane-keys", Label).update(
+            _("{pane_key} pane · {zoom_key} zoom").format(pane_key=next_pane, zoom_key=zoom))
+        self.query_one("#pane-title-keys", Label).update(
+            _("{zoom_key} zoom").format(zoom_key=zoom))
 
     @staticmethod
     def _pane_widget(pane: str) -> Widget:
@@ -107,7 +111,7 @@ class Panes(Vertical):
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
         self.current = (event.tab.id or "tab-output").removeprefix("tab-")
-        for name, _ in PANES:
+        for name, _title in PANES:
             self.query_one(f"#pane-{name}").set_class(name == self.current, "-current")
         self._show_quiet()
 
@@ -155,7 +159,7 @@ class Panes(Vertical):
         plot.show(result.get("plots") or [])
         self._set_filled("plot", bool(plot.figures))
         for pane, text in EMPTY_AFTER_RUN.items():
-            self.query_one(f"#pane-{pane} > .pane-empty", Static).update(text)
+            self.query_one(f"#pane-{pane} > .pane-empty", Static).update(_(text))
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:

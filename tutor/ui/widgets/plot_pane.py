@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
 
+from tutor.i18n import _
 from tutor.text import printable, shorten
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ MAX_FIGURES = 8
 def figure_label(figure: dict[str, Any], number: int) -> str:
     """A figure's title for the plot (escaped and short), or `plot N` without one."""
     title = printable(str(figure.get("title") or "")).replace("\n", " ")
-    return shorten(title, 60) or f"plot {number}"
+    return shorten(title, 60) or _("plot {number}").format(number=number)
 
 
 def series_of(figure: dict[str, Any]) -> list[tuple[str, list[float]]]:
@@ -38,7 +39,9 @@ def series_of(figure: dict[str, Any]) -> list[tuple[str, list[float]]]:
         values = [float(v) for v in series.get("values") or []]
         if values:
             label = printable(str(series.get("label") or "")).replace("\n", " ")
-            shown.append((shorten(label, 30) or f"series {number}", values))
+            shown.append((shorten(label, 30) or _("series {number}").format(number=number),
+                          values))
+
     return shown
 
 

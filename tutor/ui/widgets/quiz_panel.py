@@ -13,20 +13,25 @@ from textual.widgets import Button, Input, Label, Static
 
 from tutor.course import Quiz
 from tutor.grading import QuizAttempts, Verdict
+from tutor.i18n import N_, _
 from tutor.ui.widgets.prose import Prose
 
 #: What to type, per quiz type (the answer field's placeholder). The examples show the accepted
 #: forms and must never be, or be near, the answer of a shipped lesson (compare them with the
 #: `expected` values of `tutor check --json`); a test checks each example is itself accepted.
+#: Each quiz type's name in the panel's title.
+TYPE_NAMES = {"number": N_("number"), "shape": N_("shape"), "dtype": N_("dtype"),
+              "tensor": N_("tensor"), "choice": N_("choice"), "text": N_("text"),
+              "code": N_("code"), "task": N_("task")}
 PLACEHOLDERS = {
-    "number": "a number, e.g. 3.14 or 1.2e-3",
-    "shape": "a shape, e.g. (4, 7) or 4x7",
-    "dtype": "a dtype, e.g. torch.int8 or bool",
-    "tensor": "values, e.g. [[9, 8], [7, 6]]",
-    "choice": "a letter, a number or the text of a choice",
-    "text": "a word or a short phrase",
-    "code": "a Python expression, run in the lesson's namespace",
-    "task": "nothing to type: Enter checks your cells",
+    "number": N_("a number, e.g. 3.14 or 1.2e-3"),
+    "shape": N_("a shape, e.g. (4, 7) or 4x7"),
+    "dtype": N_("a dtype, e.g. torch.int8 or bool"),
+    "tensor": N_("values, e.g. [[9, 8], [7, 6]]"),
+    "choice": N_("a letter, a number or the text of a choice"),
+    "text": N_("a word or a short phrase"),
+    "code": N_("a Python expression, run in the lesson's namespace"),
+    "task": N_("nothing to type: Enter checks your cells"),
 }
 
 
@@ -59,7 +64,9 @@ class QuizPanel(Vertical):
         self.state = state
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Quiz · {self.quiz.type}", classes="quiz-title")
+        kind = TYPE_NAMES.get(self.quiz.type)
+        yield Label(_("Quiz · {kind}").format(kind=_(kind) if kind else self.quiz.type),
+                    classes="quiz-title")
         yield Prose(self.quiz.ask, classes="quiz-ask")
         if self.quiz.choices:
             yield Static("\n".join(
@@ -67,11 +74,11 @@ class QuizPanel(Vertical):
                 for i, choice in enumerate(self.quiz.choices)
             ), classes="quiz-choices", markup=False)
         with Horizontal(classes="quiz-row"):
-            yield Input(placeholder=PLACEHOLDERS.get(self.quiz.type, "your answer"),
+            yield Input(placeholder=placeholder(self.quiz.type),
                         classes="quiz-answer", select_on_focus=False, compact=True)
-            yield Button("Check", classes="quiz-check", compact=True)
-            yield Button("Hint", classes="quiz-hint", compact=True)
-            yield Button("Reveal", classes="quiz-reveal", compact=True)
+            yield Button(_("Check"), classes="quiz-check", compact=True)
+            yield Button(_("Hint"), classes="quiz-hint", compact=True)
+            yield Button(_("Reveal"), classes="quiz-reveal", compact=True)
         yield Static("", classes="quiz-verdict", markup=False)
         yield Static("", classes="quiz-note", markup=False)
         yield Static("", classes="quiz-hints", markup=False)
@@ -83,7 +90,7 @@ class QuizPanel(Vertical):
         self._show_hints()
         self._show_attempts()
         if self.state.solved:
-            self._set_verdict("✓ Solved.", "-right")
+            self._set_verdict(_("✓ Solved."), "-right")
 
     @property
     def answer_field(self) -> Input:
@@ -111,9 +118,10 @@ class QuizPanel(Vertical):
 
     def _answer(self, text: str) -> None:
         if not text.strip() and self.quiz.type != "task":
-            self._set_verdict("Type an answer first: " + PLACEHOLDERS.get(self.quiz.type, ""), "")
+            self._set_verdict(_("Type an answer first: {form}").format(
+                form=placeholder(self.quiz.type)), "")
             return
-        self._set_verdict("checking…", "-checking")
+        self._set_verdict(_("checking…"), "-checking")
         self.post_message(self.Answered(self.quiz.id, text))
 
     def _set_verdict(self, text: str, kind: str) -> None:
@@ -124,14 +132,16 @@ class QuizPanel(Vertical):
     def _show_hints(self) -> None:
         shown = self.state.shown_hints(self.quiz.hints)
         hints = self.query_one(".quiz-hints", Static)
-        hints.update("\n".join(f"Hint {n}: {hint}" for n, hint in enumerate(shown, 1)))
+        hints.update("\n".join(_("Hint {number}: {hint}").format(number=n, hint=hint)
+                               for n, hint in enumerate(shown, 1)))
         hints.display = bool(shown)
 
     def _show_attempts(self) -> None:
-        parts = [f"attempts: {self.state.attempts}",
-                 f"hints: {self.state.hints_shown}/{len(self.quiz.hints)}"]
+        parts = [_("attempts: {count}").format(count=self.state.attempts),
+                 _("hints: {shown}/{total}").format(shown=self.state.hints_shown,
+                                                    total=len(self.quiz.hints))]
         if self.state.revealed:
-            parts.append("answer revealed")
+            parts.append(_("answer revealed"))
         self.query_one(".quiz-attempts", Label).update(" · ".join(parts))
 
     def _show_explain(self) -> None:
@@ -156,7 +166,8 @@ class QuizPanel(Vertical):
         """Show a check of an already solved quiz: graded for curiosity, never counted."""
         mark = "✓" if verdict.correct else "?" if verdict.kind == "unparseable" else "✗"
         self._set_verdict(
-            f"Already solved; this check is not counted. {mark} {verdict.message}",
+            _("Already solved; this check is not counted. {mark} {message}").format(
+                mark=mark, message=verdict.message),
             "-right" if verdict.correct else "-wrong")
         self._keep_in_view()
 
@@ -176,11 +187,11 @@ class QuizPanel(Vertical):
         self._show_attempts()
         self._keep_in_view()
         if hint is None:
-            self.notify("No more hints for this quiz.", timeout=3)
+            self.notify(_("No more hints for this quiz."), timeout=3)
 
     def show_answer(self, text: str) -> None:
         """Show the computed answer after a reveal."""
-        self._set_verdict(f"Answer: {text}", "-revealed")
+        self._set_verdict(_("Answer: {answer}").format(answer=text), "-revealed")
         self._show_explain()
         self._show_attempts()
         self._keep_in_view()
@@ -189,3 +200,8 @@ class QuizPanel(Vertical):
         """Scroll the step so the panel's last line (below the verdict and explanation) shows."""
         last = self.query_one(".quiz-attempts", Label)
         self.call_after_refresh(last.scroll_visible, animate=False)
+
+
+def placeholder(kind: str) -> str:
+    """What to type in a quiz of this type, in the interface language."""
+    return _(PLACEHOLDERS[kind]) if kind in PLACEHOLDERS else _("your answer")

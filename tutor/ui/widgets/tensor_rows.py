@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from tutor.i18n import _
 from tutor.text import printable
 from tutor.ui.labels import dtype_text, shape_text
 
@@ -71,7 +72,7 @@ def order_entries(
         return 1 if fresh else 2, is_parameter(group[0]), position
 
     ranked = sorted(enumerate(groups.values()), key=rank)
-    return [entry for _, group in ranked for entry in group], changed
+    return [entry for _rank, group in ranked for entry in group], changed
 
 
 def entry_detail(entry: Entry) -> str:
@@ -83,7 +84,7 @@ def entry_detail(entry: Entry) -> str:
     if entry.get("grad_fn"):
         facts.append(f"grad_fn {entry['grad_fn']}")
     lines = [f"{entry['name']}: {' · '.join(f for f in facts if f)}",
-             f"values {entry.get('preview', '')}"]
+             _("values {values}").format(values=entry.get("preview", ""))]
     grad = entry.get("grad")
     if grad:
         lines.append(f"grad {shape_text(grad.get('shape'))} {grad.get('preview', '')}")

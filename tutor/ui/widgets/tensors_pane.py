@@ -7,12 +7,13 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from tutor.i18n import N_, _
 from tutor.text import printable, shorten
 from tutor.ui.labels import dtype_text, shape_text
 
 #: Values come right after the name: a narrow pane cuts the table on the right, and the values
 #: (and the gradient's) are what a learner looks for; shape, dtype and device are short.
-COLUMNS = ("name", "values", "grad", "shape", "dtype", "requires_grad", "device")
+COLUMNS = (N_("name"), N_("values"), "grad", N_("shape"), "dtype", "requires_grad", N_("device"))
 
 #: Characters of a values preview shown in a table cell; the detail line under the table (a
 #: highlighted row) shows it in full.
@@ -46,7 +47,7 @@ class TensorsPane(DataTable[Text]):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self.add_columns(*COLUMNS)
+        self.add_columns(*(_(column) for column in COLUMNS))
 
     def show(self, tensors: list[dict[str, Any]], changed: set[str] | None = None) -> None:
         """Replace the rows with this snapshot's tensors, in the order given."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from tutor.i18n import _
+
 #: The smallest terminal the layout is designed for.
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -13,8 +15,7 @@ class TooSmall(Static):
 
     def render(self) -> str:
         width, height = self.app.size
-        return (
-            f"This terminal is {width}×{height}; tutor needs at least "
-            f"{MIN_WIDTH}×{MIN_HEIGHT}.\n\nEnlarge the window or make the font smaller. "
-            "Ctrl+Q quits."
-        )
+        return _("This terminal is {width}×{height}; tutor needs at least {min_width}×"
+                 "{min_height}.\n\nEnlarge the window or make the font smaller. Ctrl+Q quits."
+                 ).format(width=width, height=height, min_width=MIN_WIDTH, min_height=MIN_HEIGHT)
+
