@@ -3,12 +3,13 @@ for the whole session (its start costs about a second) on the session's event lo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
+from tutor.i18n import set_language
 from tutor.runner.client import Runner
 
 HERE = Path(__file__).parent
@@ -38,7 +39,18 @@ def tutor_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     return home
 
 
+@pytest.fixture(autouse=True)
+def english_interface(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts with English messages and leaves them so (a test may switch language
+    in-process); TUTOR_LANG from the caller's shell is not inherited."""
+    monkeypatch.delenv("TUTOR_LANG", raising=False)
+    set_language("en")
+    yield
+    set_language("en")
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
+
 async def runner() -> AsyncIterator[Runner]:
     """A CPU runner shared by the tests that each use their own namespaces (the app must not
     close it)."""

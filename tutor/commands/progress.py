@@ -84,10 +84,14 @@ def print_table(store: ProgressStore, rows: list[dict[str, Any]]) -> None:
         console.print(_("No progress recorded yet."))
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
+    headers = (_("Steps"), _("First try"), _("Attempts"), _("Hints"), _("Reveals"))
+    # The numbers' columns are as wide as their headers (or "12/12"), padded one each side.
+    numbers_width = sum(max(len(header), 5) + 2 for header in headers)
     table.add_column(_("Lesson"), overflow="ellipsis", no_wrap=True,
-                     max_width=max(12, console.width - 46))
-    for header in (_("Steps"), _("First try"), _("Attempts"), _("Hints"), _("Reveals")):
+                     max_width=max(12, console.width - numbers_width - 2))
+    for header in headers:
         table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+
     for row in rows:
         table.add_row(
             Text(printable(row["title"])), _of(row["steps_done"], row["steps_total"]),

@@ -71,12 +71,13 @@ def in_quiz_language(value: object, choices: Sequence[str], answer_choices: Sequ
                      ) -> object:
     """A computed choice in the language of the quiz: in a translation (`answer_choices` are
     the English choices) the translated choice at the English one's position."""
-    text = as_text(value)
-    if not answer_choices or text is None or len(answer_choices) != len(choices):
+    if not answer_choices or not isinstance(value, str) or len(answer_choices) != len(choices):
         return value
+    text = as_text(value)
     english = [normalize_words(choice) for choice in answer_choices]
     key = normalize_words(text)
-    return choices[english.index(key)] if key in english else value
+    return choices[english.index(key)] if text is not None and key in english else value
+
 
 
 def _printed_forms(answer: str) -> list[str]:

@@ -39,7 +39,8 @@ class Tolerance:
         if self.absolute is not None:
             parts.append(f"±{self.absolute:g}")
         if self.relative is not None:
-            parts.append(_("{percent}% relative").format(percent=f"{self.relative * 100:g}"))
+            parts.append(_("{percent} relative").format(percent=f"{self.relative * 100:g}%"))
+
         return _(" or ").join(parts)
 
 
