@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from tutor.course import Course, Lesson, Quiz
 from tutor.course.catalog import declared_id
+from tutor.grading.choices import in_quiz_language
 
 
 class Executor(Protocol):
@@ -102,7 +103,8 @@ async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
         return entry
     value = result.get("value")
     entry["expected"] = value
-    problem = quiz_problem(quiz, value)
+    # A translation's choice quiz is graded in its language (its answer names the English one).
+    problem = quiz_problem(quiz, in_quiz_language(value, quiz.choices, quiz.answer_choices))
     if problem:
         entry["error"] = {"kind": "unsuitable", "message": problem}
     else:

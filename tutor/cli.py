@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from tutor import __version__
 from tutor.commands.options import add_global_options
-from tutor.settings import SettingsError, load_settings, settings_path
+from tutor.i18n import _, choose_language, set_language
+from tutor.settings import Settings, SettingsError, load_settings, settings_path
 
 #: Subcommand modules under `tutor.commands`; each defines `register(subparsers)`.
 COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor")
@@ -21,10 +22,12 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tutor",
         usage="tutor [options] [LESSON]\n       tutor [options] COMMAND [command options]",
-        description="Learn the PyTorch foundations of large language models, live in a terminal.",
-        epilog="Without a command, `tutor` opens the app at the lesson list; `tutor LESSON` "
-               "opens that lesson where you left it. Settings (keys, device, theme, language) "
-               f"are read from {settings_path()}; options and TUTOR_KEYS win over it.",
+        description=_("Learn the PyTorch foundations of large language models, live in a "
+                      "terminal."),
+        epilog=_("Without a command, `tutor` opens the app at the lesson list; `tutor LESSON` "
+                 "opens that lesson where you left it. Settings (keys, device, theme, "
+                 "language) are read from {path}; options and TUTOR_KEYS win over it."
+                 ).format(path=settings_path()),
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     add_global_options(parser)
@@ -45,16 +48,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     wants_command = any(a in COMMANDS for a in args_list) or {"-h", "--help"} & set(args_list)
     # Starting the app needs no subcommand module: skipping their imports keeps the first frame
     # quick (bench/first_frame.py).
+    try:
+        settings: Settings | None = load_settings()
+    except SettingsError as exc:
+        settings = None
+        problem = str(exc)
+    # The language comes first: the help and every message after it are in it.
+    choice = choose_language(_option_value(args_list, "--lang"),
+                             settings.language if settings else None)
+    set_language(choice.language)
+    if choice.notice:
+        print(f"tutor: {choice.notice}", file=sys.stderr)
     parser = build_parser(COMMANDS if wants_command else ())
     args = parser.parse_args(args_list)
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"tutor: settings file {exc}", file=sys.stderr)
+    if settings is None:
+        print(_("tutor: settings file {problem}").format(problem=problem), file=sys.stderr)
         return 2
     # Options given on the command line win over the settings file.
     args.device = args.device or settings.device or "auto"
-    args.lang = args.lang or settings.language
+    args.lang = choice.language
     if args.command is None:
         from tutor.commands.app import run_app
 
@@ -65,6 +77,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `tutor list | head` closed the pipe early: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _option_value(args: list[str], option: str) -> str | None:
+    """The value of `option` (`--lang sw` or `--lang=sw`), read before the parser is built."""
+    for i, arg in enumerate(args):
+        if arg == option and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _split_lesson(args: list[str]) -> tuple[str | None, list[str]]:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from tutor.course import load_course
+from tutor.i18n import _
 from tutor.settings import Settings
 
 
@@ -14,9 +15,10 @@ def run_app(args: argparse.Namespace, lesson: str | None, settings: Settings | N
     """Run the app; exit status 2 for an unknown lesson id."""
     course = load_course(args.lessons, args.lang)
     if lesson is not None and course.lesson(lesson) is None:
-        known = ", ".join(item.id for item in course.lessons) or "none"
-        print(f"tutor: no lesson '{lesson}' (lessons: {known}); "
-              "`tutor list` shows them, and any that are broken.", file=sys.stderr)
+        known = ", ".join(item.id for item in course.lessons) or _("none")
+        print(_("tutor: no lesson '{lesson}' (lessons: {known}); `tutor list` shows them, and "
+                "any that are broken.").format(lesson=lesson, known=known), file=sys.stderr)
+
         return 2
     from tutor.ui.app import TutorApp  # imported late: `tutor list` need not load Textual
 

@@ -12,12 +12,13 @@ from typing import Any
 from tutor.commands.options import add_global_options
 from tutor.course import Course, load_course
 from tutor.course.catalog import declared_id
+from tutor.i18n import _
 
 
 def register(subparsers: Any) -> None:
-    sub = subparsers.add_parser("check", help="run every cell and quiz answer headless")
-    sub.add_argument("lesson_ids", nargs="*", metavar="LESSON", help="only these lessons")
-    sub.add_argument("--json", action="store_true", help="print one JSON object")
+    sub = subparsers.add_parser("check", help=_("run every cell and quiz answer headless"))
+    sub.add_argument("lesson_ids", nargs="*", metavar="LESSON", help=_("only these lessons"))
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
     add_global_options(sub, suppress=True)
     sub.set_defaults(func=run)
 
@@ -31,11 +32,15 @@ def run(args: argparse.Namespace) -> int:
                              indent=2))
         print(f"tutor check: {problem}", file=sys.stderr)
         return 1
+    if args.lang != "en" and not args.json:
+        print(_("checking the {language} translations: each must match its English lesson, "
+                "and every quiz is graded in its translated form").format(language=args.lang))
     broken_ids = {declared_id(Path(f)) or Path(f).stem for f in course.broken()}
     unknown = [i for i in args.lesson_ids if course.lesson(i) is None and i not in broken_ids]
     if unknown:
-        known = ", ".join(lesson.id for lesson in course.lessons) or "none"
-        print(f"tutor check: no lesson {', '.join(unknown)} (lessons: {known})", file=sys.stderr)
+        known = ", ".join(lesson.id for lesson in course.lessons) or _("none")
+        print(_("tutor check: no lesson {ids} (lessons: {known})").format(
+            ids=", ".join(unknown), known=known), file=sys.stderr)
         return 2
     report = asyncio.run(_check(course, args.lesson_ids, args.device))
     if args.json:
@@ -51,9 +56,10 @@ def _no_lessons(course: Course) -> str | None:
     """Why there is nothing to check: a missing folder, or one without lesson files."""
     folder = course.directory
     if folder is not None and not folder.is_dir():
-        return f"no lesson folder at {folder}"
+        return _("no lesson folder at {folder}").format(folder=folder)
     if not course.lessons and not course.broken():
-        return f"no lessons found in {folder} (lesson files are *.md files directly inside it)"
+        return _("no lessons found in {folder} (lesson files are *.md files directly inside "
+                 "it)").format(folder=folder)
     return None
 
 
@@ -79,23 +85,28 @@ def _print_human(report: dict[str, Any]) -> None:
     if report.get("error"):
         print(f"tutor check: {report['error']}", file=sys.stderr)
         return
-    print(f"device {report['device']} · torch {report['torch']}")
+    print(_("device {device} · torch {torch}").format(device=report["device"],
+                                                      torch=report["torch"]))
     for lesson in report["lessons"]:
-        mark = "ok  " if lesson["ok"] else "FAIL"
-        cells_ok = sum(c["ok"] for c in lesson["cells"])
-        quizzes_ok = sum(q["ok"] for q in lesson["quizzes"])
-        plots = sum(len(c.get("plots", [])) for c in lesson["cells"])
-        drawn = f", plots {plots}" if plots else ""
-        print(f"{mark} {lesson['id']:<16} cells {cells_ok}/{len(lesson['cells'])}, "
-              f"quizzes {quizzes_ok}/{len(lesson['quizzes'])}{drawn}")
+        # TRANSLATORS: the marks of a lesson that passed and one that failed, in tutor check.
+        mark = _("ok") if lesson["ok"] else _("FAIL")
+        counts = {"cells": f"{sum(c['ok'] for c in lesson['cells'])}/{len(lesson['cells'])}",
+                  "quizzes": f"{sum(q['ok'] for q in lesson['quizzes'])}/"
+                             f"{len(lesson['quizzes'])}",
+                  "plots": sum(len(c.get("plots", [])) for c in lesson["cells"])}
+        line = _("cells {cells}, quizzes {quizzes}, plots {plots}") if counts["plots"] else \
+            _("cells {cells}, quizzes {quizzes}")
+        print(f"{mark:<4} {lesson['id']:<16} {line.format(**counts)}")
         for error in lesson["errors"]:
             where = f"{error['file']}:{error['line']}" if error["line"] else error["file"]
             print(f"     {where}: {error['message']}")
         for cell in lesson["cells"]:
             if not cell["ok"]:
-                print(f"     {lesson['file']}:{cell['line']}: cell {cell['index'] + 1}: "
-                      f"{cell['error']['kind']}: {cell['error']['message']}")
+                print(f"     {lesson['file']}:{cell['line']}: " + _("cell {number}").format(
+                    number=cell["index"] + 1) + f": {cell['error']['kind']}: "
+                    f"{cell['error']['message']}")
         for quiz in lesson["quizzes"]:
             if not quiz["ok"] and quiz["error"]:
-                print(f"     {lesson['file']}:{quiz['line']}: quiz {quiz['id']}: "
-                      f"{quiz['error']['message']}")
+                print(f"     {lesson['file']}:{quiz['line']}: " + _("quiz {id}").format(
+                    id=quiz["id"]) + f": {quiz['error']['message']}")
+

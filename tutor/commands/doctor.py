@@ -16,15 +16,16 @@ import sys
 from typing import Any
 
 from tutor.commands.options import add_global_options
+from tutor.i18n import _
 from tutor.runner.client import RunnerError
 from tutor.runner.measure import measure, rss_mib
 
 
 def register(subparsers: Any) -> None:
     sub = subparsers.add_parser(
-        "doctor", help="versions, devices, terminal colours, runner start and round-trip times"
+        "doctor", help=_("versions, devices, terminal colours, runner start and round-trip times")
     )
-    sub.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
     add_global_options(sub, suppress=True)
     sub.set_defaults(func=run)
 
@@ -86,30 +87,34 @@ def report(device: str) -> dict[str, Any]:
 def _text(data: dict[str, Any]) -> str:
     def show(value: Any, unit: str = "", digits: int = 2) -> str:
         if value is None:
-            return "unavailable"
+            return _("unavailable")
         return f"{value:.{digits}f}{unit}" if isinstance(value, float) else f"{value}{unit}"
 
     found = data["devices_found"] or {}
-    lines = [
-        f"Python           {data['python']} ({data['platform']})",
-        f"torch            {show(data['torch'])}",
-        f"Textual          {show(data['textual'])}",
-        f"devices found    cuda: {show(found.get('cuda'))}, mps: {show(found.get('mps'))}, cpu",
-        f"device chosen    {show(data['device'])} ({show(data['device_name'])}); "
-        f"requested {data['device_requested']}",
-        f"terminal colours {data['colour_system']}",
+    rows = [
+        ("Python", f"{data['python']} ({data['platform']})"),
+        ("torch", show(data["torch"])),
+        ("Textual", show(data["textual"])),
+        (_("devices found"), f"cuda: {show(found.get('cuda'))}, mps: {show(found.get('mps'))}, "
+                             "cpu"),
+        (_("device chosen"), _("{device} ({name}); requested {requested}").format(
+            device=show(data["device"]), name=show(data["device_name"]),
+            requested=data["device_requested"])),
+        (_("terminal colours"), data["colour_system"]),
     ]
     if data["runner_error"]:
-        lines.append(f"runner           {data['runner_error']}")
-    lines += [
-        f"runner ready     {show(data['runner_ready_s'], ' s')}",
-        f"round trip       {show(data['roundtrip_ms_median'], ' ms', 3)} "
-        "(median, snapshot included)",
-        f"fresh namespace  {show(data['fresh_namespace_ms'], ' ms', 1)}",
-        f"memory           this process {show(data['ui_rss_mib'], ' MiB RSS', 0)}; "
-        f"runner session {show(data['session_pss_mib'], ' MiB PSS', 0)}",
+        rows.append((_("runner"), data["runner_error"]))
+    rows += [
+        (_("runner ready"), show(data["runner_ready_s"], " s")),
+        (_("round trip"), _("{time} (median, snapshot included)").format(
+            time=show(data["roundtrip_ms_median"], " ms", 3))),
+        (_("fresh namespace"), show(data["fresh_namespace_ms"], " ms", 1)),
+        (_("memory"), _("this process {ui}; runner session {session}").format(
+            ui=show(data["ui_rss_mib"], " MiB RSS", 0),
+            session=show(data["session_pss_mib"], " MiB PSS", 0))),
     ]
-    return "\n".join(lines)
+    width = max(16, *(len(label) for label, _value in rows))
+    return "\n".join(f"{label:<{width}} {value}" for label, value in rows)
 
 
 def run(args: argparse.Namespace) -> int:

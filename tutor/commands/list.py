@@ -9,11 +9,12 @@ from typing import Any
 
 from tutor.commands.options import add_global_options
 from tutor.course import Course, Lesson, load_course
+from tutor.i18n import _
 
 
 def register(subparsers: Any) -> None:
-    sub = subparsers.add_parser("list", help="list the lessons, their steps and quizzes")
-    sub.add_argument("--json", action="store_true", help="print one JSON object")
+    sub = subparsers.add_parser("list", help=_("list the lessons, their steps and quizzes"))
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
     add_global_options(sub, suppress=True)
     sub.set_defaults(func=run)
 
@@ -56,13 +57,15 @@ def run(args: argparse.Namespace) -> int:
         for lesson in course.lessons:
             quizzes = len(lesson.quizzes)
             print(f"{lesson.order:>2}  {lesson.id:<16} {lesson.title}")
-            print(f"    {len(lesson.steps)} steps, {len(lesson.cells)} cells, {quizzes} quizzes"
-                  f"  ({lesson.path})")
+            print("    " + _("{steps} steps, {cells} cells, {quizzes} quizzes").format(
+                steps=len(lesson.steps), cells=len(lesson.cells), quizzes=quizzes)
+                + f"  ({lesson.path})")
             for step in lesson.steps:
                 marks = ", ".join(q.id for q in step.quizzes)
                 print(f"      {step.index + 1}. {step.title}" + (f"  [{marks}]" if marks else ""))
         if not course.lessons:
-            print(f"no lessons found in {course.directory}")
+            print(_("no lessons found in {folder}").format(folder=course.directory))
+
     for error in course.errors:
         print(error, file=sys.stderr)
     return 1 if course.errors or not course.lessons else 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tutor.i18n import _, available_languages
+
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
     """`--lessons`, `--device` and `--lang`; `suppress` on a subcommand's parser, so a value
@@ -12,13 +14,16 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--lessons", type=Path, metavar="DIR", default=default,
-        help="read lessons from DIR instead of the shipped course",
+        help=_("read lessons from DIR instead of the shipped course"),
     )
     parser.add_argument(
         "--device", metavar="D", default=argparse.SUPPRESS if suppress else None,
-        help="auto (default), cpu, cuda, cuda:N or mps",
+        help=_("auto (default), cpu, cuda, cuda:N or mps"),
     )
     parser.add_argument(
         "--lang", metavar="CODE", default=default,
-        help="read lesson translations in this language (e.g. fr)",
+        help=_("the language of the interface and lessons: {languages} (default: TUTOR_LANG, "
+               "the settings file, then the locale)").format(
+                   languages=", ".join(available_languages())),
     )
+

@@ -11,6 +11,7 @@ from typing import Any
 from rich.text import Text
 
 from tutor.commands.options import add_global_options
+from tutor.i18n import _
 from tutor.progress import ProgressStore
 from tutor.text import printable
 
@@ -22,15 +23,15 @@ CSV_COLUMNS = (
 
 
 def register(subparsers: Any) -> None:
-    sub = subparsers.add_parser("progress", help="show or erase your progress")
+    sub = subparsers.add_parser("progress", help=_("show or erase your progress"))
     output = sub.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print one JSON object")
-    output.add_argument("--csv", action="store_true", help="print one CSV row per attempt")
+    output.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    output.add_argument("--csv", action="store_true", help=_("print one CSV row per attempt"))
     output.add_argument(
         "--reset", nargs="?", const=True, default=None, metavar="LESSON",
-        help="erase the progress of LESSON, or of every lesson",
+        help=_("erase the progress of LESSON, or of every lesson"),
     )
-    sub.add_argument("--yes", action="store_true", help="erase without asking")
+    sub.add_argument("--yes", action="store_true", help=_("erase without asking"))
     add_global_options(sub, suppress=True)
     sub.set_defaults(func=run)
 
@@ -78,14 +79,14 @@ def print_table(store: ProgressStore, rows: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     console = Console(highlight=False, soft_wrap=False)
-    console.print(f"Progress saved in {store.path}", markup=False)
+    console.print(_("Progress saved in {path}").format(path=store.path), markup=False)
     if not rows:
-        console.print("No progress recorded yet.")
+        console.print(_("No progress recorded yet."))
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("Lesson", overflow="ellipsis", no_wrap=True,
+    table.add_column(_("Lesson"), overflow="ellipsis", no_wrap=True,
                      max_width=max(12, console.width - 46))
-    for header in ("Steps", "First try", "Attempts", "Hints", "Reveals"):
+    for header in (_("Steps"), _("First try"), _("Attempts"), _("Hints"), _("Reveals")):
         table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
     for row in rows:
         table.add_row(
@@ -98,8 +99,12 @@ def print_table(store: ProgressStore, rows: list[dict[str, Any]]) -> None:
     if last is not None:
         title = next((row["title"] for row in rows if row["lesson"] == last), last)
         step = store.position(last)
-        where = f", step {step + 1}" if step is not None else ""
-        console.print(Text(f"\nLast lesson: {printable(title)}{where}"))
+        if step is not None:
+            line = _("Last lesson: {title}, step {step}").format(title=printable(title),
+                                                                 step=step + 1)
+        else:
+            line = _("Last lesson: {title}").format(title=printable(title))
+        console.print(Text("\n" + line))
 
 
 def print_csv(store: ProgressStore) -> None:
@@ -115,27 +120,33 @@ def print_csv(store: ProgressStore) -> None:
 
 def reset(store: ProgressStore, lesson: str | None, yes: bool) -> int:
     """Erase progress after confirmation; refuse when nobody can confirm."""
-    what = f"the progress of lesson {lesson}" if lesson else "all your progress"
+    what = _("the progress of lesson {lesson}").format(lesson=lesson) if lesson else \
+        _("all your progress")
     if lesson is not None and lesson not in {row["lesson"] for row in store.summary()}:
-        print(f"No progress recorded for lesson {lesson}; nothing to erase.")
+        print(_("No progress recorded for lesson {lesson}; nothing to erase.").format(
+            lesson=lesson))
         return 0
     if not yes:
         if not sys.stdin.isatty():
-            print(f"tutor progress: not erasing {what} without confirmation; "
-                  "add --yes to erase it.", file=sys.stderr)
+            print(_("tutor progress: not erasing {what} without confirmation; add --yes to "
+                    "erase it.").format(what=what), file=sys.stderr)
             return 1
         try:
-            answer = input(f"Erase {what}? This cannot be undone. [y/N] ")
+            # TRANSLATORS: keep [y/N]; the answers "y" and "yes" are accepted in every language.
+            answer = input(_("Erase {what}? This cannot be undone. [y/N] ").format(what=what))
         except EOFError:
             answer = ""
-        if answer.strip().lower() not in ("y", "yes"):
-            print("Nothing erased.")
+        # TRANSLATORS: short and long "yes" a learner may type to confirm (besides y and yes).
+        yes_words = {"y", "yes", *_("y|yes").casefold().split("|")}
+        if answer.strip().casefold() not in yes_words:
+            print(_("Nothing erased."))
             return 1
     store.reset(lesson)
     if not store.saving:
         print(f"tutor progress: {store.problem}", file=sys.stderr)
         return 1
-    print(f"Erased {what}.")
+    print(_("Erased {what}.").format(what=what))
+
     return 0
 
 

@@ -120,37 +120,18 @@ def _parse_course(directory: Path, lang: str | None) -> Course:
 
 
 def _translated(english: Lesson, path: Path, lang: str, errors: list[LessonError]) -> Lesson:
-    """The translation at `path` if it exists and matches `english`, else the English lesson."""
+    """The translation at `path` if it exists and matches `english` (completed from it: see
+    `tutor.course.translation`), else the English lesson."""
     from tutor.course.lesson_file import parse_lesson
+    from tutor.course.translation import merged, translation_problems
 
     if not path.is_file():
         return english
     lesson, found = parse_lesson(path, lang=lang)
     errors.extend(found)
-    if lesson is None:
+    if lesson is None or found:
         return english
-    problems = structure_differences(english, lesson)
+    problems = translation_problems(english, lesson)
     for line, message in problems:
         errors.append(LessonError(str(path), line, message))
-    return english if problems else lesson
-
-
-def structure_differences(english: Lesson, other: Lesson) -> list[tuple[int, str]]:
-    """Where a translation's steps, cells or quiz ids differ from the English lesson."""
-    problems: list[tuple[int, str]] = []
-    if other.id != english.id:
-        problems.append((2, f"translation id '{other.id}' differs from the English '{english.id}'"))
-    if len(other.steps) != len(english.steps):
-        problems.append((1, f"translation has {len(other.steps)} steps, the English lesson "
-                            f"{english.path.name} has {len(english.steps)}"))
-        return problems
-    for ours, theirs in zip(english.steps, other.steps, strict=True):
-        if len(theirs.cells) != len(ours.cells):
-            problems.append((theirs.line, f"step {theirs.index + 1} has {len(theirs.cells)} cells; "
-                                          f"the English step has {len(ours.cells)}"))
-        ours_ids = [q.id for q in ours.quizzes]
-        theirs_ids = [q.id for q in theirs.quizzes]
-        if ours_ids != theirs_ids:
-            problems.append((theirs.line, f"step {theirs.index + 1} has quizzes {theirs_ids}; "
-                                          f"the English step has {ours_ids}"))
-    return problems
+    return english if problems else merged(english, lesson)

@@ -93,7 +93,8 @@ SCHEMA: dict[str, tuple[type, dict[str, Decoder]]] = {
         "id": TEXT, "type": TEXT, "ask": TEXT, "answer": _optional(TEXT), "line": WHOLE,
         "cells_before": WHOLE, "hints": _items(TEXT), "explain": TEXT, "tolerance": _tolerance,
         "choices": _items(TEXT), "accept": _items(TEXT), "check": _optional(TEXT),
-        "show": _optional(TEXT), "solution": _optional(TEXT), "shown": _items(TEXT)}),
+        "show": _optional(TEXT), "solution": _optional(TEXT), "answer_choices": _items(TEXT),
+        "shown": _items(TEXT)}),
 }
 
 

@@ -56,7 +56,7 @@ def parse_lesson_text(
     front, body_start = _front_matter(lines, errors)
     if front is None:
         return None, errors.errors
-    steps = _steps(lines, body_start, errors)
+    steps = _steps(lines, body_start, errors, translation=lang != "en")
     meta = _check_front(front, errors)
     if meta is None:
         return None, errors.errors
@@ -138,7 +138,8 @@ def _sane_timeout(value: object) -> bool:
     return math.isfinite(value) and MIN_TIMEOUT <= value <= MAX_TIMEOUT
 
 
-def _steps(lines: list[str], start: int, errors: Collector) -> list[Step]:
+def _steps(lines: list[str], start: int, errors: Collector, *, translation: bool = False
+           ) -> list[Step]:
     """Split the body into steps at level-2 headings and parse each step's blocks."""
     body = "\n".join(lines[start:])
     tokens = _markdown().parse(body)
@@ -173,7 +174,8 @@ def _steps(lines: list[str], start: int, errors: Collector) -> list[Step]:
             if not closed:
                 errors.add(f_start + offset, f"fence {fence.markup}{fence.info} is never closed")
                 continue
-            block = _fence_block(fence, f_start + offset, cell_count, seen_quiz, errors)
+            block = _fence_block(fence, f_start + offset, cell_count, seen_quiz, errors,
+                                 translation)
             if block is None:
                 continue
             if isinstance(block, Cell):
@@ -205,14 +207,15 @@ def _add_prose(blocks: list[Block], chunk: list[str], line: int) -> None:
 
 
 def _fence_block(
-    fence: Any, line: int, cell_count: int, seen_quiz: dict[str, int], errors: Collector
+    fence: Any, line: int, cell_count: int, seen_quiz: dict[str, int], errors: Collector,
+    translation: bool = False,
 ) -> Block | None:
     """A cell, static block or quiz for a fenced block; other languages stay prose-like static."""
     words = fence.info.split()
     language = words[0].lower() if words else ""
     source = fence.content
     if language == "quiz":
-        return parse_quiz(source, line, cell_count, seen_quiz, errors)
+        return parse_quiz(source, line, cell_count, seen_quiz, errors, translation=translation)
     if language in ("python", "py"):
         if "static" in words[1:]:
             return StaticCode(source=source, line=line)

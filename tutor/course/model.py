@@ -75,6 +75,9 @@ class Quiz:
     check: str | None = None
     show: str | None = None
     solution: str | None = None
+    answer_choices: tuple[str, ...] = ()
+    """In a translation, the English choices: the computed answer names one of them, and the
+    translated choice at the same position is the right one (`tutor.course.translation`)."""
     shown: tuple[str, ...] = ()
     """Numbers the lesson shows beside the quiz (its text and its step's prose), as collected by
     `tutor.grading.shown.numbers_in`: the grader accepts answers at the precision they show."""

@@ -17,8 +17,11 @@ ONLY_FOR = {"tolerance": ("number", "tensor", "code"), "choices": ("choice",),
 
 
 def parse_quiz(source: str, line: int, cells_before: int, seen: dict[str, int],
-               errors: Collector) -> Quiz | None:
-    """Validate a quiz block whose fence is on file line `line`; None if it cannot be asked."""
+               errors: Collector, *, translation: bool = False) -> Quiz | None:
+    """Validate a quiz block whose fence is on file line `line`; None if it cannot be asked.
+
+    In a `translation` the keys the English quiz gives (`answer`, `check`, `solution`...) may be
+    left out: `tutor.course.translation` fills them in from the English lesson."""
     located = load_yaml(source, line + 1, errors, "quiz")
     if located is None:
         return None
@@ -28,14 +31,15 @@ def parse_quiz(source: str, line: int, cells_before: int, seen: dict[str, int],
     if not isinstance(located.data, dict):
         errors.add(line + 1, "a quiz must be a YAML mapping with id, type, ask and answer")
         return None
-    return _Quiz(located, line, cells_before, seen, errors).build()
+    return _Quiz(located, line, cells_before, seen, errors, translation).build()
 
 
 class _Quiz:
     """One quiz's keys, checked one by one; `ok` turns False on any defect that stops it."""
 
     def __init__(self, located: Located, line: int, cells_before: int, seen: dict[str, int],
-                 errors: Collector) -> None:
+                 errors: Collector, translation: bool = False) -> None:
+        self.translation = translation
         self.located = located
         self.data: dict[str, Any] = located.data
         self.line = line
@@ -114,7 +118,7 @@ class _Quiz:
                                              "decides, and 'solution' shows one way to pass it")
             return None
         if answer is None:
-            if not (kind == "text" and accept):
+            if not (kind == "text" and accept) and not self.translation:
                 self.fail(self.line + 1, "quiz has no 'answer' (an expression the tutor "
                                          "evaluates)")
             return None
@@ -140,8 +144,11 @@ class _Quiz:
 
     def task(self) -> tuple[str | None, str | None, str | None]:
         """A task's `check` and `show` expressions and its `solution` cell source."""
-        check = self.expression("check", required=True)
+        check = self.expression("check", required=not self.translation)
         show = self.expression("show", required=False)
+        if self.translation:
+            solution = self.data.get("solution")
+            return check, show, solution if isinstance(solution, str) else None
         if self.cells_before == 0:
             self.fail(self.line, "a task needs a cell above it: 'solution' replaces the last "
                                  "cell above the quiz")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
+
+from tutor.i18n import _
 
 from .expected import ExpectedValueError, as_text
 from .normalize import loose_key, normalize_words
@@ -20,7 +23,8 @@ _LABEL = re.compile(r"(?:option|choice|answer)?\s*(?P<label>[a-z]|\d{1,3})", re.
 
 def _choice_form(count: int) -> str:
     last = string.ascii_lowercase[min(count, 26) - 1]
-    return f"Type a letter (a–{last}), a number (1–{count}) or the text of a choice."
+    return _("Type a letter (a–{last}), a number (1–{count}) or the text of a choice.").format(
+        last=last, count=count)
 
 
 def choice_index(answer: str, choices: list[str]) -> int | None:
@@ -58,8 +62,21 @@ def grade_choice(answer: str, expected: object, choices: list[str] | None) -> Ve
         return Verdict.unparseable(_choice_form(len(choices)))
     chosen = f"{_label(index)} {choices[index]}"
     if texts[index] == target:
-        return Verdict.right(f"Correct: {chosen}.", choices[index])
-    return Verdict.wrong(f"You chose {chosen}; that is not it.", choices[index])
+        return Verdict.right(_("Correct: {value}.").format(value=chosen), choices[index])
+    return Verdict.wrong(_("You chose {choice}; that is not it.").format(choice=chosen),
+                         choices[index])
+
+
+def in_quiz_language(value: object, choices: Sequence[str], answer_choices: Sequence[str]
+                     ) -> object:
+    """A computed choice in the language of the quiz: in a translation (`answer_choices` are
+    the English choices) the translated choice at the English one's position."""
+    text = as_text(value)
+    if not answer_choices or text is None or len(answer_choices) != len(choices):
+        return value
+    english = [normalize_words(choice) for choice in answer_choices]
+    key = normalize_words(text)
+    return choices[english.index(key)] if key in english else value
 
 
 def _printed_forms(answer: str) -> list[str]:
@@ -89,13 +106,14 @@ def grade_text(answer: str, expected: object, accept: list[str] | None) -> Verdi
         raise ExpectedValueError("a text quiz needs an answer or an 'accept' list")
     key = normalize_words(answer)
     if not key:
-        return Verdict.unparseable("Type a word or a short phrase.")
+        return Verdict.unparseable(_("Type a word or a short phrase."))
     for form in (answer, *_printed_forms(answer)):
         shown = next((text for text in accepted if normalize_words(text) == normalize_words(form)),
                      None)
         if shown is None:
             shown = next((text for text in accepted if loose_key(text) == loose_key(form)), None)
         if shown is not None:
-            return Verdict.right(f"Correct: {shown.strip()}.", key)
-    return Verdict.wrong("Not one of the accepted answers (compared ignoring case, spacing, "
-                         "dashes and surrounding punctuation).", key)
+            return Verdict.right(_("Correct: {value}.").format(value=shown.strip()), key)
+    return Verdict.wrong(_("Not one of the accepted answers (compared ignoring case, spacing, "
+                           "dashes and surrounding punctuation)."), key)
+

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from tutor.i18n import _
+
 from .compare import compare_values
 from .expected import ExpectedValueError, as_number, as_tensor, is_tensor_dict
 from .grader import grade_number
@@ -28,14 +30,14 @@ def syntax_problem(answer: str) -> Verdict | None:
     """A not-counted verdict when `answer` is not a Python expression (checked without running
     it), else None. Run the answer only when this is None."""
     if not answer.strip():
-        return Verdict.unparseable("Type a Python expression, such as x.shape or a + b.")
+        return Verdict.unparseable(_("Type a Python expression, such as x.shape or a + b."))
     try:
         ast.parse(answer.strip(), mode="eval")
     except SyntaxError as exc:
-        return Verdict.not_counted(f"That is not a Python expression ({exc.msg}); it was not "
-                                   "run and does not count as an attempt.")
+        return Verdict.not_counted(_("That is not a Python expression ({error}); it was not run "
+                                     "and does not count as an attempt.").format(error=exc.msg))
     except (ValueError, RecursionError, MemoryError):
-        return Verdict.unparseable("That expression is too deeply nested to be read.")
+        return Verdict.unparseable(_("That expression is too deeply nested to be read."))
     return None
 
 
@@ -70,7 +72,7 @@ def _written_as(answer: str) -> str | None:
         node = ast.parse(answer.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return "a tuple" if isinstance(node, ast.Tuple) else None
+    return "tuple" if isinstance(node, ast.Tuple) else None
 
 
 def gib(mib: int) -> str:
@@ -78,22 +80,29 @@ def gib(mib: int) -> str:
 
 
 def runner_problem(error: Mapping[str, Any], *, memory_limit_mib: int | None = None,
-                   subject: str = "Your expression") -> Verdict:
-    """The verdict for a runner error: typos are not counted; other failures are wrong."""
+                   subject: str | None = None) -> Verdict:
+    """The verdict for a runner error: typos are not counted; other failures are wrong.
+    `subject` is what ran ("Your expression" when None)."""
+    subject = subject or _("Your expression")
     kind = error.get("kind", "exception")
     message = str(error.get("message", "")).strip()
     name = message.split(":", 1)[0].split(" at line")[0].strip()
     if kind == "out_of_memory":
-        limit = f" (the limit is {gib(memory_limit_mib)} GiB)" if memory_limit_mib else ""
-        return Verdict.wrong(f"{subject} ran out of memory{limit}.")
+        if memory_limit_mib:
+            return Verdict.wrong(_("{subject} ran out of memory (the limit is {gib} GiB).").format(
+                subject=subject, gib=gib(memory_limit_mib)))
+        return Verdict.wrong(_("{subject} ran out of memory.").format(subject=subject))
     if kind == "timeout":
-        return Verdict.wrong(f"{subject} took too long and was stopped.")
+        return Verdict.wrong(_("{subject} took too long and was stopped.").format(
+            subject=subject))
     if kind == "crash":
-        return Verdict.wrong(f"{subject} crashed the worker that ran it (it has been replaced).")
+        return Verdict.wrong(_("{subject} crashed the worker that ran it (it has been "
+                               "replaced).").format(subject=subject))
     if name in NOT_COUNTED_ERRORS:
-        return Verdict.not_counted(f"{subject} failed with {message}; not counted as an "
-                                   "attempt: check the names you used.")
-    return Verdict.wrong(f"{subject} raised {message}.")
+        return Verdict.not_counted(_("{subject} failed with {error}; not counted as an attempt: "
+                                     "check the names you used.").format(subject=subject,
+                                                                         error=message))
+    return Verdict.wrong(_("{subject} raised {error}.").format(subject=subject, error=message))
 
 
 def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, *,
@@ -134,11 +143,11 @@ def show_text(value: object) -> str:
         try:
             tensor = as_tensor(value)
         except ExpectedValueError:
-            return "a tensor"
+            return _("a tensor")
         if len(tensor.values) == 1:
             value = tensor.values[0]
         else:
-            return f"a tensor of shape {tuple(tensor.shape)}"
+            return _("a tensor of shape {shape}").format(shape=tuple(tensor.shape))
     if isinstance(value, float) and math.isfinite(value):
         return f"{value:.4g}"
     if isinstance(value, Mapping) and value.get("kind") == "repr":
@@ -157,15 +166,17 @@ def grade_task(check: str, show: str | None, passed: Mapping[str, Any],
             if error.get("kind") == "out_of_memory":
                 return runner_problem(error, memory_limit_mib=memory_limit_mib,
                                       subject=f"`{expression}`")
-            return Verdict.not_counted(f"Not yet: `{expression}` could not be evaluated "
-                                       f"({error.get('message', '')}); run the cells above, then "
-                                       "check again.")
-    value = ""
+            return Verdict.not_counted(_("Not yet: `{expression}` could not be evaluated "
+                                         "({error}); run the cells above, then check "
+                                         "again.").format(expression=expression,
+                                                          error=error.get("message", "")))
     if show is not None and shown is not None:
-        value = f"your `{show}` is {show_text(shown.get('value'))}"
+        names = {"show": show, "value": show_text(shown.get("value")), "check": check}
+        if passed.get("value") is True:
+            return Verdict.right(_("Done: your `{show}` is {value}.").format(**names))
+        return Verdict.wrong(_("Your `{show}` is {value}; the check `{check}` is not met "
+                               "yet.").format(**names))
     if passed.get("value") is True:
-        return Verdict.right(f"Done: {value}." if value else f"Done: `{check}` holds.")
-    if value:
-        return Verdict.wrong(f"{value[0].upper()}{value[1:]}; the check `{check}` is not met "
-                             "yet.")
-    return Verdict.wrong(f"The check `{check}` is not met yet.")
+        return Verdict.right(_("Done: `{check}` holds.").format(check=check))
+    return Verdict.wrong(_("The check `{check}` is not met yet.").format(check=check))
+

@@ -12,6 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from tutor.i18n import N_, _
+
 from .dtype_names import canonical, display, is_exact
 from .expected import ExpectedTensor, ExpectedValueError, as_tensor, is_tensor_dict
 from .shapes import format_shape
@@ -58,8 +60,9 @@ class Bounds:
 
     def describe(self) -> str:
         if self.tolerance.explicit:
-            return f"within {self.tolerance.describe()}"
-        return f"to about {round(-math.log10(self.floor))} significant digits"
+            return _("within {tolerance}").format(tolerance=self.tolerance.describe())
+        return _("to about {digits} significant digits").format(
+            digits=round(-math.log10(self.floor)))
 
 
 def _scale(values: tuple[Any, ...]) -> float:
@@ -67,14 +70,35 @@ def _scale(values: tuple[Any, ...]) -> float:
     return max(finite, default=0.0)
 
 
+#: What a value is, by key: with its article ("a tensor"), and alone ("tensor").
+_TYPE_NAMES = {
+    "tensor": (N_("a tensor"), N_("tensor")), "object": (N_("a Python object"), N_("object")),
+    "bool": (N_("a bool"), N_("bool")), "integer": (N_("an integer"), N_("integer")),
+    "float": (N_("a float"), N_("float")), "string": (N_("a string"), N_("string")),
+    "list": (N_("a list"), N_("list")), "tuple": (N_("a tuple"), N_("tuple")),
+    "dict": (N_("a dict"), N_("dict")), "None": ("None", "None"),
+}
+
+
 def _type_name(value: object) -> str:
+    """The key of what `value` is in `_TYPE_NAMES` (its Python type's name if none)."""
     if is_tensor_dict(value):
-        return "a tensor"
+        return "tensor"
     if isinstance(value, Mapping) and value.get("kind") == "repr":
-        return "a Python object"
-    names = {bool: "a bool", int: "an integer", float: "a float", str: "a string",
-             list: "a list", tuple: "a tuple", dict: "a dict", type(None): "None"}
+        return "object"
+    names = {bool: "bool", int: "integer", float: "float", str: "string", list: "list",
+             tuple: "tuple", dict: "dict", type(None): "None"}
     return names.get(type(value), type(value).__name__)
+
+
+def _a(key: str) -> str:
+    """"a tensor", "an integer"... in the current language."""
+    return _(_TYPE_NAMES[key][0]) if key in _TYPE_NAMES else key
+
+
+def _noun(key: str) -> str:
+    """"tensor", "integer"... in the current language."""
+    return _(_TYPE_NAMES[key][1]) if key in _TYPE_NAMES else key
 
 
 def _is_repr(value: object) -> bool:
@@ -104,13 +128,14 @@ def _factor(got: tuple[Any, ...], expected: tuple[Any, ...], bounds: Bounds) -> 
     if big == 0 or big_got == 0:
         return None
     ratio = big_got / big
-    candidates = [(-1.0, "off by a sign"), (2.0, "exactly twice the computed one"),
-                  (0.5, "exactly half the computed one")]
+    candidates = [(-1.0, _("off by a sign")), (2.0, _("exactly twice the computed one")),
+                  (0.5, _("exactly half the computed one"))]
     power = round(math.log10(abs(ratio)))
     if power != 0 and abs(power) <= 12:
-        sign = "" if ratio > 0 else "minus "
+        words = _("off by a power of ten ({factor} times the computed one)") if ratio > 0 else \
+            _("off by a power of ten (minus {factor} times the computed one)")
         candidates.append((math.copysign(10.0**power, ratio),
-                           f"off by a power of ten ({sign}10^{power} times the computed one)"))
+                           words.format(factor=f"10^{power}")))
     for factor, words in candidates:
         scaled = bounds.scaled(factor)
         if all(scaled.close(g, e * factor) for g, e in pairs):
@@ -123,17 +148,20 @@ def _compare_numbers(got: float, expected: float, dtype: str, tolerance: Toleran
     bounds = Bounds.for_dtype(tolerance, dtype, abs(float(expected)))
     if exact:
         if got == expected:
-            return Verdict.right(f"Correct: {expected!r}, exactly.", got)
-        how = "exactly"
+            return Verdict.right(_("Correct: {computed}, exactly.").format(
+                computed=repr(expected)), got)
+        how = _("exactly")
     else:
         if bounds.close(float(got), float(expected)):
-            return Verdict.right(f"Correct: {expected!r} (yours agrees {bounds.describe()}).",
-                                 got)
+            return Verdict.right(_("Correct: {computed} (yours agrees {how}).").format(
+                computed=repr(expected), how=bounds.describe()), got)
         how = bounds.describe()
     factor = _factor((got,), (expected,), bounds) if not exact or expected != 0 else None
     if factor:
-        return Verdict.wrong(f"{what}, {got!r}, is {factor}.", got)
-    return Verdict.wrong(f"{what}, {got!r}, is not the computed value (compared {how}).", got)
+        return Verdict.wrong(_("{what}, {value}, is {factor}.").format(
+            what=what, value=repr(got), factor=factor), got)
+    return Verdict.wrong(_("{what}, {value}, is not the computed value (compared {how}).").format(
+        what=what, value=repr(got), how=how), got)
 
 
 def _opaque_tensor(value: Mapping[str, Any]) -> bool:
@@ -147,33 +175,40 @@ def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: To
     shape = format_shape(mine.shape)
     if mine.shape != theirs.shape:
         if sorted(mine.shape) == sorted(theirs.shape) and len(mine.values) == len(theirs.values):
-            return Verdict.wrong(f"{what} has shape {shape}: the right sizes, but not the "
-                                 "computed shape.", shape)
-        return Verdict.wrong(f"{what} has shape {shape}, not the computed shape.", shape)
+            return Verdict.wrong(_("{what} has shape {shape}: the right sizes, but not the "
+                                   "computed shape.").format(what=what, shape=shape), shape)
+        return Verdict.wrong(_("{what} has shape {shape}, not the computed shape.").format(
+            what=what, shape=shape), shape)
     exact = is_exact(theirs.dtype) and is_exact(mine.dtype) and not tolerance.explicit
     bounds = Bounds.for_dtype(tolerance, theirs.dtype if not is_exact(theirs.dtype)
                               else mine.dtype, _scale(theirs.values))
     if exact:
         wrong = [i for i, (a, b) in enumerate(zip(mine.values, theirs.values, strict=True))
                  if a != b]
-        how = "exactly"
+        how = _("exactly")
     else:
         wrong = [i for i, (a, b) in enumerate(zip(mine.values, theirs.values, strict=True))
                  if not bounds.close(float(a), float(b))]
-        how = bounds.describe() + " of the largest value"
+        how = _("{how} of the largest value").format(how=bounds.describe())
     if wrong:
         factor = _factor(mine.values, theirs.values, bounds)
         if factor:
-            return Verdict.wrong(f"{what} is {factor}.", shape)
-        first = f"; the first at index {format_shape(_index(wrong[0], theirs.shape))}" \
-            if theirs.shape else ""
-        return Verdict.wrong(f"{len(wrong)} of {len(theirs.values)} values differ from the "
-                             f"computed ones{first} (compared {how}).", shape)
+            return Verdict.wrong(_("{what} is {factor}.").format(what=what, factor=factor),
+                                 shape)
+        if theirs.shape:
+            return Verdict.wrong(_("{count} of {total} values differ from the computed ones; "
+                                   "the first at index {index} (compared {how}).").format(
+                count=len(wrong), total=len(theirs.values), how=how,
+                index=format_shape(_index(wrong[0], theirs.shape))), shape)
+        return Verdict.wrong(_("{count} of {total} values differ from the computed ones "
+                               "(compared {how}).").format(
+            count=len(wrong), total=len(theirs.values), how=how), shape)
     if dtype_matters and canonical(mine.dtype) != canonical(theirs.dtype):
-        return Verdict.wrong(f"Right values, but {what.lower()} is {display(mine.dtype)}, not "
-                             "the computed dtype.", shape)
-    return Verdict.right(f"Correct: shape {format_shape(theirs.shape)}, "
-                         f"{display(theirs.dtype)}, every value agrees {how}.", shape)
+        return Verdict.wrong(_("Right values, but {what} is {dtype}, not the computed "
+                               "dtype.").format(what=what.lower(), dtype=display(mine.dtype)),
+                             shape)
+    return Verdict.right(_("Correct: shape {shape}, {dtype}, every value agrees {how}.").format(
+        shape=format_shape(theirs.shape), dtype=display(theirs.dtype), how=how), shape)
 
 
 def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -192,34 +227,51 @@ def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
             if is_tensor_dict(got) and is_tensor_dict(expected) and all(
                     got.get(key) == expected.get(key) for key in ("shape", "dtype", "values")):
                 shown = format_shape(tuple(got.get("shape", ())))
-                return Verdict.right(f"Correct: shape {shown}, {got.get('dtype')}.", shown)
-            return Verdict.wrong(f"Your value{at} is not the computed {_type_name(expected)[2:]} "
-                                 "(it cannot be compared value by value).")
+                return Verdict.right(_("Correct: shape {shape}, {dtype}.").format(
+                    shape=shown, dtype=got.get("dtype")), shown)
+            return Verdict.wrong(_("{what} is not the computed {kind} (it cannot be compared "
+                                   "value by value).").format(what=_yours("value", at),
+                                                              kind=_noun(_type_name(expected))))
     tensor, plain = (got, expected) if is_tensor_dict(got) else (expected, got)
     if not (_is_number(plain) or _numeric_list(plain)):
-        return Verdict.wrong(f"Your value{at} is {got_name}; {_type_name(expected)} was "
-                             "expected.")
+        return _other_type(at, got_name, expected)
     try:
         mine, theirs = as_tensor(got), as_tensor(expected)
     except ExpectedValueError as error:
-        return Verdict.wrong(f"Your value{at} cannot be compared as a tensor: {error}.")
+        return Verdict.wrong(_("{what} cannot be compared as a tensor: {error}.").format(
+            what=_yours("value", at), error=error))
     dtype = as_tensor(tensor).dtype
     if _is_number(plain):
         if len(mine.values) != 1 or len(theirs.values) != 1:
             shape = format_shape(as_tensor(tensor).shape)
-            return Verdict.wrong(f"Your value{at} is {got_name} and the other is a tensor of "
-                                 f"shape {shape}: one of them is not the computed answer.")
+            return Verdict.wrong(_("{what} is {kind} and the other is a tensor of shape {shape}: "
+                                   "one of them is not the computed answer.").format(
+                what=_yours("value", at), kind=_a(got_name), shape=shape))
         # A number and a one-element tensor are the same answer, both ways.
         exact = is_exact(mine.dtype) and is_exact(theirs.dtype) and not tolerance.explicit
         return _compare_numbers(mine.values[0], theirs.values[0], dtype, tolerance, exact,
-                                f"Your value{at}")
-    what = f"Your {'tensor' if tensor is got else got_name[2:]}{at}"
+                                _yours("value", at))
+    what = _yours("tensor" if tensor is got else got_name, at)
     verdict = _compare_tensors(mine, theirs, tolerance, dtype_matters=False, what=what)
     if verdict.correct and dtype not in DEFAULT_DTYPES:
         # A list stands for the tensor torch.tensor(list) builds: float32, int64 or bool.
-        return Verdict.wrong(f"Right values, but one side is a list, which has no dtype, and "
-                             f"the other a {display(dtype)} tensor.", verdict.parsed)
+        return Verdict.wrong(_("Right values, but one side is a list, which has no dtype, and "
+                               "the other a {dtype} tensor.").format(dtype=display(dtype)),
+                             verdict.parsed)
     return verdict
+
+
+def _yours(key: str, at: str) -> str:
+    """"Your value", "Your tensor at [0]"... (`key` from `_TYPE_NAMES`, or "value")."""
+    noun = _("value") if key == "value" else _noun(key)
+    if at:
+        return _("Your {noun} at {where}").format(noun=noun, where=at)
+    return _("Your {noun}").format(noun=noun)
+
+
+def _other_type(at: str, got_name: str, expected: object) -> Verdict:
+    return Verdict.wrong(_("{what} is {kind}; {expected} was expected.").format(
+        what=_yours("value", at), kind=_a(got_name), expected=_a(_type_name(expected))))
 
 
 def _listed(value: Any) -> Any:
@@ -233,54 +285,59 @@ def _listed(value: Any) -> Any:
 
 
 def _compare(got: Any, expected: Any, tolerance: Tolerance, where: str, got_name: str) -> Verdict:
-    at = f" at {where}" if where else ""
+    at = where
     got, expected = _listed(got), _listed(expected)
     if is_tensor_dict(expected) and is_tensor_dict(got):
         if _opaque_tensor(got) or _opaque_tensor(expected):
             return _tensor_like(got, expected, tolerance, at, got_name)
         return _compare_tensors(as_tensor(got), as_tensor(expected), tolerance,
-                                dtype_matters=True, what=f"Your tensor{at}")
+                                dtype_matters=True, what=_yours("tensor", at))
     if is_tensor_dict(expected) or is_tensor_dict(got):
         return _tensor_like(got, expected, tolerance, at, got_name)
     if isinstance(expected, bool) or isinstance(got, bool):
         if type(got) is not type(expected):
-            return Verdict.wrong(f"Your value{at} is {got_name}; "
-                                 f"{_type_name(expected)} was expected.")
+            return _other_type(at, got_name, expected)
         if got == expected:
-            return Verdict.right(f"Correct: {expected}.", got)
-        return Verdict.wrong(f"Your value{at} is not the computed truth value.", got)
+            return Verdict.right(_("Correct: {value}.").format(value=expected), got)
+        return Verdict.wrong(_("{what} is not the computed truth value.").format(
+            what=_yours("value", at)), got)
     if _is_number(expected) and _is_number(got):
         exact = isinstance(expected, int) and isinstance(got, int) and not tolerance.explicit
-        return _compare_numbers(got, expected, "float32", tolerance, exact, f"Your value{at}")
+        return _compare_numbers(got, expected, "float32", tolerance, exact,
+                                _yours("value", at))
     if isinstance(expected, list | tuple) and isinstance(got, list | tuple):
         if len(got) != len(expected):
-            return Verdict.wrong(f"Your {got_name[2:]}{at} has {len(got)} items, not the "
-                                 "computed number.")
+            return Verdict.wrong(_("{what} has {count} items, not the computed number.").format(
+                what=_yours(got_name, at), count=len(got)))
         for i, (mine, theirs) in enumerate(zip(got, expected, strict=True)):
             verdict = _compare(mine, theirs, tolerance, f"{where}[{i}]", _type_name(mine))
             if not verdict.correct:
                 return verdict
-        return Verdict.right(f"Correct: all {len(expected)} items match.", list(got))
+        return Verdict.right(_("Correct: all {count} items match.").format(count=len(expected)),
+                             list(got))
     if _is_repr(expected) or _is_repr(got):
         if _is_repr(expected) and _is_repr(got) and got["repr"] == expected["repr"]:
-            return Verdict.right(f"Correct: {expected['repr']:.200}.", got["repr"])
-        return Verdict.wrong(f"Your value{at} is not the computed one.",
-                             got["repr"] if _is_repr(got) else got)
+            return Verdict.right(_("Correct: {value}.").format(value=f"{expected['repr']:.200}"),
+                                 got["repr"])
+        return Verdict.wrong(_("{what} is not the computed one.").format(
+            what=_yours("value", at)), got["repr"] if _is_repr(got) else got)
     if isinstance(expected, Mapping) and isinstance(got, Mapping):
         if set(got) != set(expected):
-            return Verdict.wrong(f"Your value{at} has different keys.")
+            return Verdict.wrong(_("{what} has different keys.").format(what=_yours("value", at)))
         for key in expected:
             verdict = _compare(got[key], expected[key], tolerance, f"{where}[{key!r}]",
                                _type_name(got[key]))
             if not verdict.correct:
                 return verdict
-        return Verdict.right(f"Correct: {where or 'the value'} matches.")
+        if where:
+            return Verdict.right(_("Correct: {where} matches.").format(where=where))
+        return Verdict.right(_("Correct: the value matches."))
     if type(got) is not type(expected):
-        return Verdict.wrong(f"Your value{at} is {got_name}; {_type_name(expected)} was "
-                             "expected.")
+        return _other_type(at, got_name, expected)
     if got == expected:
-        return Verdict.right(f"Correct: {expected!r:.200}.", got)
-    return Verdict.wrong(f"Your value{at} is not the computed one.", got)
+        return Verdict.right(_("Correct: {value}.").format(value=f"{expected!r:.200}"), got)
+    return Verdict.wrong(_("{what} is not the computed one.").format(what=_yours("value", at)),
+                         got)
 
 
 def compare_values(got: object, expected: object,
@@ -289,7 +346,8 @@ def compare_values(got: object, expected: object,
     """Judge a code answer's value against the reference: shape, values (relative to their
     size, dtype-aware), then dtype; numbers, strings, lists and dicts compared sensibly.
 
-    `got_name` says what the learner wrote when the value's encoding lost it ("a tuple": the
+    `got_name` says what the learner wrote when the value's encoding lost it ("tuple": the
+
     runner sends tuples as lists)."""
     bounds = tolerance if isinstance(tolerance, Tolerance) else parse_tolerance(tolerance)
     got = _listed(got)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tutor.i18n import _
+
 from .normalize import normalize_typed
 
 #: Every dtype torch names, by its canonical name (without "torch.").
@@ -79,4 +81,5 @@ def display(name: str) -> str:
 def dtype_form(expected: str) -> str:
     """"Type a dtype such as ..." with examples other than the computed dtype."""
     first, second = [e for e in DTYPE_EXAMPLES if canonical(e) != expected][:2]
-    return f"Type a dtype such as {first} or {second}."
+    return _("Type a dtype such as {first} or {second}.").format(first=first, second=second)
+

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tutor.i18n import N_, _
+
 from .dtype_names import canonical, category, display, dtype_form
 from .expected import ExpectedValueError
 from .verdict import Verdict
@@ -26,17 +28,24 @@ def grade_dtype(answer: str, expected: object) -> Verdict:
         return Verdict.unparseable(dtype_form(target))
     shown = display(typed)
     if typed == target:
-        return Verdict.right(f"Correct: {display(target)}.", shown)
+        return Verdict.right(_("Correct: {value}.").format(value=display(target)), shown)
     if category(typed) != category(target):
-        return Verdict.wrong(f"{shown} is {_article(category(typed))} {category(typed)} type; "
-                             f"the computed dtype is {_article(category(target))} "
-                             f"{category(target)} type.", shown)
+        return Verdict.wrong(_("{dtype} is {kind}; the computed dtype is {other}.").format(
+            dtype=shown, kind=_(_A_TYPE[category(typed)]),
+            other=_(_A_TYPE[category(target)])), shown)
     if _bits(typed) == _bits(target):
-        return Verdict.wrong(f"{shown} has the right width but is not the computed format.",
-                             shown)
-    return Verdict.wrong(f"Right kind ({category(target)}), but {shown} has a different "
-                         "precision (bits per element).", shown)
+        return Verdict.wrong(_("{dtype} has the right width but is not the computed "
+                               "format.").format(dtype=shown), shown)
+    return Verdict.wrong(_("Right kind ({kind}), but {dtype} has a different precision (bits "
+                           "per element).").format(kind=_(_KIND[category(target)]), dtype=shown),
+                         shown)
 
 
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
+#: Each category of dtype as a kind, and as "a ... type".
+_KIND = {"boolean": N_("boolean"), "floating point": N_("floating point"),
+         "complex": N_("complex"), "quantized": N_("quantized"),
+         "unsigned integer": N_("unsigned integer"), "integer": N_("integer")}
+_A_TYPE = {"boolean": N_("a boolean type"), "floating point": N_("a floating point type"),
+           "complex": N_("a complex type"), "quantized": N_("a quantized type"),
+           "unsigned integer": N_("an unsigned integer type"), "integer": N_("an integer type")}
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from tutor.course.model import QUIZ_TYPES, Quiz
+from tutor.i18n import _
 
 from .choices import grade_choice, grade_text
 from .dtype_names import EPSILON
@@ -43,7 +44,7 @@ def grade_number(answer: str, expected: object, tolerance: Tolerance,
     value, dtype = as_number(expected)
     options = number_readings(answer)
     if not options:
-        form = "Type True or False." if isinstance(value, bool) else number_form(value)
+        form = _("Type True or False.") if isinstance(value, bool) else number_form(value)
         return Verdict.unparseable(form)
     # Plain floats often come from float32 tensors (.item()): judge digits beyond float32's
     # precision leniently unless the dtype says the value carries more.
@@ -71,7 +72,8 @@ def grade(kind: str, answer: str, expected: object, *,
             if kind in RUN_KINDS else ""
         raise ValueError(f"unknown quiz kind {kind!r}{hint}")
     if len(answer) > MAX_ANSWER_CHARS:
-        return Verdict.unparseable("That answer is too long to be read.")
+        return Verdict.unparseable(_("That answer is too long to be read."))
+
     if kind == "number":
         return grade_number(answer, expected, bounds, parse_shown(shown))
     if kind == "shape":

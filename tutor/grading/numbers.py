@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from tutor.i18n import _, ngettext
+
 from .shown import Shown
 from .tolerance import DEFAULT_DIGITS, Tolerance
 from .typed_number import MAX_EXPONENT, TypedNumber, parse_number
@@ -27,7 +29,8 @@ def number_form(expected: float | int | None = None) -> str:
             abs(abs(value) - abs(expected)) <= 0.5 * abs(expected))
         if not near:
             examples.append(example)
-    return f"Type a number such as {', '.join(examples[:2])} or {examples[2]}."
+    return _("Type a number such as {first}, {second} or {third}.").format(
+        first=examples[0], second=examples[1], third=examples[2])
 
 
 def half_unit_text(unit: Fraction) -> str:
@@ -114,70 +117,80 @@ def judge_number(typed: TypedNumber, expected: bool | int | float, tolerance: To
     parsed = typed.plain()
     if isinstance(expected, bool):
         if typed.boolean is None and (not typed.finite or typed.fraction not in (0, 1)):
-            return Verdict.unparseable("Type True or False.")
+            return Verdict.unparseable(_("Type True or False."))
         if bool(typed.fraction) == expected:
-            return Verdict.right(f"Correct: {expected}.", bool(typed.fraction))
-        return Verdict.wrong("Not the computed truth value.", bool(typed.fraction))
+            return Verdict.right(_("Correct: {value}.").format(value=expected),
+                                 bool(typed.fraction))
+        return Verdict.wrong(_("Not the computed truth value."), bool(typed.fraction))
     if typed.boolean is not None:
         return Verdict.unparseable(number_form(expected))
     if not math.isfinite(expected):
         return _judge_non_finite(typed, expected)
     if not typed.finite:
-        return Verdict.wrong("The computed value is a finite number; yours is not.", parsed)
+        return Verdict.wrong(_("The computed value is a finite number; yours is not."), parsed)
     computed = show(expected)
     floor = DEFAULT_DIGITS if tolerance.explicit else tolerance.digits
     lesson = as_shown(typed, expected, epsilon, shown, floor)
     if lesson is not None:
-        return Verdict.right(f"Correct: computed {computed}; yours agrees with it to the "
-                             f"precision the lesson shows ({lesson.text}).", parsed)
+        return Verdict.right(_("Correct: computed {computed}; yours agrees with it to the "
+                               "precision the lesson shows ({shown}).").format(
+                                   computed=computed, shown=lesson.text), parsed)
     if tolerance.explicit:
         # The quiz's bound rules; the slack only absorbs float64 representation (repr(x)).
         if within_bound(typed, expected, tolerance.bound(expected), 2.0**-52):
-            return Verdict.right(f"Correct: computed {computed}; yours is within "
-                                 f"{tolerance.describe()}.", parsed)
-        return _wrong_number(typed, expected, epsilon, f"within {tolerance.describe()}",
+            return Verdict.right(_("Correct: computed {computed}; yours is within "
+                                   "{tolerance}.").format(computed=computed,
+                                                          tolerance=tolerance.describe()),
+                                 parsed)
+        return _wrong_number(typed, expected, epsilon,
+                             _("within {tolerance}").format(tolerance=tolerance.describe()),
                              by_digits=False)
     if isinstance(expected, int):
         if typed.fraction == expected:
-            return Verdict.right(f"Correct: {computed}, exactly.", parsed)
+            return Verdict.right(_("Correct: {computed}, exactly.").format(computed=computed),
+                                 parsed)
         if within_typed_precision(typed, expected, 0.0):
-            return Verdict.wrong("Right as far as it goes, but this is an exact whole number: "
-                                 "type every digit.", parsed, counted=False)
-        return _wrong_number(typed, expected, 0.0, "exactly, as a whole number")
+            return Verdict.wrong(_("Right as far as it goes, but this is an exact whole "
+                                   "number: type every digit."), parsed, counted=False)
+        return _wrong_number(typed, expected, 0.0, _("exactly, as a whole number"))
     if is_exactly(typed, expected, epsilon):
-        return Verdict.right(f"Correct: {computed}.", parsed)
+        return Verdict.right(_("Correct: {value}.").format(value=computed), parsed)
     if typed.exact is not None:
-        return _wrong_number(typed, expected, epsilon, "as an exact fraction")
+        return _wrong_number(typed, expected, epsilon, _("as an exact fraction"))
     if typed.fraction == 0:
         # Zero has no significant digits: it can only be right when the value is zero.
-        return Verdict.wrong(f"Not zero: type the value with at least {tolerance.digits} "
-                             "significant digits.", parsed)
+        return Verdict.wrong(_("Not zero: type the value with at least {digits} significant "
+                               "digits.").format(digits=tolerance.digits), parsed)
     if within_typed_precision(typed, expected, epsilon):
         if typed.digits >= tolerance.digits:
-            return Verdict.right(f"Correct: computed {computed}; yours matches it to the "
-                                 f"{_digits_note(typed)} you typed.", parsed)
-        return Verdict.wrong(f"Right as far as it goes, but type at least {tolerance.digits} "
-                             "significant digits.", parsed, counted=False)
-    return _wrong_number(typed, expected, epsilon, f"to the {_digits_note(typed)} you typed")
+            return Verdict.right(_("Correct: computed {computed}; yours matches it to the "
+                                   "{digits} you typed.").format(computed=computed,
+                                                                 digits=_digits_note(typed)),
+                                 parsed)
+        return Verdict.wrong(_("Right as far as it goes, but type at least {digits} "
+                               "significant digits.").format(digits=tolerance.digits),
+                             parsed, counted=False)
+    return _wrong_number(typed, expected, epsilon,
+                         _("to the {digits} you typed").format(digits=_digits_note(typed)))
 
 
 def _digits_note(typed: TypedNumber) -> str:
-    plural = "s" if typed.digits != 1 else ""
-    return f"{typed.digits} significant digit{plural} (±{half_unit_text(typed.unit)})"
+    return ngettext("{count} significant digit (±{half})", "{count} significant digits (±{half})",
+                    typed.digits).format(count=typed.digits, half=half_unit_text(typed.unit))
 
 
 def _judge_non_finite(typed: TypedNumber, expected: float) -> Verdict:
     parsed = typed.plain()
     if math.isnan(expected):
         if typed.is_nan:
-            return Verdict.right("Correct: nan (not a number).", parsed)
-        return Verdict.wrong("The computed value is nan (not a number); yours is a number.",
+            return Verdict.right(_("Correct: nan (not a number)."), parsed)
+        return Verdict.wrong(_("The computed value is nan (not a number); yours is a number."),
                              parsed)
     if typed.is_infinite and float(typed) == expected:
-        return Verdict.right(f"Correct: {expected}.", parsed)
+        return Verdict.right(_("Correct: {value}.").format(value=expected), parsed)
     if typed.is_infinite:
-        return Verdict.wrong("Infinite, but with the wrong sign.", parsed)
-    return Verdict.wrong("The computed value is infinite; yours is a finite number.", parsed)
+        return Verdict.wrong(_("Infinite, but with the wrong sign."), parsed)
+    return Verdict.wrong(_("The computed value is infinite; yours is a finite number."), parsed)
 
 
 def _wrong_number(typed: TypedNumber, expected: float, epsilon: float, compared: str, *,
@@ -186,17 +199,21 @@ def _wrong_number(typed: TypedNumber, expected: float, epsilon: float, compared:
     parsed = typed.plain()
     if typed.fraction != 0 and expected != 0 and within_typed_precision(
             typed.negated(), expected, epsilon):
-        return Verdict.wrong("Off by a sign: the size matches, the sign does not.", parsed)
+        return Verdict.wrong(_("Off by a sign: the size matches, the sign does not."), parsed)
     if by_digits and typed.exact is None:
         for digits in range(min(typed.digits - 1, 20), 0, -1):
             if within_typed_precision(typed.rounded(digits), expected, epsilon):
-                return Verdict.wrong(f"Close: right to {digits} significant "
-                                     f"digit{'s' * (digits > 1)}; digit {digits + 1} is off.",
-                                     parsed)
+                return Verdict.wrong(ngettext(
+                    "Close: right to {digits} significant digit; digit {next} is off.",
+                    "Close: right to {digits} significant digits; digit {next} is off.",
+                    digits).format(digits=digits, next=digits + 1), parsed)
     if same_magnitude_other_power(typed, expected, epsilon):
-        return Verdict.wrong("The digits match but the decimal point is off (a power of ten).",
-                             parsed)
-    for factor, words in ((2.0, "twice"), (0.5, "half")):
-        if expected != 0 and within_typed_precision(typed, expected * factor, epsilon):
-            return Verdict.wrong(f"Yours is {words} the computed value.", parsed)
-    return Verdict.wrong(f"Not the computed value (compared {compared}).", parsed)
+        return Verdict.wrong(_("The digits match but the decimal point is off (a power of "
+                               "ten)."), parsed)
+    if expected != 0 and within_typed_precision(typed, expected * 2.0, epsilon):
+        return Verdict.wrong(_("Yours is twice the computed value."), parsed)
+    if expected != 0 and within_typed_precision(typed, expected * 0.5, epsilon):
+        return Verdict.wrong(_("Yours is half the computed value."), parsed)
+    return Verdict.wrong(_("Not the computed value (compared {compared}).").format(
+        compared=compared), parsed)
+

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from tutor.i18n import _, ngettext
+
 from .expected import ExpectedValueError
 from .normalize import normalize_typed
 from .verdict import Verdict
@@ -32,7 +34,7 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
     call = _SIZE_CALL.fullmatch(text)
     if call:
         text = call["inner"].strip()
-    for _ in range(2):
+    for _round in range(2):
         if text[:1] in _CLOSING and text[-1:] == _CLOSING[text[:1]]:
             text = text[1:-1].strip()
     if not text:
@@ -56,9 +58,10 @@ def shape_form(expected: tuple[int, ...]) -> str:
     """"Type a shape such as ..." with an example that is not the computed shape."""
     example = next(shape for shape in SHAPE_EXAMPLES if shape != expected)
     sizes = ", ".join(map(str, example))
-    rank0 = "(5,) for one dimension" if expected == () else "() for a scalar"
-    return (f"Type a shape such as {format_shape(example)}, {'x'.join(map(str, example))} or "
-            f"torch.Size([{sizes}]); {rank0}.")
+    rank0 = _("(5,) for one dimension") if expected == () else _("() for a scalar")
+    return _("Type a shape such as {first}, {second} or {third}; {rank0}.").format(
+        first=format_shape(example), second="x".join(map(str, example)),
+        third=f"torch.Size([{sizes}])", rank0=rank0)
 
 
 def format_shape(shape: tuple[int, ...] | list[int]) -> str:
@@ -84,16 +87,22 @@ def grade_shape(answer: str, expected: object) -> Verdict:
         return Verdict.unparseable(shape_form(target))
     shown = format_shape(typed)
     if typed == target:
-        return Verdict.right(f"Correct: {format_shape(target)}.", typed)
+        return Verdict.right(_("Correct: {value}.").format(value=format_shape(target)), typed)
     if len(typed) != len(target):
-        rank = "dimensions" if len(typed) != 1 else "dimension"
-        return Verdict.wrong(f"{shown} has {len(typed)} {rank}; the computed shape has a "
-                             f"different number of dimensions.", typed)
+        return Verdict.wrong(ngettext(
+            "{shape} has {count} dimension; the computed shape has a different number of "
+            "dimensions.",
+            "{shape} has {count} dimensions; the computed shape has a different number of "
+            "dimensions.", len(typed)).format(shape=shown, count=len(typed)), typed)
     if sorted(typed) == sorted(target):
-        return Verdict.wrong(f"{shown} has the right sizes in the wrong order.", typed)
+        return Verdict.wrong(_("{shape} has the right sizes in the wrong order.").format(
+            shape=shown), typed)
     differ = [str(i) for i, (a, b) in enumerate(zip(typed, target, strict=True)) if a != b]
-    which = "dimension " + ", ".join(differ) if len(differ) < len(typed) else "every dimension"
-    same_count = " (the number of elements is right)" if math.prod(typed) == math.prod(
-        target) else ""
-    return Verdict.wrong(f"Right number of dimensions, but the size differs in {which}"
-                         f"{same_count}.", typed)
+    which = _("dimension {numbers}").format(numbers=", ".join(differ)) \
+        if len(differ) < len(typed) else _("every dimension")
+    if math.prod(typed) == math.prod(target):
+        return Verdict.wrong(_("Right number of dimensions, but the size differs in {which} "
+                               "(the number of elements is right).").format(which=which), typed)
+    return Verdict.wrong(_("Right number of dimensions, but the size differs in {which}.").format(
+        which=which), typed)
+

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from tutor.i18n import _
 from tutor.text import shorten
 
 from .dtype_names import EPSILON, canonical, display, is_exact
@@ -80,7 +81,7 @@ class _Parser:
         char = self.text[self.pos:self.pos + 1]
         if char in _CLOSING:
             if depth >= MAX_DEPTH:
-                raise _Unparseable("That tensor is nested too deeply.")
+                raise _Unparseable(_("That tensor is nested too deeply."))
             return self.sequence(_CLOSING[char], depth)
         match = _ELEMENT.match(self.text, self.pos)
         if not match:
@@ -119,8 +120,8 @@ def _shape(node: Any) -> tuple[int, ...]:
     try:
         return nested_shape(node)
     except ExpectedValueError:
-        raise _Unparseable("Rows of different lengths: every row of a tensor has the same "
-                           "size.") from None
+        raise _Unparseable(_("Rows of different lengths: every row of a tensor has the same "
+                             "size.")) from None
 
 
 def _leaves(node: Any) -> list[TypedNumber]:
@@ -133,7 +134,8 @@ def parse_tensor(text: str) -> TypedTensor | str:
     """The tensor in `text`, or a message saying what is wrong ("" when only the form is)."""
     text = normalize_typed(text)
     if "..." in text or "…" in text:
-        return "Type every value: PyTorch shortens long tensors with '...' when printing them."
+        return _("Type every value: PyTorch shortens long tensors with '...' when printing "
+                 "them.")
     dtype = None
     call = _CALL.match(text)
     try:
@@ -150,7 +152,8 @@ def parse_tensor(text: str) -> TypedTensor | str:
             if dtype_kwarg:
                 dtype = canonical(dtype_kwarg.group(1))
                 if dtype is None:
-                    return f"Unknown dtype {dtype_kwarg.group(1)!r} in dtype=..."
+                    return _("Unknown dtype {name} in dtype=...").format(
+                        name=repr(dtype_kwarg.group(1)))
         else:
             if "," in text and text[:1] not in _CLOSING:
                 text = f"[{text}]"
@@ -220,7 +223,8 @@ def tensor_form(target: ExpectedTensor) -> str:
     """"Type a tensor such as ..." with examples that are not the computed tensor."""
     examples = [text for text in TENSOR_EXAMPLES
                 if not _matches(_example(text), target, Tolerance())]
-    return f"Type a tensor such as {examples[0]} or {examples[1]}."
+    return _("Type a tensor such as {first} or {second}.").format(first=examples[0],
+                                                                 second=examples[1])
 
 
 def _example(text: str) -> TypedTensor:
@@ -237,8 +241,8 @@ def grade_tensor(answer: str, expected: object, tolerance: Tolerance) -> Verdict
         return Verdict.unparseable(typed or tensor_form(target))
     parsed = typed.plain()
     if typed.dtype is not None and typed.dtype != target.dtype:
-        return Verdict.wrong(f"You wrote dtype={display(typed.dtype)}; that is not the "
-                             "computed dtype.", parsed)
+        return Verdict.wrong(_("You wrote dtype={dtype}; that is not the computed "
+                               "dtype.").format(dtype=display(typed.dtype)), parsed)
     exact = is_exact(target.dtype) and not tolerance.explicit
     if len(typed.elements) == len(target.values) == 1:
         # A number and a 0-dim or one-element tensor are the same answer, both ways.
@@ -246,27 +250,37 @@ def grade_tensor(answer: str, expected: object, tolerance: Tolerance) -> Verdict
     if typed.shape != target.shape:
         flat = TypedTensor(typed.elements, target.shape)
         if len(typed.elements) == len(target.values) and _matches(flat, target, tolerance):
-            return Verdict.wrong(f"Right numbers in the wrong shape: yours is "
-                                 f"{format_shape(typed.shape)}.", parsed)
-        return Verdict.wrong(f"Your tensor has shape {format_shape(typed.shape)}, which is not "
-                             "the computed shape.", parsed)
-    how = ("exactly, as whole numbers" if exact else f"within {tolerance.describe()}"
-           if tolerance.explicit else "to the precision you typed")
+            return Verdict.wrong(_("Right numbers in the wrong shape: yours is {shape}.").format(
+                shape=format_shape(typed.shape)), parsed)
+        return Verdict.wrong(_("Your tensor has shape {shape}, which is not the computed "
+                               "shape.").format(shape=format_shape(typed.shape)), parsed)
+    how = (_("exactly, as whole numbers") if exact else
+           _("within {tolerance}").format(tolerance=tolerance.describe())
+           if tolerance.explicit else _("to the precision you typed"))
     wrong = [i for i, (t, e) in enumerate(zip(typed.elements, target.values, strict=True))
              if not _element_ok(t, e, target.dtype, tolerance)]
     if wrong:
         negated = all(
             _element_ok(typed.elements[i].negated(), target.values[i],
                         target.dtype, tolerance) for i in wrong)
-        count = f"{len(wrong)} of {len(target.values)} values differ"
-        where = f", the first at index {_index(wrong[0], target.shape)}" if target.shape else ""
-        if negated and any(float(target.values[i]) != 0 for i in wrong):
-            return Verdict.wrong(f"{count} by a sign{where}.", parsed)
-        return Verdict.wrong(f"{count} from the computed ones{where}, compared {how}.", parsed)
+        values = {"count": len(wrong), "total": len(target.values), "how": how}
+        by_sign = negated and any(float(target.values[i]) != 0 for i in wrong)
+        if target.shape:
+            index = _index(wrong[0], target.shape)
+            message = _("{count} of {total} values differ by a sign, the first at index "
+                        "{index}.") if by_sign else \
+                _("{count} of {total} values differ from the computed ones, the first at index "
+                  "{index}, compared {how}.")
+            return Verdict.wrong(message.format(index=index, **values), parsed)
+        message = _("{count} of {total} values differ by a sign.") if by_sign else \
+            _("{count} of {total} values differ from the computed ones, compared {how}.")
+        return Verdict.wrong(message.format(**values), parsed)
     if not exact and not tolerance.explicit and _too_coarse(typed, target, tolerance.digits):
-        return Verdict.wrong(f"The values agree as far as you typed them; type each to at least "
-                             f"{tolerance.digits} significant digits of the largest value.",
-                             parsed)
+        return Verdict.wrong(_("The values agree as far as you typed them; type each to at "
+                               "least {digits} significant digits of the largest value.").format(
+                                   digits=tolerance.digits), parsed)
     computed = _nest(list(target.values), target.shape) if target.shape else target.values[0]
-    return Verdict.right(f"Correct: shape {format_shape(target.shape)}, "
-                         f"{display(target.dtype)}, {preview(computed)}, compared {how}.", parsed)
+    return Verdict.right(_("Correct: shape {shape}, {dtype}, {values}, compared {how}.").format(
+        shape=format_shape(target.shape), dtype=display(target.dtype), values=preview(computed),
+        how=how), parsed)
+

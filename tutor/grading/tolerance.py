@@ -6,6 +6,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tutor.i18n import _
+
 DEFAULT_DIGITS = 2
 #: More significant digits than a float64 holds cannot be asked for.
 MAX_DIGITS = 17
@@ -37,8 +39,9 @@ class Tolerance:
         if self.absolute is not None:
             parts.append(f"±{self.absolute:g}")
         if self.relative is not None:
-            parts.append(f"{self.relative * 100:g}% relative")
-        return " or ".join(parts)
+            parts.append(_("{percent}% relative").format(percent=f"{self.relative * 100:g}"))
+        return _(" or ").join(parts)
+
 
 
 def parse_tolerance(mapping: Mapping[str, object] | None) -> Tolerance:

@@ -9,10 +9,11 @@ from typing import Any
 
 from tutor.course import Quiz
 from tutor.grading import QuizAttempts, Verdict, answer_key, grade_code, grade_quiz
+from tutor.i18n import N_, _
 
 #: Said after a verdict that was not counted, unless its message says so already.
-NO_ATTEMPT = "Not counted as an attempt."
-REPEATED = "The same answer as before: counted once."
+NO_ATTEMPT = N_("Not counted as an attempt.")
+REPEATED = N_("The same answer as before: counted once.")
 
 
 def restored_attempts(quiz_id: str, status: Mapping[str, Any] | None) -> QuizAttempts:
@@ -36,8 +37,11 @@ def record(state: QuizAttempts, text: str, verdict: Verdict) -> tuple[bool, str]
         return True, ""
     if not verdict.counted:
         # Some messages say so themselves ("...does not count as an attempt").
-        return False, "" if "count" in verdict.message.casefold() else NO_ATTEMPT
-    return False, REPEATED
+        # TRANSLATORS: the word for "attempt" that every "not counted as an attempt" message uses.
+        said = _("attempt").casefold() in verdict.message.casefold()
+        return False, "" if said else _(NO_ATTEMPT)
+    return False, _(REPEATED)
+
 
 
 def remember_wrong(state: QuizAttempts, quiz: Quiz, answers: Iterable[str], expected: object

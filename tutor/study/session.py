@@ -21,6 +21,8 @@ from tutor.grading import (
     grade_task,
     syntax_problem,
 )
+from tutor.grading.choices import in_quiz_language
+from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 from tutor.progress.writer import ProgressWriter
 from tutor.runner.client import Runner, RunnerError
@@ -34,8 +36,8 @@ from tutor.study.quizzes import (
 )
 
 #: Under a verdict, when the learner's cells above the quiz are not the lesson's.
-EDITED_NOTE = ("Your cells differ from the lesson's: answers are computed from the lesson's own "
-               "code (F9 puts it back in a cell).")
+EDITED_NOTE = N_("Your cells differ from the lesson's: answers are computed from the lesson's "
+                 "own code (F9 puts it back in a cell).")
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,11 @@ class LessonSession:
                 self.cells.originals, quiz.cells_before, quiz.answer, timeout=self.lesson.timeout)
             if not result["ok"]:
                 raise ExpectedValueError(
-                    f"The tutor could not compute this quiz's answer: {result['error']['message']}")
-            self.expected[quiz.id] = result["value"]
+                    _("The tutor could not compute this quiz's answer: {error}").format(
+                        error=result["error"]["message"]))
+            # A translated choice quiz names its English choice: show and grade the translation.
+            self.expected[quiz.id] = in_quiz_language(result["value"], quiz.choices,
+                                                      quiz.answer_choices)
         return self.expected[quiz.id]
 
     async def _verdict(self, quiz: Quiz, text: str) -> Verdict:
@@ -233,7 +238,8 @@ class LessonSession:
         already_solved = state.solved
         verdict = await self._verdict(quiz, text)
         text = self.answer_text(quiz, text)
-        note = EDITED_NOTE if quiz.type != "task" and self.cells_edited_before(quiz) else ""
+        note = _(EDITED_NOTE) if quiz.type != "task" and self.cells_edited_before(quiz) else ""
+
         if already_solved:  # Enter on Check again, or curiosity: graded, never counted
             return CheckOutcome(verdict, "", True, note, False)
         counted, not_counted = record(state, text, verdict)

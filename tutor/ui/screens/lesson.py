@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 
 from tutor.course import Quiz
+from tutor.i18n import _
 from tutor.runner.client import RunnerError
 from tutor.study import EDITED_NOTE, CellState, LessonSession
 from tutor.ui.labels import value_text
@@ -372,7 +373,7 @@ class LessonScreen(Screen[None]):
             panel.show_problem(str(exc))
             return
         panel.show_answer(revealed_text(quiz, expected))
-        panel.show_note(EDITED_NOTE if quiz.type != "task"
+        panel.show_note(_(EDITED_NOTE) if quiz.type != "task"
                         and self.session.cells_edited_before(quiz) else "")
         self._announce(completed)
 
