@@ -64,6 +64,8 @@ class Runner(RequestMixin):
         preload: bool = True,
         fresh_copy: str = "auto",
         process_limit: int | None = None,
+        attach: str | None = None,
+        sandbox: dict[str, Any] | None = None,
     ) -> None:
         self.requested_device = device
         self.timeout = timeout
@@ -79,6 +81,10 @@ class Runner(RequestMixin):
         self.fresh_copy_mode = fresh_copy
         #: Processes one worker may have below it (None: tutor.runner.zygote.MAX_PROCESSES).
         self.process_limit = process_limit
+        #: A shared zygote's socket to use instead of starting one, and the sandbox policy sent
+        #: with each spawn there (tutor serve; see tutor.runner.shared).
+        self.attach = attach
+        self.sandbox = sandbox
         self.state = RunnerState.STARTING
         self.reason: str | None = None
         self.device_info: dict[str, Any] = {}
@@ -115,7 +121,7 @@ class Runner(RequestMixin):
         return ZygoteLink(self.requested_device, memory_limit_mib=self.memory_limit_mib,
                           spawn_workers=self.spawn_workers, preload=self.preload,
                           process_limit=self.process_limit, on_event=self._on_zygote_event,
-                          on_lost=self._on_zygote_lost)
+                          on_lost=self._on_zygote_lost, attach=self.attach, sandbox=self.sandbox)
 
     async def start(self) -> None:
         """Launch the zygote; return when it is ready (raises RunnerError, state DEAD, if not)."""

@@ -40,8 +40,15 @@ class ZygoteLink:
     def __init__(self, device: str, *, memory_limit_mib: int | None, spawn_workers: bool,
                  preload: bool, process_limit: int | None,
                  on_event: Callable[[dict[str, Any]], None],
-                 on_lost: Callable[[str], None]) -> None:
+                 on_lost: Callable[[str], None], attach: str | None = None,
+                 sandbox: dict[str, Any] | None = None, listen: str | None = None) -> None:
         self.device = device
+        #: A shared zygote's socket (tutor serve): connect to it instead of starting one.
+        self.attach = attach
+        #: Sent with every spawn: the served student's sandbox policy (tutor.runner.shared).
+        self.sandbox = sandbox
+        #: Start the zygote shared: it also listens for apps on this socket path.
+        self.listen = listen
         self.memory_limit_mib = memory_limit_mib
         self.spawn_workers = spawn_workers
         self.preload = preload
@@ -62,6 +69,8 @@ class ZygoteLink:
 
     async def start(self) -> dict[str, Any]:
         """Launch the zygote and return its device info (ZygoteLost if it does not start)."""
+        if self.attach:
+            return await self._attach(self.attach)
         loop = asyncio.get_running_loop()
         client_end, zygote_end = socket.socketpair()
         self.control = client_end
@@ -79,6 +88,8 @@ class ZygoteLink:
             args.append("--spawn")
         if not self.preload:
             args.append("--no-preload")
+        if self.listen:
+            args += ["--listen", self.listen]
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
@@ -99,6 +110,25 @@ class ZygoteLink:
         except asyncio.TimeoutError:
             self.kill()
             raise ZygoteLost(f"The runner did not start within {START_DEADLINE_S:g} s.") from None
+
+    async def _attach(self, path: str) -> dict[str, Any]:
+        """Connect to a shared zygote; its `ready` comes first, with its pid."""
+        loop = asyncio.get_running_loop()
+        self.ready = loop.create_future()
+        control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            control.connect(path)
+        except OSError as exc:
+            control.close()
+            raise ZygoteLost(f"The class's runner cannot be reached ({exc.strerror}).") from None
+        control.setblocking(False)
+        self.control = control
+        loop.add_reader(control.fileno(), self._on_control)
+        try:
+            return await asyncio.wait_for(asyncio.shield(self.ready), ZYGOTE_DEADLINE_S)
+        except asyncio.TimeoutError:
+            self.kill()
+            raise ZygoteLost("The class's runner did not answer.") from None
 
     def stderr_tail(self) -> str:
         """The last line the zygote wrote to stderr (a traceback's last line, say)."""
@@ -132,11 +162,13 @@ class ZygoteLink:
     def _on_message(self, message: dict[str, Any]) -> None:
         event = message.get("event")
         if event == "ready" and self.ready is not None and not self.ready.done():
+            if self.attach:
+                self.pid = int(message.get("pid", 0)) or None
             self.ready.set_result(message["info"])
         elif event == "error" and self.ready is not None and not self.ready.done():
             reason = f"The runner cannot start: {message['message']}."
             self.ready.set_exception(ZygoteLost(reason))
-        elif event in ("spawned", "pong"):
+        elif event in ("spawned", "pong", "clients"):
             if event == "spawned":
                 message["fds"] = [self.fds.pop(0), self.fds.pop(0)]
             future = self.waiting.pop(str(message.get("token")), None)
@@ -191,7 +223,10 @@ class ZygoteLink:
 
     async def spawn(self, seed: int) -> tuple[int, int, int]:
         """A new worker's (pid, socket fd, output fd); ZygoteLost if the zygote is gone or hung."""
-        answer = asyncio.ensure_future(self._ask({"cmd": "spawn", "seed": seed}))
+        command: dict[str, Any] = {"cmd": "spawn", "seed": seed}
+        if self.sandbox is not None:
+            command["sandbox"] = self.sandbox
+        answer = asyncio.ensure_future(self._ask(command))
         try:
             while True:
                 done, _ = await asyncio.wait({answer}, timeout=ZYGOTE_DEADLINE_S)
@@ -214,9 +249,23 @@ class ZygoteLink:
             raise ZygoteLost(reason + ".") from None
 
     def kill(self) -> None:
-        """End the zygote's whole tree now (it may be stopped: nothing is asked of it)."""
-        if self.pid is not None:
+        """End the zygote's whole tree now (it may be stopped: nothing is asked of it).
+
+        A shared zygote is not ours to end: the connection is closed instead, which ends this
+        app's workers there.
+        """
+        if self.attach:
+            if self.control is not None:
+                with contextlib.suppress(ValueError, RuntimeError, OSError):
+                    asyncio.get_running_loop().remove_reader(self.control.fileno())
+                self.control.close()
+        elif self.pid is not None:
             reaping.end_tree(self.pid)
+
+    async def clients(self) -> list[dict[str, Any]]:
+        """A shared zygote's apps: each one's pid and its workers' pids (the owner asks)."""
+        answer = await asyncio.wait_for(self._ask({"cmd": "clients"}), ZYGOTE_DEADLINE_S)
+        return list(answer.get("clients", []))
 
     async def close(self) -> None:
         """Ask the zygote to end everything and exit; kill its tree past the deadline."""

@@ -126,8 +126,9 @@ class TutorApp(App[int]):
         """The runner, created on first use: its client is not needed for the first frame."""
         if self._runner is None:
             from tutor.runner.client import Runner
+            from tutor.runner.shared import runner_options
 
-            self._runner = Runner(self.device)
+            self._runner = Runner(self.device, **runner_options())
             self._runner.on_state = self._runner_state
         return self._runner
 
