@@ -13,7 +13,7 @@ from tutor.commands.options import add_global_options
 from tutor.settings import SettingsError, load_settings, settings_path
 
 #: Subcommand modules under `tutor.commands`; each defines `register(subparsers)`.
-COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor")
+COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor", "serve", "report")
 
 
 def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
