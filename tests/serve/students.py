@@ -6,6 +6,7 @@ Used by tests/serve and bench/classroom.py. Keys are what xterm sends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -63,10 +64,8 @@ class Student(asyncssh.SSHClientSession):
             if left <= 0:
                 raise AssertionError(f"the screen never showed {condition!r}:\n{self.text}")
             self.changed.clear()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), left)
-            except asyncio.TimeoutError:
-                pass
         return time.monotonic()
 
     def press(self, *keys: str) -> None:
