@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from tutor.ui.teacher.app import TeacherApp
 
-    app = TeacherApp(classdir, lessons=getattr(args, "lessons", None),
+    app = TeacherApp(classdir,
                      serve=lambda news: ClassService(classdir, options, args.host, args.port,
                                                      args.device or "auto", news))
     app.run()

@@ -14,6 +14,9 @@ from typing import Any
 
 SOCKET_VARIABLE = "TUTOR_RUNNER_SOCKET"
 SANDBOX_VARIABLE = "TUTOR_SANDBOX"
+#: The file of the teacher's one-line messages, which the app shows as they come
+#: (tutor.ui.class_messages).
+MESSAGES_VARIABLE = "TUTOR_CLASS_MESSAGES"
 
 
 def runner_options(environ: dict[str, str] | None = None) -> dict[str, Any]:

@@ -18,13 +18,11 @@ from typing import Any
 
 import asyncssh
 
-from tutor.runner.shared import SANDBOX_VARIABLE, SOCKET_VARIABLE
+from tutor.runner.shared import MESSAGES_VARIABLE, SANDBOX_VARIABLE, SOCKET_VARIABLE
 from tutor.serve.classdir import ClassDir
 from tutor.serve.line_prompt import LinePrompt
 from tutor.serve.pty_app import PtyApp
 
-#: Environment variable naming the file of the teacher's messages (tutor.ui.class_messages).
-MESSAGES_VARIABLE = "TUTOR_CLASS_MESSAGES"
 #: Below this much available memory (MiB) nobody new is let in.
 MIN_AVAILABLE_MIB = 400
 #: Said before authentication to anyone who connects (OpenSSH shows it).

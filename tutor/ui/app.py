@@ -17,6 +17,7 @@ from textual.screen import Screen
 from tutor.course import Course
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.settings import Settings, SettingsError, keymap, save_setting
+from tutor.ui.class_messages import watch_class_messages
 from tutor.ui.labels import device_label, state_label
 from tutor.ui.legible import legible_variables
 from tutor.ui.messages import RunnerStateChanged
@@ -138,6 +139,7 @@ class TutorApp(App[int]):
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
         self.call_after_refresh(self._report_progress_problem)
+        watch_class_messages(self)
         for note in self._startup_notes:
             self.notify(note, title="Settings", severity="warning", timeout=10)
         self.theme_changed_signal.subscribe(self, self._save_theme)
