@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import fcntl
 import os
 import pty
 import random
 import re
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from pathlib import Path
 from typing import Any
@@ -55,9 +59,6 @@ class LocalStudent:
 
     async def start(self) -> None:
         master, slave = pty.openpty()
-        import fcntl
-        import struct
-        import termios
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
         env = {**os.environ, "TERM": "xterm-256color", "TUTOR_HOME": str(self.home)}
         self.process = await asyncio.create_subprocess_exec(
@@ -93,10 +94,8 @@ class LocalStudent:
             if self.closed.is_set() or time.monotonic() > end:
                 raise AssertionError(f"never showed {condition!r}")
             self.changed.clear()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), max(0.01, end - time.monotonic()))
-            except asyncio.TimeoutError:
-                pass
         return time.monotonic()
 
     def press(self, *keys: str) -> None:
@@ -271,7 +270,7 @@ async def local(n: int, seconds: float) -> dict[str, str]:
         return student
 
     try:
-        outcomes, started, students = await drive(make, n, seconds)
+        outcomes, started, _ = await drive(make, n, seconds)
         total = sum(pss_mib(pids_below(s.process.pid)) for s in started_students
                     if s.process is not None)
     finally:
