@@ -115,12 +115,18 @@ class ZygoteLink:
         """Connect to a shared zygote; its `ready` comes first, with its pid."""
         loop = asyncio.get_running_loop()
         self.ready = loop.create_future()
-        control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            control.connect(path)
-        except OSError as exc:
-            control.close()
-            raise ZygoteLost(f"The class's runner cannot be reached ({exc.strerror}).") from None
+        deadline = loop.time() + START_DEADLINE_S
+        while True:  # the class's runner may be restarting: its socket comes back
+            control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                control.connect(path)
+                break
+            except OSError as exc:
+                control.close()
+                if loop.time() > deadline:
+                    raise ZygoteLost(
+                        f"The class's runner cannot be reached ({exc.strerror}).") from None
+            await asyncio.sleep(0.5)
         control.setblocking(False)
         self.control = control
         loop.add_reader(control.fileno(), self._on_control)
