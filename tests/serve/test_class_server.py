@@ -96,6 +96,11 @@ async def test_a_dropped_connection_leaves_no_process_of_that_student(
     before = {s["app_pid"] for s in classdir.sessions()}
     student = await connect(served.port, served.keys["alan"])
     await student.wait_for("A tiny lesson")
+    # The window's size and its changes reach the app: it redraws at the new width.
+    assert student.chan is not None
+    student.screen.resize(30, 130)
+    student.chan.change_terminal_size(130, 30)
+    await student.wait_for(lambda text: len(text.splitlines()[0].rstrip()) > 100)
     student.press("enter")
     await student.wait_for("Six times seven")
     student.press("f5")

@@ -17,7 +17,11 @@ import signal
 import struct
 import sys
 import termios
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tutor.serve.app_launcher import AppLauncher
 
 #: Seconds a hung-up app has to exit before its process group is killed.
 HANGUP_GRACE_S = 1.5
@@ -33,36 +37,51 @@ class PtyApp:
     """A `tutor` process on a pseudo-terminal; output goes to `write`, input comes from `feed`."""
 
     def __init__(self, args: list[str], env: dict[str, str], columns: int, rows: int,
-                 write: Callable[[bytes], None], on_exit: Callable[[int], None]) -> None:
+                 write: Callable[[bytes], None], on_exit: Callable[[int], None],
+                 launcher: AppLauncher | None = None) -> None:
         self.args = args
+        #: Forks the app from the UI zygote; without one the app is a fresh interpreter.
+        self.launcher = launcher
         self.env = env
         self.size = (columns, rows)
         self.write = write
         self.on_exit = on_exit
         self.master = -1
-        self.process: asyncio.subprocess.Process | None = None
+        #: The app's pid (also its process group's id), once started.
+        self.pid: int | None = None
+        #: The app's exit status, once it has ended.
+        self.status: int | None = None
         self.reading = False
         self.waiter: asyncio.Future[None] | None = None
 
     @property
-    def pid(self) -> int | None:
-        """The app's pid (also its process group's id)."""
-        return self.process.pid if self.process is not None else None
+    def running(self) -> bool:
+        """Whether the app has started and not yet ended."""
+        return self.pid is not None and self.status is None
 
     async def start(self) -> None:
         """Start the app on a fresh pseudo-terminal of the client's size."""
         master, slave = pty.openpty()
         set_window(slave, *self.size)
+        ended: Awaitable[int]
         try:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tutor", *self.args, stdin=slave, stdout=slave,
-                stderr=slave, env=self.env, start_new_session=True, close_fds=True)
+            if self.launcher is not None:
+                self.pid = await self.launcher.launch(self.args, self.env, slave)
+                ended = self.launcher.exited(self.pid)
+            else:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "tutor", *self.args, stdin=slave, stdout=slave,
+                    stderr=slave, env=self.env, start_new_session=True, close_fds=True)
+                self.pid, ended = process.pid, process.wait()
+        except BaseException:
+            os.close(master)
+            raise
         finally:
             os.close(slave)
         self.master = master
         os.set_blocking(master, False)
         self.resume()
-        self.waiter = asyncio.ensure_future(self._wait())
+        self.waiter = asyncio.ensure_future(self._wait(ended))
 
     def _on_output(self) -> None:
         try:
@@ -111,23 +130,29 @@ class PtyApp:
 
     def signal(self, signum: int) -> None:
         """Signal the app's whole process group."""
-        if self.process is not None and self.process.returncode is None:
+        if self.pid is not None and self.status is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signum)
+                os.killpg(self.pid, signum)
 
     async def hang_up(self) -> None:
         """The connection dropped: SIGHUP now, SIGKILL to the group if it has not exited."""
         self.signal(signal.SIGHUP)
-        if self.process is None:
+        if self.waiter is None:
             return
         try:
-            await asyncio.wait_for(self.process.wait(), HANGUP_GRACE_S)
+            await asyncio.wait_for(asyncio.shield(self.waiter), HANGUP_GRACE_S)
         except asyncio.TimeoutError:
             self.signal(signal.SIGKILL)
 
-    async def _wait(self) -> None:
-        assert self.process is not None
-        code = await self.process.wait()
+    async def _wait(self, ended: Awaitable[int]) -> None:
+        assert self.pid is not None
+        try:
+            code = await ended
+        except OSError:  # the UI zygote went, and its apps with it
+            code = -9
+        self.status = code
+        if self.launcher is not None:
+            self.launcher.forget(self.pid)
         with contextlib.suppress(OSError):  # what the app wrote last (its goodbye)
             while self.reading and (data := os.read(self.master, 65536)):
                 self.write(data)
@@ -135,5 +160,5 @@ class PtyApp:
         os.close(self.master)
         self.master = -1
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # anything the app left in its group
+            os.killpg(self.pid, signal.SIGKILL)  # anything the app left in its group
         self.on_exit(code)

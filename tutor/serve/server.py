@@ -19,6 +19,7 @@ from typing import Any
 import asyncssh
 
 from tutor.runner.shared import MESSAGES_VARIABLE, SANDBOX_VARIABLE, SOCKET_VARIABLE
+from tutor.serve.app_launcher import AppLauncher
 from tutor.serve.classdir import ClassDir
 from tutor.serve.line_prompt import LinePrompt
 from tutor.serve.pty_app import PtyApp
@@ -71,6 +72,8 @@ class ClassServer:
         self.options = options
         self.news = on_news
         self.sessions: list[LiveSession] = []
+        #: The UI zygote that forks the apps (None: each app is a fresh interpreter).
+        self.launcher: AppLauncher | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
 
     def task(self, work: Coroutine[Any, Any, Any]) -> None:
@@ -193,7 +196,8 @@ class StudentSession(asyncssh.SSHServerSession):
         self.server.sessions.append(self.live)
         env = self.server.app_environment(self.student, self.term)
         self.app = PtyApp(self.server.options.app_args, env, *self.size,
-                          write=self.chan.write, on_exit=self.app_exited)
+                          write=self.chan.write, on_exit=self.app_exited,
+                          launcher=self.server.launcher)
         try:
             await self.app.start()
         except OSError as exc:
@@ -236,8 +240,7 @@ class StudentSession(asyncssh.SSHServerSession):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.chan = None
-        if self.app is not None and self.app.process is not None \
-                and self.app.process.returncode is None:
+        if self.app is not None and self.app.running:
             self.server.news(f"dropped {self.student}: the connection went; ending the app")
             self.server.task(self.app.hang_up())
 

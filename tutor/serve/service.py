@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from tutor.serve.app_launcher import AppLauncher
 from tutor.serve.class_runner import ClassRunner
 from tutor.serve.classdir import ClassDir
 from tutor.serve.metrics import CpuMeter, memory_kib
@@ -25,10 +26,12 @@ class ClassService:
     """The whole server of one class, started and stopped as one."""
 
     def __init__(self, classdir: ClassDir, options: ServeOptions, host: str, port: int,
-                 device: str, on_news: Callable[[str], None]) -> None:
+                 device: str, on_news: Callable[[str], None], fork_apps: bool = True) -> None:
         self.classdir = classdir
         self.host, self.port = host, port
         self.news = on_news
+        #: Fork students' apps from a UI zygote (tutor.ui.app_zygote) instead of spawning them.
+        self.fork_apps = fork_apps
         self.server = ClassServer(classdir, options, on_news)
         self.runner = ClassRunner(classdir.runner_socket, device, on_news)
         self.acceptor: Any = None
@@ -43,6 +46,15 @@ class ClassService:
             self.news(f"students file: {error}")
         info = await self.runner.start()
         self.news(f"runner ready on {info.get('device', '?')} (one torch import for the class)")
+        if self.fork_apps:
+            launcher = AppLauncher()
+            try:
+                await launcher.start()
+            except (OSError, asyncio.TimeoutError) as exc:
+                self.news(f"apps will start as fresh interpreters (no UI zygote: {exc})")
+                await launcher.close()
+            else:
+                self.server.launcher = launcher
         self.acceptor = await listen(self.server, self.host, self.port)
         self.port = self.acceptor.get_port()
         self.news(f"listening on {self.host}:{self.port}; students type: "
@@ -82,4 +94,6 @@ class ClassService:
         await asyncio.gather(*(live.app.hang_up() for live in self.server.sessions
                                if live.app is not None))
         self.classdir.write_sessions([])
+        if self.server.launcher is not None:
+            await self.server.launcher.close()
         await self.runner.close()
