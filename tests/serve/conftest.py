@@ -31,13 +31,18 @@ class ServedClass:
 
     def wait_log(self, pattern: str, deadline_s: float = 30.0) -> str:
         """The first log line matching `pattern` (waiting for it)."""
-        end = time.monotonic() + deadline_s
-        while time.monotonic() < end:
-            for line in list(self.log):
-                if re.search(pattern, line):
-                    return line
-            time.sleep(0.05)
-        raise AssertionError(f"the server never logged {pattern!r}:\n" + "\n".join(self.log))
+        return wait_log(self.log, pattern, deadline_s)
+
+
+def wait_log(log: list[str], pattern: str, deadline_s: float = 30.0) -> str:
+    """The first line of a server's log matching `pattern` (waiting for it)."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        for line in list(log):
+            if re.search(pattern, line):
+                return line
+        time.sleep(0.05)
+    raise AssertionError(f"the server never logged {pattern!r}:\n" + "\n".join(log))
 
 
 def start_server(root: Path, *extra: str) -> tuple[subprocess.Popen[str], list[str], int]:

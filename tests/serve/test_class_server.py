@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from conftest import NAMES, ServedClass, start_server, stop_server
+from conftest import NAMES, ServedClass, start_server, stop_server, wait_log
 from students import Student, connect, new_key
 
 from tutor.serve.classdir import ClassDir
@@ -121,8 +121,9 @@ async def test_a_dropped_connection_leaves_no_process_of_that_student(
     served.wait_log(r"dropped alan")
 
 
-async def test_enrolment_asks_the_code_and_a_name_once(tmp_path: Path) -> None:
-    process, _, port = start_server(tmp_path, "--enrol", "pytorch-7")
+async def test_enrolment_asks_the_code_and_a_name_once_and_a_full_class_refuses(
+        tmp_path: Path) -> None:
+    process, log, port = start_server(tmp_path, "--enrol", "pytorch-7", "--max-students", "1")
     try:
         key = new_key()
         wrong = await connect(port, key)
@@ -138,8 +139,12 @@ async def test_enrolment_asks_the_code_and_a_name_once(tmp_path: Path) -> None:
         student.close()
         assert ClassDir(tmp_path).student_for_key(
             *key.export_public_key("openssh").decode().split()[:2]) == "zoe"
+        await asyncio.to_thread(wait_log, log, "left zoe")
         again = await connect(port, key)  # bound now: straight to the lessons
         await again.wait_for("A tiny lesson")
+        beyond = await connect(port, key)  # one student at most
+        await beyond.wait_for("The class is full: 1 students are connected")
+        await beyond.closed.wait()
         again.close()
     finally:
         stop_server(process)

@@ -85,8 +85,8 @@ class ClassServer:
     def admission_refusal(self) -> str | None:
         """Why a new student cannot come in now, or None."""
         if len(self.sessions) >= self.options.max_students:
-            return (f"The class is full ({self.options.max_students} students are connected). "
-                    "Try again in a few minutes.")
+            return (f"The class is full: {self.options.max_students} students are connected, "
+                    "the most this server takes. Try again in a few minutes.")
         available = available_mib()
         if available is not None and available < MIN_AVAILABLE_MIB:
             return "The server is short of memory right now. Try again in a few minutes."
