@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import termios
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -244,6 +245,8 @@ async def served(n: int, seconds: float) -> dict[str, str]:
         if found:
             port = int(found.group(1))
             break
+    log: list[str] = []  # drained, so that the server never waits on a full pipe
+    threading.Thread(target=lambda: log.extend(server.stdout or []), daemon=True).start()
     try:
         outcomes, started, students = await drive(
             lambda i: connect(port, keys[i], COLUMNS, ROWS, f"s{i}"), n, seconds)
@@ -255,6 +258,10 @@ async def served(n: int, seconds: float) -> dict[str, str]:
         server.terminate()
         server.wait(30)
         shutil.rmtree(root, ignore_errors=True)
+    events = [line.split(" ", 1)[1].split(" ")[0] for line in log if " " in line]
+    print("server events:", {e: events.count(e) for e in sorted(set(events))}, file=sys.stderr)
+    for line in [line for line in log if "refused" in line or "cannot" in line][:5]:
+        print("  ", line.rstrip(), file=sys.stderr)
     return summary(outcomes, started, total, n)
 
 

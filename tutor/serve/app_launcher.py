@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import os
+import signal
 import socket
 import sys
 from typing import Any
@@ -70,6 +71,9 @@ class AppLauncher:
                 future = self.waiting.pop(str(message.get("token")), None)
                 if future is not None and not future.done():
                     future.set_result(message)
+                else:  # its launch gave up waiting: nobody reads this app's terminal
+                    with contextlib.suppress(OSError):
+                        os.killpg(int(message["pid"]), signal.SIGKILL)
             elif event == "exit":
                 done = self.exited(int(message["pid"]))
                 if not done.done():
@@ -106,7 +110,11 @@ class AppLauncher:
                           fds=[slave])
         finally:
             self.control.setblocking(False)
-        answer = await asyncio.wait_for(future, LAUNCH_S)
+        try:
+            answer = await asyncio.wait_for(future, LAUNCH_S)
+        except asyncio.TimeoutError:
+            self.waiting.pop(token, None)
+            raise OSError(f"the UI zygote did not start the app within {LAUNCH_S:g} s") from None
         return int(answer["pid"])
 
     def forget(self, pid: int) -> None:
