@@ -2,7 +2,7 @@
 
 Each program is started in an 80x24 pseudo-terminal; the clock stops when the lesson list's
 title line is on the emulated screen (pyte). Runs alternate so both see the same machine state.
-Budget (design.md): tutor <= 1.15 x the bare app.
+Budget (docs/architecture.md, "Budgets"): tutor <= 1.15 x the bare app.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Headless check of lessons: run every cell in order and evaluate every quiz answer.
 
-Used by `tutor check` (a teacher's CI) and by the test-suite; returns design.md's plain data.
+Used by `tutor check` (a teacher's CI) and by the test-suite; returns the plain data of
+docs/architecture.md ("Command line").
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class Executor(Protocol):
     async def execute(self, namespace: str, code: str, *, timeout: float | None = None,
                       filename: str = "<cell>") -> dict[str, Any]: ...
 
-    async def evaluate(self, namespace: str, expression: str, *,
+    async def evaluate(self, namespace: str, expression: str, *, fresh_copy: bool = False,
                        timeout: float | None = None) -> dict[str, Any]: ...
 
     async def drop(self, namespace: str) -> None: ...
@@ -103,11 +104,28 @@ async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
     value = result.get("value")
     entry["expected"] = value
     problem = quiz_problem(quiz, value)
+    if problem is None and quiz.type == "code":
+        problem = await code_answer_problem(runner, lesson, quiz, value)
     if problem:
         entry["error"] = {"kind": "unsuitable", "message": problem}
     else:
         entry["ok"] = True
     return entry
+
+
+async def code_answer_problem(runner: Executor, lesson: Lesson, quiz: Quiz, value: Any
+                              ) -> str | None:
+    """The quiz's own answer, typed by a learner: evaluated the way a learner's is (in a fresh
+    copy of the reference namespace, on the device in use) and graded; why it fails, or None."""
+    from tutor.grading import grade_code
+
+    assert quiz.answer is not None
+    reply = await runner.evaluate(NAMESPACE, quiz.answer, fresh_copy=True,
+                                  timeout=lesson.timeout)
+    verdict = grade_code(quiz.answer, reply, value, tolerance=quiz.tolerance, shown=quiz.shown)
+    if verdict.correct:
+        return None
+    return f"the quiz's own answer, typed as a learner would, is graded wrong: {verdict.message}"
 
 
 async def check_task(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: int | None

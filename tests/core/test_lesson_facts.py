@@ -32,7 +32,7 @@ LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 COURSE_IDS = ["llm-basics", "tensors", "dtypes", "tensor-ops", "autograd", "backprop",
               "logits", "embeddings", "attention-shapes"]
 
-# The GPT-2 small configuration as design.md gives it (the input of the count, not its result).
+# The GPT-2 small configuration of the course brief (the input of the count, not its result).
 GPT2_SMALL = {
     "vocab_size": 50257, "context_length": 1024, "emb_dim": 768,
     "n_heads": 12, "n_layers": 12, "drop_rate": 0.1, "qkv_bias": False,
@@ -353,7 +353,7 @@ def test_tensor_operation_facts() -> None:
 # --- lesson 5: automatic differentiation ----------------------------------------------------
 
 def worked_example_gradients(label: float = 1.0) -> tuple[float, float, float, float]:
-    """dL/dw, dL/db, dL/dx and L for design.md's worked example, by autograd in float64."""
+    """dL/dw, dL/db, dL/dx and L for the course's worked example, by autograd in float64."""
     w = torch.tensor(2.2, dtype=torch.float64, requires_grad=True)
     b = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
     x = torch.tensor(1.1, dtype=torch.float64, requires_grad=True)

@@ -1,4 +1,4 @@
-"""`tutor check`: design.md's JSON on the shipped lessons, and exit status 1 on any failure."""
+"""`tutor check`: the JSON of docs/architecture.md on the shipped lessons; exit 1 on failure."""
 
 from __future__ import annotations
 
@@ -170,3 +170,19 @@ def test_an_empty_or_missing_folder_is_said_in_one_line(tmp_path: Path) -> None:
         assert proc.stderr.strip() == proc.stderr.strip().splitlines()[0]
         assert words in proc.stderr and str(folder) in proc.stderr
         assert f"{folder}:1:" not in proc.stderr
+
+
+def test_code_answers_are_checked_the_way_a_learner_types_them(tmp_path: Path) -> None:
+    """The answer is evaluated again as a learner's code answer would be (in a fresh copy of the
+    reference namespace); one that draws random numbers then gets another value, so no learner
+    could ever match it, and the check says so."""
+    steady = "id: steady\ntype: code\nask: Double x\nanswer: x * 2\n"
+    random = "id: random\ntype: code\nask: Draw\nanswer: torch.rand(3) + x\n"
+    (tmp_path / "a.md").write_text(lesson("codes", "## One\n\n" + cell("import torch\nx = 2\n")
+                                          + quiz(steady) + quiz(random)))
+    status, report, _ = run_check("--lessons", str(tmp_path))
+    assert status == 1
+    by_id = {q["id"]: q for q in report["lessons"][0]["quizzes"]}
+    assert by_id["steady"]["ok"] and by_id["steady"]["expected"] == 4
+    assert not by_id["random"]["ok"]
+    assert "typed as a learner would" in by_id["random"]["error"]["message"]

@@ -30,3 +30,6 @@ def test_doctor_json() -> None:
     assert data["device"] == "cpu"
     assert data["roundtrip_ms_median"] > 0 and data["runner_ready_s"] > 0
     assert data["textual"] is not None
+    assert set(data["sandbox"]) >= {"landlock_abi", "files", "signals", "abstract_unix_sockets",
+                                    "tcp", "missing"}
+    assert isinstance(data["sandbox"]["missing"], list)

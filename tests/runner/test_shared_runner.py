@@ -33,7 +33,10 @@ asyncio.run(main())
 async def test_apps_share_one_zygote_and_own_their_workers(tmp_path: Path) -> None:
     shared = ClassRunner(tmp_path / "runner.sock", device="cpu")
     await shared.start()
-    one = Runner("cpu", attach=str(shared.socket_path), sandbox={"student": "ada"})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    policy = {"student": "ada", "scratch": str(scratch), "deny": [str(tmp_path / "class")]}
+    one = Runner("cpu", attach=str(shared.socket_path), sandbox=policy)
     two = Runner("cpu", attach=str(shared.socket_path))
     try:
         await one.start()

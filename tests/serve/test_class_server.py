@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from conftest import NAMES, ServedClass, start_server, stop_server, wait_log
+from served import NAMES, ServedClass, start_server, stop_server, wait_log
 from students import Student, connect, new_key
 
 from tutor.serve.classdir import ClassDir

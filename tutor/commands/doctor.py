@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from tutor.commands.options import add_global_options
+from tutor.runner import sandbox
 from tutor.runner.client import RunnerError
 from tutor.runner.measure import measure, rss_mib
 
@@ -68,6 +69,7 @@ def report(device: str) -> dict[str, Any]:
         "roundtrip_ms_median": None,
         "fresh_namespace_ms": None,
         "session_pss_mib": None,
+        "sandbox": sandbox.capabilities(),
     }
     try:
         figures = asyncio.run(measure(device))
@@ -98,6 +100,7 @@ def _text(data: dict[str, Any]) -> str:
         f"device chosen    {show(data['device'])} ({show(data['device_name'])}); "
         f"requested {data['device_requested']}",
         f"terminal colours {data['colour_system']}",
+        f"sandbox          {_sandbox_line(data['sandbox'])}",
     ]
     if data["runner_error"]:
         lines.append(f"runner           {data['runner_error']}")
@@ -110,6 +113,18 @@ def _text(data: dict[str, Any]) -> str:
         f"runner session {show(data['session_pss_mib'], ' MiB PSS', 0)}",
     ]
     return "\n".join(lines)
+
+
+def _sandbox_line(found: dict[str, Any]) -> str:
+    """What `tutor serve` would enforce on this kernel, and what it could not."""
+    parts = [name for name, key in (("files", "files"), ("signals", "signals"),
+                                    ("abstract sockets", "abstract_unix_sockets"),
+                                    ("TCP", "tcp")) if found[key]]
+    confined = ", ".join(parts) or "nothing"
+    line = f"Landlock ABI {found['landlock_abi']}: tutor serve confines {confined}"
+    for missing in found["missing"]:
+        line += f"; missing: {missing}"
+    return line
 
 
 def run(args: argparse.Namespace) -> int:

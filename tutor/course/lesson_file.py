@@ -1,4 +1,4 @@
-"""Parse one lesson file (design.md's contract) into a `Lesson`, collecting every defect.
+"""Parse one lesson file (docs/lesson-format.md) into a `Lesson`, collecting every defect.
 
 Markdown structure comes from markdown-it-py and quiz bodies from PyYAML; this module only maps
 their tokens onto steps, cells and quizzes, and checks what a teacher can get wrong.

@@ -125,6 +125,11 @@ def judge_number(typed: TypedNumber, expected: bool | int | float, tolerance: To
     if not typed.finite:
         return Verdict.wrong("The computed value is a finite number; yours is not.", parsed)
     computed = show(expected)
+    if isinstance(expected, int) and typed.fraction == expected:
+        return Verdict.right(f"Correct: {computed}, exactly.", parsed)
+    if not (tolerance.explicit or isinstance(expected, int)) and is_exactly(
+            typed, expected, epsilon):
+        return Verdict.right(f"Correct: {computed}.", parsed)
     floor = DEFAULT_DIGITS if tolerance.explicit else tolerance.digits
     lesson = as_shown(typed, expected, epsilon, shown, floor)
     if lesson is not None:
@@ -138,14 +143,10 @@ def judge_number(typed: TypedNumber, expected: bool | int | float, tolerance: To
         return _wrong_number(typed, expected, epsilon, f"within {tolerance.describe()}",
                              by_digits=False)
     if isinstance(expected, int):
-        if typed.fraction == expected:
-            return Verdict.right(f"Correct: {computed}, exactly.", parsed)
         if within_typed_precision(typed, expected, 0.0):
             return Verdict.wrong("Right as far as it goes, but this is an exact whole number: "
                                  "type every digit.", parsed, counted=False)
         return _wrong_number(typed, expected, 0.0, "exactly, as a whole number")
-    if is_exactly(typed, expected, epsilon):
-        return Verdict.right(f"Correct: {computed}.", parsed)
     if typed.exact is not None:
         return _wrong_number(typed, expected, epsilon, "as an exact fraction")
     if typed.fraction == 0:

@@ -81,10 +81,12 @@ class Runner(RequestMixin):
         self.fresh_copy_mode = fresh_copy
         #: Processes one worker may have below it (None: tutor.runner.zygote.MAX_PROCESSES).
         self.process_limit = process_limit
-        #: A shared zygote's socket to use instead of starting one, and the sandbox policy sent
-        #: with each spawn there (tutor serve; see tutor.runner.shared).
+        #: A shared zygote's socket to use instead of starting one (tutor serve; see
+        #: tutor.runner.shared).
         self.attach = attach
+        #: The sandbox policy (tutor.runner.sandbox) of every namespace without its own.
         self.sandbox = sandbox
+        self._sandboxes: dict[str, dict[str, Any]] = {}
         self.state = RunnerState.STARTING
         self.reason: str | None = None
         self.device_info: dict[str, Any] = {}
@@ -117,11 +119,23 @@ class Runner(RequestMixin):
         """Pids of the live workers (for memory measurements and tests)."""
         return [w.pid for w in self._workers.values() if w.alive]
 
+    def set_sandbox(self, namespace: str, policy: dict[str, Any] | None) -> None:
+        """Sandbox `namespace`'s workers with `policy` from their next start (None: the
+        runner's own). A running worker is not changed: reset the namespace to apply it now."""
+        if policy is None:
+            self._sandboxes.pop(namespace, None)
+        else:
+            self._sandboxes[namespace] = policy
+
+    def _policy(self, namespace: str) -> dict[str, Any] | None:
+        """The sandbox of `namespace` (a replay copy has that of the namespace it copies)."""
+        return self._sandboxes.get(namespace.partition(COPY_MARK)[0], self.sandbox)
+
     def _new_zygote(self) -> ZygoteLink:
         return ZygoteLink(self.requested_device, memory_limit_mib=self.memory_limit_mib,
                           spawn_workers=self.spawn_workers, preload=self.preload,
                           process_limit=self.process_limit, on_event=self._on_zygote_event,
-                          on_lost=self._on_zygote_lost, attach=self.attach, sandbox=self.sandbox)
+                          on_lost=self._on_zygote_lost, attach=self.attach)
 
     async def start(self) -> None:
         """Launch the zygote; return when it is ready (raises RunnerError, state DEAD, if not)."""
@@ -215,7 +229,7 @@ class Runner(RequestMixin):
         for attempt in (1, 2):
             zygote = await self._zygote_ready()
             try:
-                pid, sock_fd, out_fd = await zygote.spawn(seed)
+                pid, sock_fd, out_fd = await zygote.spawn(seed, self._policy(namespace))
                 break
             except ZygoteLost:
                 if attempt == 2:

@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from tutor.runner import plots, protocol, reaping
+from tutor.runner import plots, protocol, reaping, sandbox
 from tutor.runner.worker import OUTPUT_BACKUP_FD, Worker
 
 #: Signals the zygote ignores, so that a cell signalling its parent cannot end the session
@@ -87,11 +87,13 @@ def _orphaned(zygote: int) -> Any:
 
 
 def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: int | None,
-               seed: int | None = None) -> None:
+               seed: int | None = None, policy: dict[str, Any] | None = None) -> None:
     """Become a worker: set up fds, limits, device and RNGs, then serve; never returns.
 
     The worker has its own process group (a cell's `os.kill(0, ...)` reaches only it) and is a
     child subreaper, so everything a cell starts stays in its tree until the zygote ends it.
+    With a sandbox `policy` (a served student's) it enters the sandbox before its first cell,
+    or exits without serving if it cannot (the client reports a worker that died starting).
     """
     try:
         zygote = os.getppid()
@@ -124,6 +126,8 @@ def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: 
         elif memory_limit_mib:
             with contextlib.suppress(OSError, StopIteration, ValueError):  # no /proc: no limit
                 limit_memory(memory_limit_mib)
+        if policy is not None:
+            sandbox.apply(policy)
         worker = Worker(sock, device)
         protocol.send(sock, {"hello": os.getpid()})
         worker.serve()

@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import gc
 import importlib
+import json
 import os
 import selectors
 import signal
@@ -140,8 +141,7 @@ class Zygote:
         self.use_fork = use_fork
         self.parent = parent
         self.children: set[int] = set()
-        #: The control socket that asked for each worker: where its news goes (one client here;
-        #: many for tutor.runner.zygote_shared).
+        #: The control socket that asked for each worker (several: tutor.runner.zygote_shared).
         self.owners: dict[int, socket.socket] = {}
         self.spawned: dict[int, subprocess.Popen[bytes]] = {}
         self.waiting: list[tuple[dict[str, Any], socket.socket]] = []
@@ -175,6 +175,7 @@ class Zygote:
         client_end, worker_end = socket.socketpair()
         out_read, out_write = os.pipe()
         seed = command.get("seed")
+        sandbox = command.get("sandbox")  # a served student's policy (tutor.runner.sandbox)
         if self.use_fork:
             pid = os.fork()
             if pid == 0:
@@ -182,11 +183,11 @@ class Zygote:
                 os.close(out_read)
                 self.control.close()
                 worker_process.run_worker(worker_end, out_write, self.device,
-                                          self.memory_limit_mib, seed)
+                                          self.memory_limit_mib, seed, sandbox)
             with contextlib.suppress(OSError):
                 os.setpgid(pid, pid)
         else:
-            pid = self.spawn_process(worker_end, out_write, seed)
+            pid = self.spawn_process(worker_end, out_write, seed, sandbox)
         self.children.add(pid)
         self.owners[pid] = control
         worker_end.close()
@@ -197,7 +198,8 @@ class Zygote:
         client_end.close()
         os.close(out_read)
 
-    def spawn_process(self, worker_end: socket.socket, out_write: int, seed: int | None) -> int:
+    def spawn_process(self, worker_end: socket.socket, out_write: int, seed: int | None,
+                      sandbox: dict[str, Any] | None = None) -> int:
         """Without fork: a fresh interpreter running the worker (slower, same behaviour)."""
         args = [sys.executable, "-m", "tutor.runner.zygote", "--worker",
                 "--socket", str(worker_end.fileno()), "--output", str(out_write),
@@ -206,6 +208,8 @@ class Zygote:
             args += ["--memory-limit-mib", str(self.memory_limit_mib)]
         if seed is not None:
             args += ["--seed", str(seed)]
+        if sandbox is not None:
+            args += ["--sandbox", json.dumps(sandbox)]
         process = subprocess.Popen(args, pass_fds=[worker_end.fileno(), out_write],
                                    stdin=subprocess.DEVNULL)
         self.spawned[process.pid] = process
@@ -296,14 +300,10 @@ class Zygote:
                     for command, control in waiting:
                         self.spawn(command, control)
                 else:
-                    self.readable(key.fileobj)  # type: ignore[arg-type]
+                    self.command(key.fileobj)  # type: ignore[arg-type]
             self.reap()
             if not events or time.monotonic() - self.last_watch >= TICK_S:
                 self.watch()  # between commands, so a look never delays a spawn
-
-    def readable(self, sock: socket.socket) -> None:
-        """A registered socket has data: here only the control socket is registered."""
-        self.command(sock)
 
     def closed(self, control: socket.socket) -> None:
         """A client closed its control socket or asked to exit: the runner's session is over."""
@@ -352,6 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--socket", type=int)
     parser.add_argument("--output", type=int)
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--sandbox", type=json.loads, help="a worker's sandbox policy (JSON)")
     parser.add_argument("--max-processes", type=int, default=MAX_PROCESSES)
     parser.add_argument("--listen", help="also serve apps on this Unix socket (tutor serve)")
     args = parser.parse_args(argv)
@@ -359,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         sock = socket.socket(fileno=args.socket)
         worker_process.run_worker(sock, args.output, args.device, args.memory_limit_mib or None,
-                                  args.seed)
+                                  args.seed, args.sandbox)
     control = socket.socket(fileno=args.control)
     for signum in (signal.SIGINT, *worker_process.SHIELDED_SIGNALS):
         signal.signal(signum, signal.SIG_IGN)
@@ -383,11 +384,9 @@ def main(argv: list[str] | None = None) -> None:
     protocol.send(control, {"event": "ready", "info": info, "fork": use_fork})
     options = (control, info["device"], args.memory_limit_mib or None, use_fork, args.parent,
                args.max_processes)
-    if args.listen:  # tutor serve: apps attach on a Unix socket
-        from tutor.runner.zygote_shared import SharedZygote
-        zygote: Zygote = SharedZygote(*options, path=args.listen, ready={"info": info})
-    else:
-        zygote = Zygote(*options)
+    from tutor.runner.zygote_shared import SharedZygote  # tutor serve: apps attach on a socket
+    zygote = SharedZygote(*options, path=args.listen, ready={"info": info}) if args.listen \
+        else Zygote(*options)
     if use_fork and not args.no_preload:
         zygote.start_preload()
     try:

@@ -41,12 +41,10 @@ class ZygoteLink:
                  preload: bool, process_limit: int | None,
                  on_event: Callable[[dict[str, Any]], None],
                  on_lost: Callable[[str], None], attach: str | None = None,
-                 sandbox: dict[str, Any] | None = None, listen: str | None = None) -> None:
+                 listen: str | None = None) -> None:
         self.device = device
         #: A shared zygote's socket (tutor serve): connect to it instead of starting one.
         self.attach = attach
-        #: Sent with every spawn: the served student's sandbox policy (tutor.runner.shared).
-        self.sandbox = sandbox
         #: Start the zygote shared: it also listens for apps on this socket path.
         self.listen = listen
         self.memory_limit_mib = memory_limit_mib
@@ -227,11 +225,15 @@ class ZygoteLink:
         finally:
             self.control.setblocking(False)
 
-    async def spawn(self, seed: int) -> tuple[int, int, int]:
-        """A new worker's (pid, socket fd, output fd); ZygoteLost if the zygote is gone or hung."""
+    async def spawn(self, seed: int, sandbox: dict[str, Any] | None = None
+                    ) -> tuple[int, int, int]:
+        """A new worker's (pid, socket fd, output fd); ZygoteLost if the zygote is gone or hung.
+
+        `sandbox` is the worker's policy (tutor.runner.sandbox), sent with the request.
+        """
         command: dict[str, Any] = {"cmd": "spawn", "seed": seed}
-        if self.sandbox is not None:
-            command["sandbox"] = self.sandbox
+        if sandbox is not None:
+            command["sandbox"] = sandbox
         answer = asyncio.ensure_future(self._ask(command))
         try:
             while True:

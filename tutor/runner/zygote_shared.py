@@ -56,13 +56,6 @@ class SharedZygote(Zygote):
         self.selector.register(self.listener, selectors.EVENT_READ)
         self.tell(self.control, {"event": "listening", "path": path})
 
-    def readable(self, sock: socket.socket) -> None:
-        """A new app on the listening socket, or a command from the owner or an app."""
-        if sock is self.listener:
-            self.accept()
-        else:
-            self.command(sock)
-
     def accept(self) -> None:
         """Take every waiting connection: each is one app, told `ready` at once."""
         while True:
@@ -95,8 +88,11 @@ class SharedZygote(Zygote):
             control.close()
 
     def command(self, control: socket.socket | None = None) -> None:
-        """The ordinary commands, and the owner's `clients`."""
+        """A new app on the listening socket; the ordinary commands; the owner's `clients`."""
         control = control or self.control
+        if control is self.listener:
+            self.accept()
+            return
         if control is not self.control:
             super().command(control)
             return

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Callable
 from typing import Any
 
+from tutor.runner.sandbox import capabilities, clean_environment
 from tutor.serve.app_launcher import AppLauncher
 from tutor.serve.class_runner import ClassRunner
 from tutor.serve.classdir import ClassDir
@@ -41,6 +43,12 @@ class ClassService:
     async def start(self) -> None:
         """Prepare the class directory, start the runner, then take connections."""
         self.classdir.prepare()
+        # The runner's environment is readable by every worker in /proc: no agents, no secrets.
+        scrubbed = clean_environment()
+        os.environ.clear()
+        os.environ.update(scrubbed)
+        for missing in capabilities()["missing"]:
+            self.news(f"sandbox: {missing}")
         _, errors = self.classdir.students()
         for error in errors:
             self.news(f"students file: {error}")
