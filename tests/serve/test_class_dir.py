@@ -85,3 +85,33 @@ async def test_the_teachers_table_and_message(tmp_path: Path) -> None:
         await pilot.press("enter")
     assert watcher.new_lines() == ["Quiz at ten"]
     assert watcher.new_lines() == []
+
+
+class FakeService:
+    """Stands in for tutor.serve.service.ClassService: records start and close."""
+
+    def __init__(self, news) -> None:  # type: ignore[no-untyped-def]
+        self.news = news
+        self.started = self.closed = False
+
+    async def start(self) -> None:
+        self.started = True
+        self.news("listening on 127.0.0.1:2222")
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_the_teachers_view_starts_the_server_beside_its_refreshes(tmp_path: Path) -> None:
+    classdir = make_class(tmp_path)
+    services: list[FakeService] = []
+    app = TeacherApp(classdir, serve=lambda news: services.append(FakeService(news))
+                     or services[-1])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert services and services[0].started
+        assert "listening on 127.0.0.1:2222" in [str(line.text) for line in
+                                                 app.query_one("#events").lines]
+    assert services[0].closed

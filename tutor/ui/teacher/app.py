@@ -78,7 +78,7 @@ class TeacherApp(App[int]):
         """One server event, shown in the log under the table."""
         self.query_one("#events", RichLog).write(printable(line))
 
-    @work(exit_on_error=False)
+    @work(group="serve", exit_on_error=False)
     async def start_serving(self) -> None:
         assert self.serve is not None
         self.service = self.serve(self.news)
@@ -87,7 +87,7 @@ class TeacherApp(App[int]):
         except Exception as exc:
             self.news(f"cannot serve: {exc}")
 
-    @work(exclusive=True, exit_on_error=False)
+    @work(exclusive=True, group="refresh", exit_on_error=False)  # its own group: exclusive
     async def refresh_class(self) -> None:
         """Read the class directory off the event loop, then redraw the table."""
         self.rows = await asyncio.to_thread(class_rows, self.classdir)
