@@ -14,7 +14,7 @@ from tutor.i18n import SOURCE_LANGUAGE, _, choose_language, set_language
 from tutor.settings import Settings, SettingsError, load_settings, settings_path
 
 #: Subcommand modules under `tutor.commands`; each defines `register(subparsers)`.
-COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor")
+COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor", "serve", "report")
 
 
 def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:

@@ -65,6 +65,7 @@ class Runner(RequestMixin):
         preload: bool = True,
         fresh_copy: str = "auto",
         process_limit: int | None = None,
+        attach: str | None = None,
         sandbox: dict[str, Any] | None = None,
     ) -> None:
         self.requested_device = device
@@ -81,6 +82,9 @@ class Runner(RequestMixin):
         self.fresh_copy_mode = fresh_copy
         #: Processes one worker may have below it (None: tutor.runner.zygote.MAX_PROCESSES).
         self.process_limit = process_limit
+        #: A shared zygote's socket to use instead of starting one (tutor serve; see
+        #: tutor.runner.shared).
+        self.attach = attach
         #: The sandbox policy (tutor.runner.sandbox) of every namespace without its own.
         self.sandbox = sandbox
         self._sandboxes: dict[str, dict[str, Any]] = {}
@@ -132,7 +136,7 @@ class Runner(RequestMixin):
         return ZygoteLink(self.requested_device, memory_limit_mib=self.memory_limit_mib,
                           spawn_workers=self.spawn_workers, preload=self.preload,
                           process_limit=self.process_limit, on_event=self._on_zygote_event,
-                          on_lost=self._on_zygote_lost)
+                          on_lost=self._on_zygote_lost, attach=self.attach)
 
     async def start(self) -> None:
         """Launch the zygote; return when it is ready (raises RunnerError, state DEAD, if not)."""

@@ -141,8 +141,10 @@ class Zygote:
         self.use_fork = use_fork
         self.parent = parent
         self.children: set[int] = set()
+        #: The control socket that asked for each worker (several: tutor.runner.zygote_shared).
+        self.owners: dict[int, socket.socket] = {}
         self.spawned: dict[int, subprocess.Popen[bytes]] = {}
-        self.waiting: list[dict[str, Any]] = []
+        self.waiting: list[tuple[dict[str, Any], socket.socket]] = []
         #: A worker died: its orphans are ours now. Swept once the zygote has been idle for a
         #: tick, so that the look at every process never delays a reset's spawn.
         self.sweep_due = False
@@ -153,6 +155,7 @@ class Zygote:
         #: while pings are still answered, so the client's deadlines hold during the preload.
         self.preloading: threading.Thread | None = None
         self.preload_done_read, self.preload_done_write = os.pipe()
+        self.selector = selectors.DefaultSelector()
 
     def start_preload(self) -> None:
         """Import PRELOAD_AFTER_READY on a thread; the pipe says when it is done."""
@@ -163,10 +166,11 @@ class Zygote:
         self.preloading = threading.Thread(target=run, name="preload", daemon=True)
         self.preloading.start()
 
-    def spawn(self, command: dict[str, Any]) -> None:
-        """Start one worker; hand its socket and output pipe to the client."""
+    def spawn(self, command: dict[str, Any], control: socket.socket | None = None) -> None:
+        """Start one worker; hand its socket and output pipe to the client that asked."""
+        control = control or self.control
         if self.preloading is not None and self.preloading.is_alive():
-            self.waiting.append(command)
+            self.waiting.append((command, control))
             return
         client_end, worker_end = socket.socketpair()
         out_read, out_write = os.pipe()
@@ -185,10 +189,12 @@ class Zygote:
         else:
             pid = self.spawn_process(worker_end, out_write, seed, sandbox)
         self.children.add(pid)
+        self.owners[pid] = control
         worker_end.close()
         os.close(out_write)
-        protocol.send(self.control, {"event": "spawned", "token": command["token"], "pid": pid},
-                      fds=[client_end.fileno(), out_read])
+        with contextlib.suppress(OSError):  # a shared zygote's client may have gone meanwhile
+            protocol.send(control, {"event": "spawned", "token": command["token"], "pid": pid},
+                          fds=[client_end.fileno(), out_read])
         client_end.close()
         os.close(out_read)
 
@@ -234,7 +240,13 @@ class Zygote:
                 self.children.discard(pid)
                 self.spawned.pop(pid, None)
                 self.sweep_due = True
-                protocol.send(self.control, {"event": "exit", "pid": pid, "status": status})
+                self.tell(self.owners.pop(pid, self.control),
+                          {"event": "exit", "pid": pid, "status": status})
+
+    def tell(self, control: socket.socket, message: dict[str, Any]) -> None:
+        """Send news to a client; one that has gone (a shared zygote's) is not an error."""
+        with contextlib.suppress(OSError):
+            protocol.send(control, message)
 
     def sweep(self) -> None:
         """End every child that is not a worker: a dead worker's orphans, adopted by us."""
@@ -251,7 +263,8 @@ class Zygote:
         if self.parent and os.getppid() != self.parent:
             self.shutdown()
         for pid, reason in self.watchdog.over_limit(set(self.children)).items():
-            protocol.send(self.control, {"event": "limit", "pid": pid, "reason": reason})
+            self.tell(self.owners.get(pid, self.control),
+                      {"event": "limit", "pid": pid, "reason": reason})
             self.end(pid)
 
     def shutdown(self) -> None:
@@ -267,7 +280,7 @@ class Zygote:
         os.set_blocking(wake_write, False)
         signal.set_wakeup_fd(wake_write)
         signal.signal(signal.SIGCHLD, lambda *_: None)
-        selector = selectors.DefaultSelector()
+        selector = self.selector
         selector.register(self.control, selectors.EVENT_READ)
         selector.register(wake_read, selectors.EVENT_READ)
         selector.register(self.preload_done_read, selectors.EVENT_READ)
@@ -284,30 +297,37 @@ class Zygote:
                         self.preloading.join()
                         self.preloading = None
                     waiting, self.waiting = self.waiting, []
-                    for command in waiting:
-                        self.spawn(command)
+                    for command, control in waiting:
+                        self.spawn(command, control)
                 else:
-                    self.command()
+                    self.command(key.fileobj)  # type: ignore[arg-type]
             self.reap()
             if not events or time.monotonic() - self.last_watch >= TICK_S:
                 self.watch()  # between commands, so a look never delays a spawn
 
-    def command(self) -> None:
-        """Handle one command from the client."""
+    def closed(self, control: socket.socket) -> None:
+        """A client closed its control socket or asked to exit: the runner's session is over."""
+        self.shutdown()
+
+    def command(self, control: socket.socket | None = None) -> None:
+        """Handle one command from a client (the only one, unless the zygote is shared)."""
+        control = control or self.control
         try:
-            command = protocol.recv(self.control)
+            command = protocol.recv(control)
         except (OSError, protocol.ProtocolError):
             command = None
         if command is None or command.get("cmd") == "exit":
-            self.shutdown()
+            self.closed(control)
             return
         cmd = command.get("cmd")
         if cmd == "spawn":
-            self.spawn(command)
+            self.spawn(command, control)
         elif cmd == "end":
-            self.end(int(command.get("pid", 0)))
+            pid = int(command.get("pid", 0))
+            if self.owners.get(pid) is control:  # a client ends its own workers only
+                self.end(pid)
         elif cmd == "ping":
-            protocol.send(self.control, {"event": "pong", "token": command.get("token")})
+            self.tell(control, {"event": "pong", "token": command.get("token")})
 
 
 def _parent_gone(parent: int) -> Any:
@@ -334,6 +354,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--sandbox", type=json.loads, help="a worker's sandbox policy (JSON)")
     parser.add_argument("--max-processes", type=int, default=MAX_PROCESSES)
+    parser.add_argument("--listen", help="also serve apps on this Unix socket (tutor serve)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     if args.worker:
@@ -361,8 +382,11 @@ def main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()
     protocol.send(control, {"event": "ready", "info": info, "fork": use_fork})
-    zygote = Zygote(control, info["device"], args.memory_limit_mib or None, use_fork, args.parent,
-                    args.max_processes)
+    options = (control, info["device"], args.memory_limit_mib or None, use_fork, args.parent,
+               args.max_processes)
+    from tutor.runner.zygote_shared import SharedZygote  # tutor serve: apps attach on a socket
+    zygote = SharedZygote(*options, path=args.listen, ready={"info": info}) if args.listen \
+        else Zygote(*options)
     if use_fork and not args.no_preload:
         zygote.start_preload()
     try:

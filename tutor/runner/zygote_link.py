@@ -41,8 +41,13 @@ class ZygoteLink:
     def __init__(self, device: str, *, memory_limit_mib: int | None, spawn_workers: bool,
                  preload: bool, process_limit: int | None,
                  on_event: Callable[[dict[str, Any]], None],
-                 on_lost: Callable[[str], None]) -> None:
+                 on_lost: Callable[[str], None], attach: str | None = None,
+                 listen: str | None = None) -> None:
         self.device = device
+        #: A shared zygote's socket (tutor serve): connect to it instead of starting one.
+        self.attach = attach
+        #: Start the zygote shared: it also listens for apps on this socket path.
+        self.listen = listen
         self.memory_limit_mib = memory_limit_mib
         self.spawn_workers = spawn_workers
         self.preload = preload
@@ -63,6 +68,8 @@ class ZygoteLink:
 
     async def start(self) -> dict[str, Any]:
         """Launch the zygote and return its device info (ZygoteLost if it does not start)."""
+        if self.attach:
+            return await self._attach(self.attach)
         loop = asyncio.get_running_loop()
         client_end, zygote_end = socket.socketpair()
         self.control = client_end
@@ -80,6 +87,8 @@ class ZygoteLink:
             args.append("--spawn")
         if not self.preload:
             args.append("--no-preload")
+        if self.listen:
+            args += ["--listen", self.listen]
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
@@ -101,6 +110,31 @@ class ZygoteLink:
             self.kill()
             raise ZygoteLost(_("The runner did not start within {seconds} s.").format(
                 seconds=f"{START_DEADLINE_S:g}")) from None
+
+    async def _attach(self, path: str) -> dict[str, Any]:
+        """Connect to a shared zygote; its `ready` comes first, with its pid."""
+        loop = asyncio.get_running_loop()
+        self.ready = loop.create_future()
+        deadline = loop.time() + START_DEADLINE_S
+        while True:  # the class's runner may be restarting: its socket comes back
+            control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                control.connect(path)
+                break
+            except OSError as exc:
+                control.close()
+                if loop.time() > deadline:
+                    raise ZygoteLost(
+                        f"The class's runner cannot be reached ({exc.strerror}).") from None
+            await asyncio.sleep(0.5)
+        control.setblocking(False)
+        self.control = control
+        loop.add_reader(control.fileno(), self._on_control)
+        try:
+            return await asyncio.wait_for(asyncio.shield(self.ready), ZYGOTE_DEADLINE_S)
+        except asyncio.TimeoutError:
+            self.kill()
+            raise ZygoteLost("The class's runner did not answer.") from None
 
     def stderr_tail(self) -> str:
         """The last line the zygote wrote to stderr (a traceback's last line, say)."""
@@ -134,11 +168,13 @@ class ZygoteLink:
     def _on_message(self, message: dict[str, Any]) -> None:
         event = message.get("event")
         if event == "ready" and self.ready is not None and not self.ready.done():
+            if self.attach:
+                self.pid = int(message.get("pid", 0)) or None
             self.ready.set_result(message["info"])
         elif event == "error" and self.ready is not None and not self.ready.done():
             reason = _("The runner cannot start: {error}.").format(error=message["message"])
             self.ready.set_exception(ZygoteLost(reason))
-        elif event in ("spawned", "pong"):
+        elif event in ("spawned", "pong", "clients"):
             if event == "spawned":
                 message["fds"] = [self.fds.pop(0), self.fds.pop(0)]
             future = self.waiting.pop(str(message.get("token")), None)
@@ -224,9 +260,23 @@ class ZygoteLink:
             raise ZygoteLost(reason + ".") from None
 
     def kill(self) -> None:
-        """End the zygote's whole tree now (it may be stopped: nothing is asked of it)."""
-        if self.pid is not None:
+        """End the zygote's whole tree now (it may be stopped: nothing is asked of it).
+
+        A shared zygote is not ours to end: the connection is closed instead, which ends this
+        app's workers there.
+        """
+        if self.attach:
+            if self.control is not None:
+                with contextlib.suppress(ValueError, RuntimeError, OSError):
+                    asyncio.get_running_loop().remove_reader(self.control.fileno())
+                self.control.close()
+        elif self.pid is not None:
             reaping.end_tree(self.pid)
+
+    async def clients(self) -> list[dict[str, Any]]:
+        """A shared zygote's apps: each one's pid and its workers' pids (the owner asks)."""
+        answer = await asyncio.wait_for(self._ask({"cmd": "clients"}), ZYGOTE_DEADLINE_S)
+        return list(answer.get("clients", []))
 
     async def close(self) -> None:
         """Ask the zygote to end everything and exit; kill its tree past the deadline."""

@@ -18,6 +18,7 @@ from tutor.course import Course
 from tutor.i18n import N_, _
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.settings import Settings, SettingsError, keymap, save_setting
+from tutor.ui.class_messages import watch_class_messages
 from tutor.ui.labels import device_label, state_label
 from tutor.ui.legible import legible_variables
 from tutor.ui.messages import RunnerStateChanged
@@ -140,8 +141,9 @@ class TutorApp(App[int]):
         """The runner, created on first use: its client is not needed for the first frame."""
         if self._runner is None:
             from tutor.runner.client import Runner
+            from tutor.runner.shared import runner_options
 
-            self._runner = Runner(self.device)
+            self._runner = Runner(self.device, **runner_options())
             self._runner.on_state = self._runner_state
         return self._runner
 
@@ -151,6 +153,7 @@ class TutorApp(App[int]):
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
         self.call_after_refresh(self._report_progress_problem)
+        watch_class_messages(self)
         for note in self._startup_notes:
             self.notify(note, title=_("Settings"), severity="warning", timeout=10)
         self.theme_changed_signal.subscribe(self, self._save_theme)
