@@ -15,11 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 FILE_NAME = "settings.toml"
 
 #: The keys a settings file may hold, and the type of each value.
@@ -76,6 +71,11 @@ def _line_of(text: str, key: str) -> int:
 
 def parse_settings(text: str, path: Path) -> Settings:
     """The settings in `text`; SettingsError naming `path` and the line of the first problem."""
+    # Imported here: most learners have no settings file, and the first frame need not wait.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
