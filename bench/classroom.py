@@ -36,6 +36,8 @@ from typing import Any
 import pyte
 from common import machine
 
+from tutor.runner.reaping import descendants
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "serve"))
 from students import KEYS, connect, new_key, students_line  # noqa: E402
@@ -110,20 +112,7 @@ class LocalStudent:
 
 def pids_below(root: int) -> set[int]:
     """Every process below `root` (from /proc), `root` included."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, stack = {root}, [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
+    return {root, *descendants(root)}
 
 
 def pss_mib(pids: set[int]) -> float:

@@ -22,6 +22,8 @@ import pexpect
 import pyte
 import pytest
 
+from tutor.runner.reaping import descendants
+
 TUTOR = Path(sys.executable).with_name("tutor")
 COLUMNS, ROWS = 80, 24
 
@@ -83,24 +85,6 @@ KEYS = {"f2": "\x1bOQ", "f5": "\x1b[15~", "f8": "\x1b[19~", "enter": "\r",
         "ctrl+q": "\x11", "escape": "\x1b", "down": "\x1bOB"}
 
 
-def descendants(pid: int) -> set[int]:
-    """Pids of every process below `pid`, from /proc (the zygote starts its own session, so a
-    process-group view would miss it)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found: set[int] = set()
-    stack = [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
 
 
 def runner_pids(pid: int) -> set[int]:
