@@ -26,3 +26,11 @@ def test_zero_is_right_for_zero() -> None:
 def test_whole_number_message_reads_cleanly() -> None:
     message = grade("number", "5", 7).message
     assert message.count("(") == message.count(")")
+
+
+@pytest.mark.parametrize("tolerance", [None, {"rel": 1e-3}, {"abs": 1e-4}])
+def test_zero_is_not_called_half_or_twice(tolerance: dict[str, float] | None) -> None:
+    """A learner typed 0 where the value was 1.0 and was told theirs was half of it."""
+    verdict = grade("number", "0", 1.0, tolerance=tolerance)
+    assert not verdict.correct
+    assert "half" not in verdict.message and "twice" not in verdict.message

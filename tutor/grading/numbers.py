@@ -212,9 +212,11 @@ def _wrong_number(typed: TypedNumber, expected: float, epsilon: float, compared:
     if same_magnitude_other_power(typed, expected, epsilon):
         return Verdict.wrong(_("The digits match but the decimal point is off (a power of "
                                "ten)."), parsed)
-    if expected != 0 and within_typed_precision(typed, expected * 2.0, epsilon):
+    # A typed zero is neither twice nor half of anything, however few digits it has.
+    factors = typed.fraction != 0 and expected != 0
+    if factors and within_typed_precision(typed, expected * 2.0, epsilon):
         return Verdict.wrong(_("Yours is twice the computed value."), parsed)
-    if expected != 0 and within_typed_precision(typed, expected * 0.5, epsilon):
+    if factors and within_typed_precision(typed, expected * 0.5, epsilon):
         return Verdict.wrong(_("Yours is half the computed value."), parsed)
     return Verdict.wrong(_("Not the computed value (compared {compared}).").format(
         compared=compared), parsed)
