@@ -15,13 +15,13 @@ import io
 import math
 import pickle
 import re
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
+from lesson_running import default_device
 from torch import nn
 
 from tutor.course.catalog import load_course
@@ -87,15 +87,6 @@ def namespace_at(lesson_id: str, quiz_id: str, solved: bool = False) -> dict[str
 
 def text_of(lesson_id: str) -> str:
     return lessons()[lesson_id].path.read_text(encoding="utf-8")
-
-
-@contextlib.contextmanager
-def default_device(device: str) -> Iterator[None]:
-    torch.set_default_device(device)
-    try:
-        yield
-    finally:
-        torch.set_default_device(None)
 
 
 # --- the three lessons as lessons -------------------------------------------------------------

@@ -12,7 +12,6 @@ import contextlib
 import io
 import itertools
 import math
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from lesson_running import default_device
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
@@ -44,15 +44,6 @@ def course_lessons() -> dict[str, Lesson]:
     course = load_course(LESSONS_DIR)
     assert course.errors == [], [str(e) for e in course.errors]
     return {lesson.id: lesson for lesson in course.lessons}
-
-
-@contextlib.contextmanager
-def default_device(device: str) -> Iterator[None]:
-    torch.set_default_device(device)
-    try:
-        yield
-    finally:
-        torch.set_default_device(None)
 
 
 def run_lesson(lesson: Lesson) -> tuple[dict[str, Any], dict[str, Any]]:
