@@ -10,6 +10,7 @@ from tutor.i18n import _
 
 from .expected import ExpectedValueError, as_text
 from .normalize import loose_key, normalize_words
+from .typed_number import readings
 from .verdict import Verdict
 
 #: How PyTorch prints a name: `grad_fn=<MulBackward0>`, `<MulBackward0 object at 0x7f...>`.
@@ -36,12 +37,29 @@ def choice_index(answer: str, choices: list[str]) -> int | None:
     loose = [loose_key(choice) for choice in choices]
     if key and loose.count(loose_key(answer)) == 1:
         return loose.index(loose_key(answer))
+    same = _same_number(answer, choices)
+    if same is not None:
+        return same
     label = _LABEL.fullmatch(key)
     if not label:
         return None
     mark = label["label"]
     index = int(mark) - 1 if mark.isdigit() else string.ascii_lowercase.index(mark)
     return index if 0 <= index < len(choices) else None
+
+
+def _numbers(text: str) -> set[object]:
+    """The values `text` reads as a number (never as a truth value)."""
+    return {typed.fraction for typed in readings(text) if typed.boolean is None and typed.finite}
+
+
+def _same_number(answer: str, choices: list[str]) -> int | None:
+    """The one choice that is a number equal to the typed one (`2.0` picks "2"), or None."""
+    typed = _numbers(answer)
+    if not typed:
+        return None
+    same = [i for i, choice in enumerate(choices) if typed & _numbers(choice)]
+    return same[0] if len(same) == 1 else None
 
 
 def _label(index: int) -> str:

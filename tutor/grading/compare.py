@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 from tutor.i18n import N_, _
 
 from .dtype_names import canonical, display, is_exact
 from .expected import ExpectedTensor, ExpectedValueError, as_tensor, is_tensor_dict
+from .numbers import compact, off_by, show
 from .shapes import format_shape
 from .tensors import TypedTensor, parse_tensor
 from .tolerance import Tolerance, parse_tolerance
@@ -136,6 +138,11 @@ def _factor(got: tuple[Any, ...], expected: tuple[Any, ...], bounds: Bounds) -> 
             _("off by a power of ten (minus {factor} times the computed one)")
         candidates.append((math.copysign(10.0**power, ratio),
                            words.format(factor=f"10^{power}")))
+    if sum(1 for _, e in pairs if e != 0) >= 2 and 0.01 <= abs(ratio) <= 100 and not (
+            0.9 <= abs(ratio) <= 1.1):
+        # Every value the same multiple of the computed one (a forgotten scale such as 1/√d).
+        candidates.append((ratio, _("the computed one times {factor} throughout").format(
+            factor=compact(ratio))))
     for factor, words in candidates:
         scaled = bounds.scaled(factor)
         if all(scaled.close(g, e * factor) for g, e in pairs):
@@ -149,19 +156,26 @@ def _compare_numbers(got: float, expected: float, dtype: str, tolerance: Toleran
     if exact:
         if got == expected:
             return Verdict.right(_("Correct: {computed}, exactly.").format(
-                computed=repr(expected)), got)
+                computed=show(expected)), got)
         how = _("exactly")
+        difference = got - expected if isinstance(got, int) else 0
+        if difference and off_by(Fraction(got), int(expected)):
+            words = _("{what}, {value}, is {count} more than the computed whole number.") \
+                if difference > 0 else \
+                _("{what}, {value}, is {count} less than the computed whole number.")
+            return Verdict.wrong(words.format(what=what, value=show(got),
+                                              count=f"{abs(difference):,}"), got)
     else:
         if bounds.close(float(got), float(expected)):
             return Verdict.right(_("Correct: {computed} (yours agrees {how}).").format(
-                computed=repr(expected), how=bounds.describe()), got)
+                computed=show(expected, dtype), how=bounds.describe()), got)
         how = bounds.describe()
     factor = _factor((got,), (expected,), bounds) if not exact or expected != 0 else None
     if factor:
         return Verdict.wrong(_("{what}, {value}, is {factor}.").format(
-            what=what, value=repr(got), factor=factor), got)
+            what=what, value=show(got, dtype), factor=factor), got)
     return Verdict.wrong(_("{what}, {value}, is not the computed value (compared {how}).").format(
-        what=what, value=repr(got), how=how), got)
+        what=what, value=show(got, dtype), how=how), got)
 
 
 def _opaque_tensor(value: Mapping[str, Any]) -> bool:
@@ -195,6 +209,11 @@ def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: To
         if factor:
             return Verdict.wrong(_("{what} is {factor}.").format(what=what, factor=factor),
                                  shape)
+        if len(theirs.values) == 1:
+            return Verdict.wrong(_("{what} holds {value}, not the computed value (compared "
+                                   "{how}).").format(what=what, value=show(
+                                       mine.values[0], theirs.dtype),
+                                       how=_("exactly") if exact else bounds.describe()), shape)
         if theirs.shape:
             return Verdict.wrong(_("{count} of {total} values differ from the computed ones; "
                                    "the first at index {index} (compared {how}).").format(
@@ -243,10 +262,9 @@ def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
     dtype = as_tensor(tensor).dtype
     if _is_number(plain):
         if len(mine.values) != 1 or len(theirs.values) != 1:
-            shape = format_shape(as_tensor(tensor).shape)
-            return Verdict.wrong(_("{what} is {kind} and the other is a tensor of shape {shape}: "
-                                   "one of them is not the computed answer.").format(
-                what=_yours("value", at), kind=_a(got_name), shape=shape))
+            return Verdict.wrong(_("{what} is {yours}; the expected value is {theirs}.").format(
+                what=_yours("value", at), yours=_described(got, got_name),
+                theirs=_described(expected, _type_name(expected))))
         # A number and a one-element tensor are the same answer, both ways.
         exact = is_exact(mine.dtype) and is_exact(theirs.dtype) and not tolerance.explicit
         return _compare_numbers(mine.values[0], theirs.values[0], dtype, tolerance, exact,
@@ -259,6 +277,18 @@ def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
                                "the other a {dtype} tensor.").format(dtype=display(dtype)),
                              verdict.parsed)
     return verdict
+
+
+def _described(value: Any, name: str) -> str:
+    """What a value is, in words: "a tensor of shape (20, 1)", "a float", "a list of 3 items"."""
+    if is_tensor_dict(value):
+        return _("a tensor of shape {shape}").format(
+            shape=format_shape(tuple(value.get("shape", ()))))
+    if _is_number(value):
+        return _("a single number")
+    if isinstance(value, list | tuple):
+        return _("{kind} of {count} items").format(kind=_a(name), count=len(value))
+    return _a(name)
 
 
 def _yours(key: str, at: str) -> str:

@@ -18,6 +18,7 @@ from .shown import Shown, parse_shown
 from .tensors import grade_tensor, parse_tensor
 from .tolerance import Tolerance, parse_tolerance
 from .typed_number import TypedNumber, closest, readings
+from .units import asked_units, in_asked_units
 from .verdict import Verdict
 
 #: Quiz kinds whose answers run in the runner (graded by tutor.grading.code_answers).
@@ -39,17 +40,19 @@ def number_readings(answer: str) -> list[TypedNumber]:
 
 
 def grade_number(answer: str, expected: object, tolerance: Tolerance,
-                 shown: Sequence[Shown] = ()) -> Verdict:
-    """A typed number against a computed bool, int, float or one-element tensor."""
+                 shown: Sequence[Shown] = (), ask: str = "") -> Verdict:
+    """A typed number against a computed bool, int, float or one-element tensor. An amount of
+    bytes is also read in the unit the question `ask` names (`112 GB` for "how many
+    gigabytes")."""
     value, dtype = as_number(expected)
-    options = number_readings(answer)
+    options = in_asked_units(number_readings(answer), asked_units(ask))
     if not options:
         form = _("Type True or False.") if isinstance(value, bool) else number_form(value)
         return Verdict.unparseable(form)
     # Plain floats often come from float32 tensors (.item()): judge digits beyond float32's
     # precision leniently unless the dtype says the value carries more.
     epsilon = EPSILON.get(dtype or "", EPSILON["float32"])
-    verdicts = [judge_number(typed, value, tolerance, epsilon, shown) for typed in options]
+    verdicts = [judge_number(typed, value, tolerance, epsilon, shown, dtype) for typed in options]
     right = next((verdict for verdict in verdicts if verdict.correct), None)
     if right is not None:
         return right
@@ -58,11 +61,12 @@ def grade_number(answer: str, expected: object, tolerance: Tolerance,
 
 def grade(kind: str, answer: str, expected: object, *,
           tolerance: Mapping[str, object] | None = None, choices: list[str] | None = None,
-          accept: list[str] | None = None, shown: Sequence[str] = ()) -> Verdict:
+          accept: list[str] | None = None, shown: Sequence[str] = (), ask: str = "") -> Verdict:
     """Judge a learner's typed `answer` against the runner's computed `expected` value.
 
     `shown` holds the numbers the lesson shows beside the quiz (`Quiz.shown`): an answer that
-    agrees with the computed value to their precision is right. Never raises for any answer
+    agrees with the computed value to their precision is right; `ask` is the question, whose
+    unit an amount of bytes is read in. Never raises for any answer
     text; raises ValueError (ExpectedValueError) when the quiz itself is faulty: an unknown
     kind, a bad tolerance, or an expected value unfit for the kind.
     """
@@ -75,7 +79,7 @@ def grade(kind: str, answer: str, expected: object, *,
         return Verdict.unparseable(_("That answer is too long to be read."))
 
     if kind == "number":
-        return grade_number(answer, expected, bounds, parse_shown(shown))
+        return grade_number(answer, expected, bounds, parse_shown(shown), ask)
     if kind == "shape":
         return grade_shape(answer, expected)
     if kind == "dtype":
@@ -91,4 +95,5 @@ def grade_quiz(quiz: Quiz, answer: str, expected: object) -> Verdict:
     """`grade` with everything the quiz says: its tolerance, choices, accepted texts and the
     numbers its lesson shows beside it (for the typed kinds; see grade_code and grade_task)."""
     return grade(quiz.type, answer, expected, tolerance=quiz.tolerance,
-                 choices=list(quiz.choices), accept=list(quiz.accept), shown=quiz.shown)
+                 choices=list(quiz.choices), accept=list(quiz.accept), shown=quiz.shown,
+                 ask=quiz.ask)

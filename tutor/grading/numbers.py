@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -34,18 +35,49 @@ def number_form(expected: float | int | None = None) -> str:
 
 
 def half_unit_text(unit: Fraction) -> str:
-    """Half of `unit` as a short decimal: "0.00005", "500,000", "5e-12"."""
+    """Half of `unit`, short and readable: "0.00005", "500,000", "5e-9"."""
     half = unit / 2
     if half.denominator == 1 and half < 10**12:
         return f"{int(half):,}"
     value = Decimal(half.numerator) / Decimal(half.denominator)
-    return f"{value.normalize():f}" if Fraction(1, 10**9) <= half else f"{float(half):.1e}"
+    if Fraction(1, 10**4) <= half < 10**12 and len(value.normalize().as_tuple().digits) <= 3:
+        return f"{value.normalize():f}"
+    return compact(float(half))
 
 
-def show(value: float | int) -> str:
-    """A computed value at full precision: shortest round-trip repr, grouped if a big integer."""
+def compact(value: float, digits: int = 3) -> str:
+    """`value` to at most `digits` significant digits, an exponent written short: "5e-9"."""
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def float32_text(value: float) -> str | None:
+    """The shortest decimal that is the same float32 as `value`, when `value` is a float32
+    (0.6000000238418579 is float32's 0.6: "0.6"); None for other floats."""
+    try:
+        single = struct.unpack("f", struct.pack("f", value))[0]
+    except (OverflowError, struct.error):
+        return None
+    if single != value or not math.isfinite(value):
+        return None
+    for digits in range(1, 10):
+        text = f"{value:.{digits}g}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == value:
+            return repr(float(text))
+    return None
+
+
+def show(value: float | int, dtype: str | None = None) -> str:
+    """A computed value in full: grouped if a big integer; a float32 (a plain float from
+    `.item()`, or a float32 tensor) as the shortest decimal that is that float32, without the
+    noise of its float64 expansion; other floats as their shortest round-trip repr."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
         return f"{value:,}"
+    if isinstance(value, float) and dtype in (None, "float32"):
+        return float32_text(value) or repr(value)
     return repr(value)
 
 
@@ -112,8 +144,10 @@ def as_shown(typed: TypedNumber, expected: float, epsilon: float, shown: Sequenc
 
 
 def judge_number(typed: TypedNumber, expected: bool | int | float, tolerance: Tolerance,
-                 epsilon: float, shown: Sequence[Shown] = ()) -> Verdict:
-    """Judge a parsed number against a computed one; `epsilon` is the value's own precision."""
+                 epsilon: float, shown: Sequence[Shown] = (), dtype: str | None = None
+                 ) -> Verdict:
+    """Judge a parsed number against a computed one; `epsilon` is the value's own precision,
+    `dtype` the computed tensor's (None for a plain Python number)."""
     parsed = typed.plain()
     if isinstance(expected, bool):
         if typed.boolean is None and (not typed.finite or typed.fraction not in (0, 1)):
@@ -128,7 +162,7 @@ def judge_number(typed: TypedNumber, expected: bool | int | float, tolerance: To
         return _judge_non_finite(typed, expected)
     if not typed.finite:
         return Verdict.wrong(_("The computed value is a finite number; yours is not."), parsed)
-    computed = show(expected)
+    computed = show(expected, dtype)
     if isinstance(expected, int) and typed.fraction == expected:
         return Verdict.right(_("Correct: {computed}, exactly.").format(computed=computed),
                              parsed)
@@ -156,9 +190,9 @@ def judge_number(typed: TypedNumber, expected: bool | int | float, tolerance: To
         if within_typed_precision(typed, expected, 0.0):
             return Verdict.wrong(_("Right as far as it goes, but this is an exact whole "
                                    "number: type every digit."), parsed, counted=False)
-        return _wrong_number(typed, expected, 0.0, _("exactly, as a whole number"))
+        return _wrong_number(typed, expected, 0.0, _("exactly, as a whole number"), whole=True)
     if typed.exact is not None:
-        return _wrong_number(typed, expected, epsilon, _("as an exact fraction"))
+        return _wrong_number(typed, expected, epsilon, _("exactly, as the value typed"))
     if typed.fraction == 0:
         # Zero has no significant digits: it can only be right when the value is zero.
         return Verdict.wrong(_("Not zero: type the value with at least {digits} significant "
@@ -195,13 +229,33 @@ def _judge_non_finite(typed: TypedNumber, expected: float) -> Verdict:
     return Verdict.wrong(_("The computed value is infinite; yours is a finite number."), parsed)
 
 
+def off_by(got: Fraction, expected: int) -> str | None:
+    """"Off by N" for a whole number close to an exact computed one (within a tenth of it, or
+    2), else None: an exact count is never "right to 1 significant digit"."""
+    difference = got - expected
+    if difference == 0 or difference.denominator != 1 or abs(difference) > max(
+            2, abs(Fraction(expected)) / 10):
+        return None
+    if difference > 0:
+        return _("Off by {count}: yours is {count} more than the computed whole number.").format(
+            count=f"{int(difference):,}")
+    return _("Off by {count}: yours is {count} less than the computed whole number.").format(
+        count=f"{int(-difference):,}")
+
+
 def _wrong_number(typed: TypedNumber, expected: float, epsilon: float, compared: str, *,
-                  by_digits: bool = True) -> Verdict:
-    """Say why a number is wrong without saying what is right."""
+                  by_digits: bool = True, whole: bool = False) -> Verdict:
+    """Say why a number is wrong without saying what is right. For a `whole` (exact) computed
+    number, say how far off a whole number is instead of how many digits are right."""
     parsed = typed.plain()
     if typed.fraction != 0 and expected != 0 and within_typed_precision(
             typed.negated(), expected, epsilon):
         return Verdict.wrong(_("Off by a sign: the size matches, the sign does not."), parsed)
+    if whole and isinstance(expected, int):
+        close = off_by(typed.fraction, expected)
+        if close:
+            return Verdict.wrong(close, parsed)
+        by_digits = False
     if by_digits and typed.exact is None:
         for digits in range(min(typed.digits - 1, 20), 0, -1):
             if within_typed_precision(typed.rounded(digits), expected, epsilon):

@@ -37,12 +37,12 @@ class Tolerance:
         """The explicit bound in words, e.g. "±0.001" or "1% relative"."""
         parts = []
         if self.absolute is not None:
-            parts.append(f"±{self.absolute:g}")
+            from .numbers import compact
+
+            parts.append(f"±{compact(self.absolute)}")
         if self.relative is not None:
             parts.append(_("{percent} relative").format(percent=f"{self.relative * 100:g}%"))
-
         return _(" or ").join(parts)
-
 
 
 def parse_tolerance(mapping: Mapping[str, object] | None) -> Tolerance:

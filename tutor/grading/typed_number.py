@@ -1,8 +1,10 @@
 """Numbers as learners type them, parsed (never evaluated) with the precision they were typed to.
 
-Read: `-0.0898`, `−8.98e-2`, `-8.98×10⁻²`, `124,412,160`, `124M`, `77 MB`, `73.6 MiB`, `10/9`,
-`nan`, `True`. A unit or suffix scales the number and its precision alike: `77 MB` is
-77,000,000 typed to the nearest million.
+Read: `-0.0898`, `−8.98e-2`, `-8.98×10⁻²`, `124,412,160`, `124M`, `77 MB`, `73.6 MiB`, `99%`,
+`10/9`, `nan`, `True`, and simple arithmetic (`50257*768`, `2^2`, `ln(25)`: tutor.grading.
+expressions, evaluated by walking its syntax tree, never by eval). A unit or suffix scales the
+number and its precision alike: `77 MB` is 77,000,000 typed to the nearest million, `99%` is
+0.99 typed to the hundredth.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ _GROUPED = r"\d{1,3}(?P<sep>[,_ ])\d{3}(?:(?P=sep)\d{3})*"
 _NUMBER = re.compile(
     rf"(?P<sign>[+-])?\s*(?P<mant>(?:{_GROUPED}|\d+)(?:\.\d*)?|\.\d+)"
     r"(?:\s*(?:e\s*(?P<e1>[+-]?\d+)|[x×*·⋅]\s*10\s*(?:\^|\*\*)\s*\(?\s*(?P<e2>[+-]?\d+)\s*\)?))?"
-    r"(?:\s*(?P<unit>[a-z]+))?",
+    r"(?:\s*(?P<unit>[a-z]+|%))?",
     re.ASCII,
 )
 _FRACTION = re.compile(r"(?P<sign>[+-])?\s*(?P<num>\d+(?:\.\d+)?)\s*/\s*(?P<den>\d+(?:\.\d+)?)",
@@ -34,13 +36,25 @@ _SPECIAL = re.compile(r"(?P<sign>[+-])?\s*(?P<word>nan|inf|infinity|∞)")
 _BOOL = {"true": True, "false": False}
 
 #: Units and suffixes (case-folded) and what they multiply by. "b" is both bytes and billions.
-UNITS: dict[str, tuple[int, ...]] = {
+UNITS: dict[str, tuple[int | Fraction, ...]] = {
+    "%": (Fraction(1, 100),), "percent": (Fraction(1, 100),),
     "b": (1, 10**9), "byte": (1,), "bytes": (1,),
     "kb": (10**3,), "mb": (10**6,), "gb": (10**9,), "tb": (10**12,),
     "kib": (2**10,), "mib": (2**20,), "gib": (2**30,), "tib": (2**40,),
     "k": (10**3,), "thousand": (10**3,), "m": (10**6,), "mn": (10**6,), "million": (10**6,),
     "bn": (10**9,), "billion": (10**9,),
 }
+#: The units of bytes, by what they multiply by: a question asked in one of them (tutor.grading.
+#: units) reads a typed amount of bytes in that unit.
+BYTE_UNITS: dict[str, int] = {
+    "b": 1, "byte": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}
+#: Words before a number that only say it is approximate: "about 3.2", "≈ 0.47".
+_APPROXIMATE = re.compile(r"^(?:[≈~]|about|approximately|approx\.?|roughly|around|nearly|"
+                          r"circa|ca\.)\s*")
+#: A remark after the number: "3.22 (ln 25)", "0.47 i think".
+_REMARK = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -49,10 +63,12 @@ class TypedNumber:
     (`scale`), or an exact value (a fraction), and so the precision it was typed with."""
 
     mantissa: Decimal
-    scale: int = 1
+    scale: int | Fraction = 1
     boolean: bool | None = None
     exact: Fraction | None = None
     """Set for a typed fraction (10/9): the value is exact, with no last typed place."""
+    suffix: str = ""
+    """The unit or suffix typed after the number, case-folded ("gb", "%"), if any."""
 
     @property
     def finite(self) -> bool:
@@ -142,7 +158,14 @@ def readings(text: str) -> list[TypedNumber]:
     text = normalize_typed(text).casefold()
     if len(text) > MAX_NUMBER_CHARS:
         return []
-    text = text.lstrip("≈~").strip()
+    text = _APPROXIMATE.sub("", text.strip()).strip()
+    found = _readings(text)
+    if not found and _REMARK.search(text) and _REMARK.sub("", text):
+        found = _readings(_REMARK.sub("", text))
+    return found
+
+
+def _readings(text: str) -> list[TypedNumber]:
     if text in _BOOL:
         return [TypedNumber(Decimal(int(_BOOL[text])), boolean=_BOOL[text])]
     special = _SPECIAL.fullmatch(text)
@@ -159,7 +182,10 @@ def readings(text: str) -> list[TypedNumber]:
         return [TypedNumber(Decimal(float(exact)), exact=exact)]
     match = _NUMBER.fullmatch(text)
     if not match:
-        return []
+        from .expressions import evaluate
+
+        value = evaluate(text)
+        return [value] if value is not None else []
     scales = UNITS.get(match["unit"], ()) if match["unit"] else (1,)
     mantissa = re.sub(r"[,_ ]", "", match["mant"])
     exponent = int(match["e1"] or match["e2"] or 0)
@@ -171,7 +197,7 @@ def readings(text: str) -> list[TypedNumber]:
         return []
     if abs(value.adjusted()) > MAX_EXPONENT:
         return []
-    return [TypedNumber(value, scale) for scale in scales]
+    return [TypedNumber(value, scale, suffix=match["unit"] or "") for scale in scales]
 
 
 def parse_number(text: str) -> TypedNumber | None:
