@@ -12,6 +12,8 @@ from typing import Any, Protocol
 from tutor.course import Course, Lesson, Quiz
 from tutor.course.catalog import declared_id
 from tutor.grading.choices import in_quiz_language
+from tutor.i18n import _
+from tutor.study.quizzes import evaluate_code
 
 
 class Executor(Protocol):
@@ -96,9 +98,12 @@ async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
         return entry
     if failed_at is not None:
         entry["error"] = {"kind": "exception",
-                          "message": f"not evaluated: cell {failed_at + 1} above it failed"}
+                          "message": _("not evaluated: cell {number} above it failed").format(
+                              number=failed_at + 1)}
         return entry
-    result = await runner.evaluate(NAMESPACE, quiz.answer, timeout=lesson.timeout)
+    answer = quiz.answer
+    result = await evaluate_code(quiz, answer, lambda expression: runner.evaluate(
+        NAMESPACE, expression, timeout=lesson.timeout))
     if result.get("error"):
         entry["error"] = _error(result["error"])
         return entry
@@ -107,7 +112,8 @@ async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
     # A translation's choice quiz is graded in its language (its answer names the English one).
     problem = quiz_problem(quiz, in_quiz_language(value, quiz.choices, quiz.answer_choices))
     if problem is None and quiz.type == "code":
-        problem = await code_answer_problem(runner, lesson, quiz, value)
+        problem = vary_problem(quiz, value) or await code_answer_problem(runner, lesson, quiz,
+                                                                         value)
     if problem:
         entry["error"] = {"kind": "unsuitable", "message": problem}
     else:
@@ -122,12 +128,26 @@ async def code_answer_problem(runner: Executor, lesson: Lesson, quiz: Quiz, valu
     from tutor.grading import grade_code
 
     assert quiz.answer is not None
-    reply = await runner.evaluate(NAMESPACE, quiz.answer, fresh_copy=True,
-                                  timeout=lesson.timeout)
-    verdict = grade_code(quiz.answer, reply, value, tolerance=quiz.tolerance, shown=quiz.shown)
+    reply = await evaluate_code(quiz, quiz.answer, lambda expression: runner.evaluate(
+        NAMESPACE, expression, fresh_copy=True, timeout=lesson.timeout))
+    verdict = grade_code(quiz.answer, reply, value, tolerance=quiz.tolerance, shown=quiz.shown,
+                         constraints=quiz.constraints)
     if verdict.correct:
         return None
-    return f"the quiz's own answer, typed as a learner would, is graded wrong: {verdict.message}"
+    return _("the quiz's own answer, typed as a learner would, is graded wrong: "
+             "{message}").format(message=verdict.message)
+
+
+def vary_problem(quiz: Quiz, value: Any) -> str | None:
+    """A `vary` constraint under which the answer never changes proves nothing."""
+    from tutor.grading.constraints import parse_constraints
+
+    rules = parse_constraints(quiz.constraints)
+    if rules.vary and isinstance(value, list) and len(value) > 1 and all(
+            item == value[0] for item in value):
+        return _("'vary' changes nothing: the answer gives the same value with {settings}").format(
+            settings="; ".join(rules.settings()))
+    return None
 
 
 async def check_task(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: int | None
@@ -138,15 +158,17 @@ async def check_task(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
                              "expected": None, "error": None}
     if failed_at is not None:
         entry["error"] = {"kind": "exception",
-                          "message": f"not checked: cell {failed_at + 1} above it failed"}
+                          "message": _("not checked: cell {number} above it failed").format(
+                              number=failed_at + 1)}
         return entry
     assert quiz.check is not None and quiz.solution is not None  # the parser guarantees both
     condition = f"bool({quiz.check})"
     # An exception here (a name the learner's edit is meant to create) also means "not passed".
     unedited = await runner.evaluate(NAMESPACE, condition, timeout=lesson.timeout)
     if unedited.get("error") is None and unedited.get("value") is True:
-        entry["error"] = {"kind": "task", "message": "the task passes without any change: "
-                          f"`{quiz.check}` is already true with the lesson's own code"}
+        entry["error"] = {"kind": "task", "message": _(
+            "the task passes without any change: `{check}` is already true with the lesson's "
+            "own code").format(check=quiz.check)}
         return entry
     cells = [cell.source for cell in lesson.cells[:quiz.cells_before]]
     cells[-1] = quiz.solution
@@ -163,28 +185,32 @@ async def _run_solution(runner: Executor, lesson: Lesson, quiz: Quiz, cells: lis
     """Run `cells` (the solution last) and evaluate the check and show; the error, or None."""
     await runner.reset(SOLUTION_NAMESPACE)
     for number, source in enumerate(cells, 1):
-        what = "the solution" if number == len(cells) else f"cell {number}"
+        last = number == len(cells)
+        what = _("the solution") if last else _("cell {number}").format(number=number)
+        label = "the solution" if last else f"cell {number}"
         result = await runner.execute(SOLUTION_NAMESPACE, source, timeout=lesson.timeout,
-                                      filename=f"{lesson.path.name}:{quiz.id}:{what}")
+                                      filename=f"{lesson.path.name}:{quiz.id}:{label}")
         if result.get("error") is not None:
             error = _error(result["error"]) or {}
             return {"kind": error.get("kind", "exception"),
-                    "message": f"with the solution, {what} failed: {error.get('message', '')}"}
+                    "message": _("with the solution, {what} failed: {error}").format(
+                        what=what, error=error.get("message", ""))}
     passed = await runner.evaluate(SOLUTION_NAMESPACE, condition, timeout=lesson.timeout)
     if passed.get("error") is not None:
         error = _error(passed["error"]) or {}
         return {"kind": error.get("kind", "exception"),
-                "message": f"`{quiz.check}` failed with the solution: {error.get('message', '')}"}
+                "message": _("`{check}` failed with the solution: {error}").format(
+                    check=quiz.check, error=error.get("message", ""))}
     if passed.get("value") is not True:
-        return {"kind": "task", "message": f"the solution does not pass: `{quiz.check}` is "
-                                           "false with it"}
+        return {"kind": "task", "message": _("the solution does not pass: `{check}` is false "
+                                             "with it").format(check=quiz.check)}
     if quiz.show is not None:
         shown = await runner.evaluate(SOLUTION_NAMESPACE, quiz.show, timeout=lesson.timeout)
         if shown.get("error") is not None:
             error = _error(shown["error"]) or {}
             return {"kind": error.get("kind", "exception"),
-                    "message": f"`{quiz.show}` failed with the solution: "
-                               f"{error.get('message', '')}"}
+                    "message": _("`{show}` failed with the solution: {error}").format(
+                        show=quiz.show, error=error.get("message", ""))}
         entry["expected"] = shown.get("value")
     return None
 
@@ -211,13 +237,15 @@ def quiz_problem(quiz: Quiz, value: Any) -> str | None:
 
     try:
         refused = refused_forms(quiz.type, value, tolerance=quiz.tolerance,
-                                choices=quiz.choices, accept=quiz.accept, shown=quiz.shown)
+                                choices=quiz.choices, accept=quiz.accept, shown=quiz.shown,
+                                ask=quiz.ask)
     except ValueError as exc:
-        return f"the quiz cannot be graded: {exc}"
+        return _("the quiz cannot be graded: {error}").format(error=exc)
     if not refused:
         return None
-    forms = ", ".join(repr(form) for form, _ in refused[:3])
-    return f"the computed answer typed as {forms} is not accepted: {refused[0][1].message}"
+    forms = ", ".join(repr(form) for form, _verdict in refused[:3])
+    return _("the computed answer typed as {forms} is not accepted: {message}").format(
+        forms=forms, message=refused[0][1].message)
 
 
 def _error(error: dict[str, Any] | None) -> dict[str, Any] | None:

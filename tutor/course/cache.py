@@ -24,7 +24,7 @@ from tutor.i18n import current_language
 from tutor.private_dirs import make_private_dir
 
 #: Bump when the cached data classes change shape.
-FORMAT = 3
+FORMAT = 4
 #: The code that parses a course: the course package and the grading code it calls.
 _PARSER_FOLDERS = (Path(__file__).parent, Path(__file__).parent.parent / "grading")
 

@@ -79,6 +79,19 @@ def _tolerance(value: Any) -> dict[str, float] | None:
     return {TEXT(key): NUMBER(number) for key, number in value.items()}
 
 
+def _constraints(value: Any) -> dict[str, Any] | None:
+    from tutor.grading.constraints import as_mapping, parse_constraints
+
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise NotACourse("expected a constraints mapping")
+    try:
+        return as_mapping(parse_constraints(value))
+    except ValueError as exc:
+        raise NotACourse(str(exc)) from None
+
+
 def _path(value: Any) -> Path:
     return Path(TEXT(value))
 
@@ -94,7 +107,7 @@ SCHEMA: dict[str, tuple[type, dict[str, Decoder]]] = {
         "cells_before": WHOLE, "hints": _items(TEXT), "explain": TEXT, "tolerance": _tolerance,
         "choices": _items(TEXT), "accept": _items(TEXT), "check": _optional(TEXT),
         "show": _optional(TEXT), "solution": _optional(TEXT), "answer_choices": _items(TEXT),
-        "shown": _items(TEXT)}),
+        "shown": _items(TEXT), "constraints": _constraints}),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: Quiz types a lesson may use, in the order the lesson guide explains them. "code" answers are
 #: run in a worker and compared with `compare_values`; "task" is checked in the learner's own
@@ -78,6 +79,9 @@ class Quiz:
     answer_choices: tuple[str, ...] = ()
     """In a translation, the English choices: the computed answer names one of them, and the
     translated choice at the same position is the right one (`tutor.course.translation`)."""
+    constraints: dict[str, Any] | None = None
+    """A code quiz's constraints on the expression (forbid, require, value, vary), as
+    `tutor.grading.constraints.parse_constraints` reads them."""
     shown: tuple[str, ...] = ()
     """Numbers the lesson shows beside the quiz (its text and its step's prose), as collected by
     `tutor.grading.shown.numbers_in`: the grader accepts answers at the precision they show."""

@@ -10,10 +10,11 @@ from tutor.course.yaml_source import Collector, Located, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QUIZ_KEYS = {"id", "type", "ask", "answer", "hints", "explain", "tolerance", "choices", "accept",
-             "check", "show", "solution"}
+             "check", "show", "solution", "constraints"}
 #: Keys that only some quiz types use; any other type that gives one gets an error.
 ONLY_FOR = {"tolerance": ("number", "tensor", "code"), "choices": ("choice",),
-            "accept": ("text",), "check": ("task",), "show": ("task",), "solution": ("task",)}
+            "accept": ("text",), "check": ("task",), "show": ("task",), "solution": ("task",),
+            "constraints": ("code",)}
 
 
 def parse_quiz(source: str, line: int, cells_before: int, seen: dict[str, int],
@@ -82,6 +83,7 @@ class _Quiz:
         if kind == "task":
             check, show, solution = self.task()
         tolerance = self.tolerance()
+        constraints = self.constraints()
         explain = data.get("explain", "")
         if not isinstance(explain, str):
             self.errors.add(self.at("explain"), "'explain' must be text")
@@ -92,7 +94,7 @@ class _Quiz:
             id=quiz_id, type=str(kind), ask=str(ask).strip(), answer=answer, line=self.line,
             cells_before=self.cells_before, hints=hints, explain=explain.strip(),
             tolerance=tolerance, choices=choices, accept=accept, check=check, show=show,
-            solution=solution,
+            solution=solution, constraints=constraints,
         )
 
     def quiz_id(self) -> str | None:
@@ -179,6 +181,20 @@ class _Quiz:
             self.fail(self.at(key), f"'{key}' must be a list of text items")
             return ()
         return tuple(str(v) for v in value)
+
+    def constraints(self) -> dict[str, Any] | None:
+        from tutor.grading.constraints import as_mapping, parse_constraints
+
+        value = self.data.get("constraints")
+        if value is None:
+            return None
+        try:
+            if not isinstance(value, dict):
+                raise ValueError("it must be a mapping of forbid, require, value and vary")
+            return as_mapping(parse_constraints(value))
+        except ValueError as exc:
+            self.fail(self.at("constraints"), f"bad constraints: {exc}")
+            return None
 
     def tolerance(self) -> dict[str, float] | None:
         from tutor.grading.tolerance import parse_tolerance

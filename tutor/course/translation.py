@@ -15,7 +15,7 @@ from pathlib import Path
 from tutor.course.model import Cell, Lesson, Quiz, StaticCode, Step
 
 #: Quiz keys a translation inherits from the English quiz: omitted, or identical.
-INHERITED = ("answer", "tolerance", "check", "show", "solution")
+INHERITED = ("answer", "tolerance", "check", "show", "solution", "constraints")
 
 
 def translation_problems(english: Lesson, other: Lesson) -> list[tuple[int, str]]:
@@ -115,6 +115,7 @@ def _merged_quiz(english: Quiz, quiz: Quiz) -> Quiz:
     return replace(
         quiz, answer=english.answer, tolerance=english.tolerance, check=english.check,
         show=english.show, solution=english.solution, cells_before=english.cells_before,
+        constraints=english.constraints,
         choices=choices, answer_choices=english.choices if quiz.choices else (),
         accept=tuple(dict.fromkeys((*quiz.accept, *english.accept))),
         shown=tuple(dict.fromkeys((*quiz.shown, *english.shown))),

@@ -14,7 +14,8 @@ from typing import Any
 
 from tutor.i18n import _
 
-from .compare import compare_values
+from .compare import a_type, compare_values, described, type_key
+from .constraints import Breach, Constraints, breaches, parse_constraints
 from .expected import ExpectedValueError, as_number, as_tensor, is_tensor_dict
 from .grader import grade_number
 from .shown import parse_shown
@@ -105,23 +106,65 @@ def runner_problem(error: Mapping[str, Any], *, memory_limit_mib: int | None = N
     return Verdict.wrong(_("{subject} raised {error}.").format(subject=subject, error=message))
 
 
+def breach_verdict(breach: Breach) -> Verdict:
+    """The not-counted verdict for an expression that ignores the question's constraint."""
+    if breach.kind == "calls":
+        words = _("Your expression calls `{name}`, which the question asks you not to do")
+    elif breach.kind == "uses":
+        words = _("Your expression uses `{name}`, which the question asks you not to use")
+    else:
+        words = _("Your expression does not use `{name}`, which the question asks you to use")
+    return Verdict.not_counted(words.format(name=breach.name) + _("; it was not judged and "
+                                                                  "does not count as an "
+                                                                  "attempt."))
+
+
+#: How the runner's encoding shows each type a quiz's `value` constraint may ask for.
+_TYPE_KEYS = {"float": "float", "int": "integer", "bool": "bool", "str": "string",
+              "list": "list", "tuple": "tuple", "tensor": "tensor"}
+
+
+def _value_problem(value: object, wanted: str, written_as: str | None) -> Verdict | None:
+    """A wrong verdict when the learner's value is not of the type the question asks for."""
+    have = written_as or type_key(value)
+    if isinstance(value, dict) and value.get("kind") == "repr" and str(
+            value.get("repr", "")).startswith("["):
+        have = written_as or "list"
+    if have == _TYPE_KEYS[wanted]:
+        return None
+    message = _("Your value is {yours}; the question asks for {kind}.").format(
+        yours=described(value, have), kind=a_type(_TYPE_KEYS[wanted]))
+    if have == "tensor" and wanted in ("float", "int", "bool"):
+        message += " " + _(".item() turns a one-element tensor into a Python number.")
+    return Verdict.wrong(message)
+
+
 def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, *,
                tolerance: Mapping[str, object] | None = None, shown: Sequence[str] = (),
-               memory_limit_mib: int | None = None) -> Verdict:
+               memory_limit_mib: int | None = None,
+               constraints: Mapping[str, object] | Constraints | None = None) -> Verdict:
     """A code quiz's verdict. `result` is the runner's reply to evaluating `answer` (None when
     it was not run, which is enough for a syntax error or a typed number or list).
 
-    A number or list typed as code is judged like a typed answer, at the precision typed."""
+    A number or list typed as code is judged like a typed answer, at the precision typed.
+    `constraints` (the quiz's, tutor.grading.constraints) are checked first; with `vary`,
+    `result` and `expected` hold one value per setting (tutor.study.quizzes.evaluate_code)."""
     problem = syntax_problem(answer)
     if problem is not None:
         return problem
-    literal = _literal(answer)
+    rules = constraints if isinstance(constraints, Constraints) else \
+        parse_constraints(constraints)
+    found = breaches(answer, rules)
+    if found:
+        return breach_verdict(found[0])
+    literal = _literal(answer) if not rules.vary else None
     try:
-        if literal == "number":
+        if literal == "number" and not rules.value:
             as_number(expected)
             return grade_number(answer, expected, parse_tolerance(tolerance),
                                 parse_shown(shown))
-        if literal == "list" and (is_tensor_dict(expected) or isinstance(expected, list)):
+        if literal == "list" and (is_tensor_dict(expected) or isinstance(expected, list)) and \
+                not rules.value:
             as_tensor(expected)
             return grade_tensor(answer, expected, parse_tolerance(tolerance))
     except ExpectedValueError:
@@ -131,10 +174,37 @@ def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, 
     error = result.get("error")
     if error:
         return runner_problem(error, memory_limit_mib=memory_limit_mib)
-    verdict = compare_values(result.get("value"), expected, tolerance,
-                             got_name=_written_as(answer))
+    if rules.vary:
+        verdict = _grade_varied(answer, result.get("value"), expected, tolerance, rules)
+    else:
+        verdict = _grade_value(answer, result.get("value"), expected, tolerance, rules)
     # Two expressions are the same answer when their text is (QuizAttempts), not their shape.
     return replace(verdict, parsed=None)
+
+
+def _grade_value(answer: str, value: object, expected: object,
+                 tolerance: Mapping[str, object] | None, rules: Constraints) -> Verdict:
+    written_as = _written_as(answer)
+    if rules.value:
+        problem = _value_problem(value, rules.value, written_as)
+        if problem is not None:
+            return problem
+    return compare_values(value, expected, tolerance, got_name=written_as)
+
+
+def _grade_varied(answer: str, values: object, expected: object,
+                  tolerance: Mapping[str, object] | None, rules: Constraints) -> Verdict:
+    """One verdict for the values of the expression at each setting of `vary`."""
+    settings = rules.settings()
+    if not isinstance(values, list) or not isinstance(expected, list) or not (
+            len(values) == len(expected) == len(settings)):
+        raise ValueError("a quiz with 'vary' needs one value per setting on both sides")
+    for setting, value, computed in zip(settings, values, expected, strict=True):
+        verdict = _grade_value(answer, value, computed, tolerance, rules)
+        if not verdict.correct:
+            return replace(verdict, message=_("With {setting}: {verdict}").format(
+                setting=setting, verdict=verdict.message))
+    return Verdict.right(_("Correct with {settings}.").format(settings="; ".join(settings)))
 
 
 def show_text(value: object) -> str:

@@ -263,8 +263,8 @@ def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
     if _is_number(plain):
         if len(mine.values) != 1 or len(theirs.values) != 1:
             return Verdict.wrong(_("{what} is {yours}; the expected value is {theirs}.").format(
-                what=_yours("value", at), yours=_described(got, got_name),
-                theirs=_described(expected, _type_name(expected))))
+                what=_yours("value", at), yours=described(got, got_name),
+                theirs=described(expected, _type_name(expected))))
         # A number and a one-element tensor are the same answer, both ways.
         exact = is_exact(mine.dtype) and is_exact(theirs.dtype) and not tolerance.explicit
         return _compare_numbers(mine.values[0], theirs.values[0], dtype, tolerance, exact,
@@ -279,11 +279,13 @@ def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
     return verdict
 
 
-def _described(value: Any, name: str) -> str:
+def described(value: Any, name: str) -> str:
     """What a value is, in words: "a tensor of shape (20, 1)", "a float", "a list of 3 items"."""
     if is_tensor_dict(value):
-        return _("a tensor of shape {shape}").format(
-            shape=format_shape(tuple(value.get("shape", ()))))
+        shape = tuple(value.get("shape", ()))
+        if not shape:
+            return _("a tensor of one value (0-dimensional)")
+        return _("a tensor of shape {shape}").format(shape=format_shape(shape))
     if _is_number(value):
         return _("a single number")
     if isinstance(value, list | tuple):
@@ -382,3 +384,8 @@ def compare_values(got: object, expected: object,
     bounds = tolerance if isinstance(tolerance, Tolerance) else parse_tolerance(tolerance)
     got = _listed(got)
     return _compare(got, expected, bounds, "", got_name or _type_name(got))
+
+
+#: For tutor.grading.code_answers: what a value is, and its name with an article.
+type_key = _type_name
+a_type = _a

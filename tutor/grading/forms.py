@@ -20,6 +20,7 @@ from .shapes import format_shape
 from .shown import parse_shown
 from .tolerance import DEFAULT_DIGITS, parse_tolerance
 from .typed_number import parse_number
+from .units import asked_units
 from .verdict import Verdict
 
 #: The significant digits a learner is likely to round a computed number to.
@@ -42,12 +43,15 @@ def typed_form(kind: str, value: Any) -> str:
 
 
 def _number_forms(value: object, tolerance: Mapping[str, object] | None,
-                  shown: Sequence[str]) -> list[str]:
+                  shown: Sequence[str], ask: str = "") -> list[str]:
     number, dtype = as_number(value)
     if isinstance(number, bool):
         return [str(number), str(number).lower()]
     rules = parse_tolerance(tolerance)
     forms = [repr(number), f"tensor({number!r})"]
+    # In the unit the question asks in ("how many gigabytes": `112.0 GB`).
+    forms += [f"{number!r} {unit.upper() if unit[-2:] != 'ib' else unit[:-2].upper() + 'iB'}"
+              for unit in asked_units(ask)]
     if number < 0:
         forms.append("−" + repr(number)[1:])
     if isinstance(number, int) and abs(number) >= 1000:
@@ -108,10 +112,10 @@ def _rounded(values: Any, digits: int) -> Any:
 
 def right_forms(kind: str, value: object, *, tolerance: Mapping[str, object] | None = None,
                 choices: Sequence[str] = (), accept: Sequence[str] = (),
-                shown: Sequence[str] = ()) -> list[str]:
+                shown: Sequence[str] = (), ask: str = "") -> list[str]:
     """Typed forms of the computed `value` that must be graded right (for typed quiz kinds)."""
     if kind == "number":
-        return _number_forms(value, tolerance, shown)
+        return _number_forms(value, tolerance, shown, ask)
     if kind == "shape":
         return _shape_forms(value)
     if kind == "dtype":
@@ -147,7 +151,7 @@ def code_alternatives(value: object) -> list[object]:
 
 def refused_forms(kind: str, value: object, *, tolerance: Mapping[str, object] | None = None,
                   choices: Sequence[str] = (), accept: Sequence[str] = (),
-                  shown: Sequence[str] = ()) -> list[tuple[str, Verdict]]:
+                  shown: Sequence[str] = (), ask: str = "") -> list[tuple[str, Verdict]]:
     """Each right form of `value` that the grader refuses, with its verdict. Raises ValueError
     when the quiz cannot be graded at all (the computed value does not fit the kind)."""
     refused = []
@@ -162,11 +166,11 @@ def refused_forms(kind: str, value: object, *, tolerance: Mapping[str, object] |
                 refused.append((repr(alternative)[:60], verdict))
         return refused
     forms = right_forms(kind, value, tolerance=tolerance, choices=choices, accept=accept,
-                        shown=shown)
+                        shown=shown, ask=ask)
     full = [typed_form(kind, value)] if value is not None else []
     for form in dict.fromkeys([*full, *forms]):
         verdict = grade(kind, form, value, tolerance=tolerance, choices=list(choices),
-                        accept=list(accept), shown=shown)
+                        accept=list(accept), shown=shown, ask=ask)
         if not verdict.correct:
             refused.append((form, verdict))
     return refused

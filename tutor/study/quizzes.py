@@ -4,11 +4,12 @@ calls them from."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from tutor.course import Quiz
 from tutor.grading import QuizAttempts, Verdict, answer_key, grade_code, grade_quiz
+from tutor.grading.constraints import parse_constraints
 from tutor.i18n import N_, _
 
 #: Said after a verdict that was not counted, unless its message says so already.
@@ -64,4 +65,22 @@ def code_verdict(quiz: Quiz, text: str, evaluated: Mapping[str, Any] | None, exp
                  memory_limit_mib: int | None) -> Verdict:
     """A code answer's verdict from the runner's reply to evaluating it (None: not run)."""
     return grade_code(text, evaluated, expected, tolerance=quiz.tolerance, shown=quiz.shown,
-                      memory_limit_mib=memory_limit_mib)
+                      memory_limit_mib=memory_limit_mib, constraints=quiz.constraints)
+
+
+async def evaluate_code(quiz: Quiz, expression: str,
+                        evaluate: Callable[[str], Awaitable[Mapping[str, Any]]]
+                        ) -> Mapping[str, Any]:
+    """The runner's reply to a code quiz's `expression` (its answer, or a learner's): with
+    `constraints: {vary: ...}` one evaluation per setting, the values in one list (the first
+    failure, if any); else the one reply."""
+    expressions = parse_constraints(quiz.constraints).expressions(expression)
+    if len(expressions) == 1:
+        return await evaluate(expression)
+    values = []
+    for each in expressions:
+        reply = await evaluate(each)
+        if reply.get("error"):
+            return reply
+        values.append(reply.get("value"))
+    return {"ok": True, "value": values, "error": None}

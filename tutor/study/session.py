@@ -30,6 +30,7 @@ from tutor.runner.session import CellSession
 from tutor.study.cells import Cells
 from tutor.study.quizzes import (
     code_verdict,
+    evaluate_code,
     record,
     remember_wrong,
     restored_attempts,
@@ -181,8 +182,9 @@ class LessonSession:
             return None
         if quiz.id not in self.expected:
             await self.runner_ready()
-            result = await self.reference.evaluate_at(
-                self.cells.originals, quiz.cells_before, quiz.answer, timeout=self.lesson.timeout)
+            result = await evaluate_code(quiz, quiz.answer, lambda expression: (
+                self.reference.evaluate_at(self.cells.originals, quiz.cells_before, expression,
+                                           timeout=self.lesson.timeout)))
             if not result["ok"]:
                 raise ExpectedValueError(
                     _("The tutor could not compute this quiz's answer: {error}").format(
@@ -203,9 +205,9 @@ class LessonSession:
             return grade_quiz(quiz, text, expected)
         evaluated = None
         if syntax_problem(text) is None:  # never run what is not an expression
-            evaluated = await self.reference.evaluate_at(
-                self.cells.originals, quiz.cells_before, text, fresh_copy=True,
-                timeout=self.lesson.timeout)
+            evaluated = await evaluate_code(quiz, text, lambda expression: (
+                self.reference.evaluate_at(self.cells.originals, quiz.cells_before, expression,
+                                           fresh_copy=True, timeout=self.lesson.timeout)))
         return code_verdict(quiz, text, evaluated, expected, self.runner.memory_limit_mib)
 
     async def _task_verdict(self, quiz: Quiz) -> Verdict:
