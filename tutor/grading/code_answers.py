@@ -134,7 +134,8 @@ def _value_problem(value: object, wanted: str, written_as: str | None) -> Verdic
         return None
     message = _("Your value is {yours}; the question asks for {kind}.").format(
         yours=described(value, have), kind=a_type(_TYPE_KEYS[wanted]))
-    if have == "tensor" and wanted in ("float", "int", "bool"):
+    if have == "tensor" and wanted in ("float", "int", "bool") and is_tensor_dict(value) and \
+            math.prod(value.get("shape") or ()) == 1:
         message += " " + _(".item() turns a one-element tensor into a Python number.")
     return Verdict.wrong(message)
 

@@ -226,6 +226,12 @@ def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: To
         return Verdict.wrong(_("Right values, but {what} is {dtype}, not the computed "
                                "dtype.").format(what=what.lower(), dtype=display(mine.dtype)),
                              shape)
+    if len(theirs.values) == 1:
+        return Verdict.right(_("Correct: {value}, a {dtype} tensor of shape {shape} (yours "
+                               "agrees {how}).").format(
+            value=show(theirs.values[0], theirs.dtype), dtype=display(theirs.dtype),
+            shape=format_shape(theirs.shape), how=_("exactly") if exact else bounds.describe()),
+            shape)
     return Verdict.right(_("Correct: shape {shape}, {dtype}, every value agrees {how}.").format(
         shape=format_shape(theirs.shape), dtype=display(theirs.dtype), how=how), shape)
 

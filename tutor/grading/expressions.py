@@ -1,5 +1,5 @@
 """Simple arithmetic a learner types as a number (`50257*768`, `2^2`, `ln(25)`, `1 - 0.474`),
-evaluated by walking its syntax tree: never `eval`, nothing but numbers, + - * / ** ^,
+evaluated by walking its syntax tree: never `eval`, nothing but numbers, + - * / // ** ^,
 brackets, and ln, log, log2, log10, exp and sqrt of numbers.
 
 What the value is, for judging (tutor.grading.numbers):
@@ -27,7 +27,7 @@ FUNCTIONS = {
     "sqrt": math.sqrt,
 }
 CONSTANTS = {"e": math.e, "pi": math.pi, "π": math.pi}
-_GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d.])")
+_GROUPED = re.compile(r"(?<![\d.])[1-9]\d{0,2}(?:,\d{3})+(?![\d.])")
 _BARE_CALL = re.compile(r"\b(ln|log|log2|log10|exp|sqrt)\s+(\d+(?:\.\d+)?)")
 _ALLOWED = re.compile(r"[\d\s.,+\-*/^()a-zπ√×·÷_]+")
 
@@ -112,6 +112,10 @@ class _Evaluator:
         left, right = self.visit(node.left), self.visit(node.right)
         if isinstance(node.op, ast.Pow):
             return _power(left, right)
+        if isinstance(node.op, ast.FloorDiv):
+            if right == 0:
+                raise ZeroDivisionError
+            return Fraction(math.floor(Fraction(_exact(left)) / Fraction(_exact(right))))
         if isinstance(node.op, ast.Div):
             if right == 0:
                 raise ZeroDivisionError

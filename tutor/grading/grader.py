@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from tutor.course.model import QUIZ_TYPES, Quiz
@@ -21,6 +22,8 @@ from .typed_number import TypedNumber, closest, readings
 from .units import asked_units, in_asked_units
 from .verdict import Verdict
 
+#: "0,287", "3,2": a decimal comma, which is not read (a comma groups thousands: 50,257).
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 #: Quiz kinds whose answers run in the runner (graded by tutor.grading.code_answers).
 RUN_KINDS = ("code", "task")
 #: Quiz kinds whose answers are typed and graded here: the lesson format's list, less those.
@@ -47,6 +50,8 @@ def grade_number(answer: str, expected: object, tolerance: Tolerance,
     value, dtype = as_number(expected)
     options = in_asked_units(number_readings(answer), asked_units(ask))
     if not options:
+        if _DECIMAL_COMMA.fullmatch(answer.strip()):
+            return Verdict.unparseable(_("Type decimals with a point (2.5), not a comma (2,5)."))
         form = _("Type True or False.") if isinstance(value, bool) else number_form(value)
         return Verdict.unparseable(form)
     # Plain floats often come from float32 tensors (.item()): judge digits beyond float32's

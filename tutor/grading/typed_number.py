@@ -23,7 +23,8 @@ MAX_NUMBER_CHARS = 200
 #: What an exact value (a typed fraction such as 10/9) counts as, in significant digits.
 EXACT_DIGITS = 99
 
-_GROUPED = r"\d{1,3}(?P<sep>[,_ ])\d{3}(?:(?P=sep)\d{3})*"
+#: Digits grouped in threes; the first group never starts with 0 ("0,287" is a decimal comma).
+_GROUPED = r"[1-9]\d{0,2}(?P<sep>[,_ ])\d{3}(?:(?P=sep)\d{3})*"
 _NUMBER = re.compile(
     rf"(?P<sign>[+-])?\s*(?P<mant>(?:{_GROUPED}|\d+)(?:\.\d*)?|\.\d+)"
     r"(?:\s*(?:e\s*(?P<e1>[+-]?\d+)|[x×*·⋅]\s*10\s*(?:\^|\*\*)\s*\(?\s*(?P<e2>[+-]?\d+)\s*\)?))?"
@@ -40,6 +41,9 @@ UNITS: dict[str, tuple[int | Fraction, ...]] = {
     "%": (Fraction(1, 100),), "percent": (Fraction(1, 100),),
     "b": (1, 10**9), "byte": (1,), "bytes": (1,),
     "kb": (10**3,), "mb": (10**6,), "gb": (10**9,), "tb": (10**12,),
+    "kilobytes": (10**3,), "megabytes": (10**6,), "gigabytes": (10**9,), "terabytes": (10**12,),
+    "baiti": (1,), "kilobaiti": (10**3,), "megabaiti": (10**6,), "gigabaiti": (10**9,),
+    "terabaiti": (10**12,),
     "kib": (2**10,), "mib": (2**20,), "gib": (2**30,), "tib": (2**40,),
     "k": (10**3,), "thousand": (10**3,), "m": (10**6,), "mn": (10**6,), "million": (10**6,),
     "bn": (10**9,), "billion": (10**9,),
@@ -48,6 +52,8 @@ UNITS: dict[str, tuple[int | Fraction, ...]] = {
 #: units) reads a typed amount of bytes in that unit.
 BYTE_UNITS: dict[str, int] = {
     "b": 1, "byte": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kilobytes": 10**3, "megabytes": 10**6, "gigabytes": 10**9, "terabytes": 10**12,
+    "baiti": 1, "kilobaiti": 10**3, "megabaiti": 10**6, "gigabaiti": 10**9, "terabaiti": 10**12,
     "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
 }
 #: Words before a number that only say it is approximate: "about 3.2", "≈ 0.47".
