@@ -1,5 +1,5 @@
-"""Every answer from issue #11 that a learner typed and the tutor judged wrongly, with the
-verdict and whether it counts as an attempt. Expected values are computed with torch and sent
+"""Every answer from issues #11 and #14 that a learner typed and the tutor judged wrongly, with
+the verdict and whether it counts as an attempt. Expected values are computed with torch and sent
 through the runner's own encoding, as the app would see them."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import math
 
 import pytest
 import torch
@@ -78,6 +80,18 @@ def code(value_of_answer: Any, expected: Any, **options: Any) -> Callable[[str],
     return lambda answer: grade_code(answer, run(value_of_answer), encode(expected), **options)
 
 
+def varied(values_of_answer: list[Any], expected: list[Any], **options: Any
+           ) -> Callable[[str], Verdict]:
+    """A code quiz with `vary`: one value per setting on both sides."""
+    return lambda answer: grade_code(
+        answer, {"ok": True, "value": [encode(v) for v in values_of_answer], "error": None},
+        [encode(v) for v in expected], **options)
+
+
+def choice(expected: str, choices: list[str]) -> Callable[[str], Verdict]:
+    return lambda answer: grade("choice", answer, expected, choices=choices)
+
+
 R, W, U = "correct", "wrong", "unparseable"
 CHAIN_SIN = (torch.cos(torch.tensor(1.5) ** 2) * 2 * 1.5).item()
 ACCUMULATED = 3 * ((EX["a"] - EX["y"]) * EX["x"]).item()
@@ -85,6 +99,34 @@ HALF_BYTES = torch.empty(50257, 768, dtype=torch.float16, device="meta").nbytes
 MUL_GRAD_FN = (EX["x"] * EX["w"]).grad_fn
 assert MUL_GRAD_FN is not None
 CONTEXT_NAMES = ["context length", "context_length"]
+
+# Issue #14: lessons 7-12.
+SEVEN_BILLION_ASK = ("At that rate, how many gigabytes (10⁹ bytes) does training a "
+                     "7-billion-parameter model need?")
+#: float32 weights and gradients, and AdamW's two float32 averages: bytes per parameter.
+BYTES_PER_PARAM = 4 * torch.empty(0).element_size()
+SEVEN_BILLION = 7e9 * BYTES_PER_PARAM / 1e9
+SCALE_NEEDED = next(2 ** n for n in range(40)
+                    if (torch.tensor(1e-8) * 2 ** n).to(torch.float16).item() > 0)
+ONE_HOT_COST = nn.Linear(50257, 768, bias=False, device="meta").weight.numel()
+PROB_U = torch.softmax(torch.tensor([5.0, 0.2, 0.1]), dim=0)[0].item()
+TOP3_MASS = torch.softmax(torch.tensor([1.2, 1.0, 0.9, 0.3, 0.1]), dim=0).topk(3).values.sum().item()
+INITIAL_LOSS = math.log(25)
+P_CAT = torch.softmax(torch.tensor([2.0, 1.0, 0.1]), dim=0)[0].item()
+TEMPERATURES = ["0.5", "1", "2"]
+EMBEDDING = torch.arange(24.0).reshape(6, 4)
+NO_CALL = {"constraints": {"forbid": ["tok_emb()"]}}
+FROM_DATA = {"constraints": {"require": ["data", "stride", "context_length"],
+                             "forbid": ["targets", "inputs"]}}
+DS = [24, 8, 100]
+ATTENTION = [4 * d * d + d for d in DS]
+VARY_D = {"constraints": {"vary": {"D": DS}}}
+PREDICTIONS = torch.linspace(0, 1, 30).reshape(30, 1)
+VAL_MSE = F.mse_loss(PREDICTIONS, PREDICTIONS * 0.9)
+A_FLOAT = {"constraints": {"value": "float"}, "tolerance": {"rel": 0.0001}}
+ONE_STEP = (torch.tensor(0.0) - 0.1 * torch.tensor(-6.0)).item()
+Q_K = torch.arange(16.0).reshape(4, 4) / 10
+SCALED = Q_K @ Q_K.T / math.sqrt(8)
 
 CASES = [
     # Right answers marked wrong
@@ -132,6 +174,76 @@ CASES = [
     Case("zeros-batch", "torch.zeros(16, 3, 4, 5, dtype=torch.long)",
          code(torch.zeros(16, 3, 4, 5, dtype=torch.long), torch.zeros(16, 3, 4, 5)), W, True,
          "torch.int64"),
+    # Issue #14, right answers refused: the unit the question asks in, arithmetic, percentages,
+    # functions, numeric choices.
+    Case("seven-billion", "112 GB", number(SEVEN_BILLION, ask=SEVEN_BILLION_ASK), R, True),
+    Case("seven-billion", "112 gigabytes", number(SEVEN_BILLION, ask=SEVEN_BILLION_ASK), R, True),
+    Case("seven-billion", "104.3 GiB", number(SEVEN_BILLION, ask=SEVEN_BILLION_ASK), R, True),
+    Case("seven-billion", "112e9 bytes", number(SEVEN_BILLION, ask=SEVEN_BILLION_ASK), R, True),
+    Case("seven-billion", "113 GB", number(SEVEN_BILLION, ask=SEVEN_BILLION_ASK), W, True),
+    Case("seven-billion", "7*16", number(SEVEN_BILLION, ask=SEVEN_BILLION_ASK), R, True),
+    Case("scale-needed", "2**2", number(SCALE_NEEDED), R, True),
+    Case("scale-needed", "2^2", number(SCALE_NEEDED), R, True),
+    Case("scale-needed", "2²", number(SCALE_NEEDED), R, True),
+    Case("scale-needed", "2^3", number(SCALE_NEEDED), W, True, "twice"),
+    Case("scale-needed", "2**10**10", number(SCALE_NEEDED), U, False),
+    Case("scale-needed", "__import__('os').getpid()", number(SCALE_NEEDED), U, False),
+    Case("one-hot-cost", "50257*768", number(ONE_HOT_COST), R, True),
+    Case("one-hot-cost", "50,257 × 768", number(ONE_HOT_COST), R, True),
+    Case("one-hot-cost", "(50257 + 1) * 768", number(ONE_HOT_COST), W, True, "768 more"),
+    Case("prob-u", f"{PROB_U:.0%}", number(PROB_U), R, True),
+    Case("prob-u", f"{PROB_U:.1%}", number(PROB_U), R, True),
+    Case("prob-u", f"{PROB_U + 0.05:.0%}", number(PROB_U), W, True),
+    Case("top3-mass", f"{TOP3_MASS:.0%}", number(TOP3_MASS), R, True),
+    Case("top3-mass", f"about {TOP3_MASS:.2f}", number(TOP3_MASS), R, True),
+    Case("initial-loss", "ln(25)", number(INITIAL_LOSS, tolerance={"digits": 3}), R, True),
+    Case("initial-loss", "log(25)", number(INITIAL_LOSS, tolerance={"digits": 3}), R, True),
+    Case("initial-loss", "-ln(1/25)", number(INITIAL_LOSS, tolerance={"digits": 3}), R, True),
+    Case("initial-loss", "ln 25", number(INITIAL_LOSS, tolerance={"digits": 3}), R, True),
+    Case("initial-loss", "ln(24)", number(INITIAL_LOSS, tolerance={"digits": 3}), W, True),
+    Case("initial-loss", "3,22", number(INITIAL_LOSS, tolerance={"digits": 3}), U, False,
+         "a point"),
+    Case("cat-grad", f"{P_CAT:.3f} - 1", number(P_CAT - 1), R, True),
+    Case("cat-grad", f"1 - {P_CAT:.3f}", number(P_CAT - 1), W, True, "sign"),
+    Case("hot-or-cold", "2.0", choice("2", TEMPERATURES), R, True),
+    Case("hot-or-cold", "2.00", choice("2", TEMPERATURES), R, True),
+    Case("hot-or-cold", "0.50", choice("2", TEMPERATURES), W, True, "(a) 0.5"),
+    Case("hot-or-cold", "1/2", choice("2", TEMPERATURES), W, True, "(a) 0.5"),
+    # Issue #14, code answers that ignore the question's constraint.
+    Case("row-of-mat", "tok_emb(torch.tensor(4))", code(EMBEDDING[4], EMBEDDING[4], **NO_CALL),
+         W, False, "calls `tok_emb`"),
+    Case("row-of-mat", "tok_emb.forward(torch.tensor(4))",
+         code(EMBEDDING[4], EMBEDDING[4], **NO_CALL), W, False, "calls `tok_emb`"),
+    Case("row-of-mat", "tok_emb.weight[4]", code(EMBEDDING[4], EMBEDDING[4], **NO_CALL), R, True),
+    Case("targets-of-window", "targets[5]", code(EMBEDDING[4], EMBEDDING[4], **FROM_DATA), W,
+         False, "uses `targets`"),
+    Case("targets-of-window", "data[21:29]", code(EMBEDDING[4], EMBEDDING[4], **FROM_DATA), W,
+         False, "does not use `stride`"),
+    Case("targets-of-window", "data[5 * stride + 1:5 * stride + context_length + 1]",
+         code(EMBEDDING[4], EMBEDDING[4], **FROM_DATA), R, True),
+    Case("attention-formula", str(ATTENTION[0]), varied([ATTENTION[0]] * 3, ATTENTION, **VARY_D),
+         W, True, "With D = 8"),
+    Case("attention-formula", "4*D*D", varied([4 * d * d for d in DS], ATTENTION, **VARY_D),
+         W, True, "24 less"),
+    Case("attention-formula", "4*D**2 + D", varied(ATTENTION, ATTENTION, **VARY_D), R, True),
+    Case("val-mse", "loss_fn(model(x_val), y_val)", code(VAL_MSE, VAL_MSE.item(), **A_FLOAT), W,
+         True, "the question asks for a float. .item()"),
+    Case("val-mse", "loss_fn(model(x_val), y_val).item()",
+         code(VAL_MSE.item(), VAL_MSE.item(), **A_FLOAT), R, True),
+    Case("val-mse", "model(x_val)", code(PREDICTIONS, VAL_MSE.item()), W, True,
+         "Your value is a tensor of shape (30, 1); the expected value is a single number."),
+    # Issue #14, messages.
+    Case("one-step", "0.6", number(ONE_STEP), R, True, "Correct: 0.6."),
+    Case("one-step", "0.61", number(ONE_STEP), W, True),
+    Case("one-step", "0.6000000001", number(ONE_STEP), R, True, "Correct: 0.6."),
+    Case("vocab-size", "24", number(25), W, True, "Off by 1: yours is 1 less"),
+    Case("vocab-size", "26", number(25), W, True, "Off by 1: yours is 1 more"),
+    Case("tied-saving", "38597375", code(None, ONE_HOT_COST), W, True, "Off by 1"),
+    Case("total-norm", "sum(p.grad.norm() for p in net.parameters())",
+         code(torch.tensor(1.5), torch.tensor(1.0)), W, True, "Your tensor holds 1.5"),
+    Case("mat-prob", "0.48730001", number(PROB_U), W, True, "(±5e-9)"),
+    Case("scaled-scores", "q[0, 0] @ k[0, 0].T", code(Q_K @ Q_K.T, SCALED), W, True,
+         f"times {math.sqrt(8):.3g} throughout"),
     # Wrong answers marked right
     Case("next-update", "-0.0099 * net.fc1.weight.grad",
          code(-0.0099 * UPDATE_GRAD, -LR * UPDATE_GRAD), W, True, "values differ"),
@@ -181,6 +293,9 @@ def test_learner_case(case: Case) -> None:
     # One plain sentence: no nested brackets of tolerances, no runner jargon.
     assert "((" not in verdict.message and "exited with status" not in verdict.message
     assert "rtol" not in verdict.message and "atol" not in verdict.message
+    # No float32 noise, no unreadable tolerances, no "1 of 1" for one value.
+    assert "00000002" not in verdict.message and "0.00000000" not in verdict.message
+    assert "1 of 1 " not in verdict.message
 
 
 def test_a_repeated_wrong_answer_counts_once() -> None:
