@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from tutor.checking import check_lesson
-from tutor.course import Course, parse_lesson
-from tutor.course import course_json
+from tutor.course import Course, course_json, parse_lesson
 from tutor.grading import grade_code
 from tutor.grading.constraints import breaches, parse_constraints
 from tutor.runner.values import encode
@@ -56,7 +55,7 @@ def test_breaches_read_the_syntax_tree(rules: dict[str, Any], expression: str,
 def test_vary_evaluates_the_expression_once_per_setting() -> None:
     rules = parse_constraints({"vary": {"D": [24, 8], "H": [2, 4]}})
     expressions = rules.expressions("4 * D**2 + D + H  # a comment")
-    assert [eval(e) for e in expressions] == [4 * 24**2 + 24 + 2, 4 * 8**2 + 8 + 4]  # noqa: S307
+    assert [eval(e) for e in expressions] == [4 * 24**2 + 24 + 2, 4 * 8**2 + 8 + 4]
     assert rules.settings() == ["D = 24, H = 2", "D = 8, H = 4"]
     assert parse_constraints(None).expressions("D") == ["D"]
 
@@ -119,13 +118,13 @@ class EvalRunner:
 
     async def execute(self, namespace: str, code: str, *, timeout: float | None = None,
                       filename: str = "<cell>") -> dict[str, Any]:
-        exec(code, self.namespace)  # noqa: S102
+        exec(code, self.namespace)
         return {"ok": True, "output": "", "error": None}
 
     async def evaluate(self, namespace: str, expression: str, *, fresh_copy: bool = False,
                        timeout: float | None = None) -> dict[str, Any]:
         scope = dict(self.namespace) if fresh_copy else self.namespace
-        return {"ok": True, "value": encode(eval(expression, scope)), "error": None}  # noqa: S307
+        return {"ok": True, "value": encode(eval(expression, scope)), "error": None}
 
 
 def checked(tmp_path: Path, text: str) -> dict[str, dict[str, Any]]:
@@ -160,7 +159,8 @@ def test_constraints_belong_to_code_quizzes_and_survive_the_cache(tmp_path: Path
     assert lesson.quiz("row").constraints == {"forbid": ["lookup()"]}
     course = course_json.decode(course_json.encode(Course(lessons=[lesson])))
     assert course.lessons[0].quiz("formula").constraints == {"vary": {"D": [24, 8]}}
-    wrong = LESSON.format(row_answer="table[1]").replace("type: code\nask: An", "type: number\nask: An")
+    wrong = LESSON.format(row_answer="table[1]").replace("type: code\nask: An",
+                                                         "type: number\nask: An")
     path.write_text(wrong, encoding="utf-8")
     _, errors = parse_lesson(path)
     assert any("'constraints' is not used by a number quiz" in e.message for e in errors)

@@ -4,12 +4,11 @@ through the runner's own encoding, as the app would see them."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import math
 
 import pytest
 import torch
@@ -110,7 +109,8 @@ SCALE_NEEDED = next(2 ** n for n in range(40)
                     if (torch.tensor(1e-8) * 2 ** n).to(torch.float16).item() > 0)
 ONE_HOT_COST = nn.Linear(50257, 768, bias=False, device="meta").weight.numel()
 PROB_U = torch.softmax(torch.tensor([5.0, 0.2, 0.1]), dim=0)[0].item()
-TOP3_MASS = torch.softmax(torch.tensor([1.2, 1.0, 0.9, 0.3, 0.1]), dim=0).topk(3).values.sum().item()
+TOP3 = torch.softmax(torch.tensor([1.2, 1.0, 0.9, 0.3, 0.1]), dim=0).topk(3).values
+TOP3_MASS = TOP3.sum().item()
 INITIAL_LOSS = math.log(25)
 P_CAT = torch.softmax(torch.tensor([2.0, 1.0, 0.1]), dim=0)[0].item()
 TEMPERATURES = ["0.5", "1", "2"]

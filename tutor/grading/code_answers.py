@@ -109,14 +109,15 @@ def runner_problem(error: Mapping[str, Any], *, memory_limit_mib: int | None = N
 def breach_verdict(breach: Breach) -> Verdict:
     """The not-counted verdict for an expression that ignores the question's constraint."""
     if breach.kind == "calls":
-        words = _("Your expression calls `{name}`, which the question asks you not to do")
+        words = _("Your expression calls `{name}`, which the question asks you not to do; it "
+                  "was not judged and does not count as an attempt.")
     elif breach.kind == "uses":
-        words = _("Your expression uses `{name}`, which the question asks you not to use")
+        words = _("Your expression uses `{name}`, which the question asks you not to use; it "
+                  "was not judged and does not count as an attempt.")
     else:
-        words = _("Your expression does not use `{name}`, which the question asks you to use")
-    return Verdict.not_counted(words.format(name=breach.name) + _("; it was not judged and "
-                                                                  "does not count as an "
-                                                                  "attempt."))
+        words = _("Your expression does not use `{name}`, which the question asks you to use; "
+                  "it was not judged and does not count as an attempt.")
+    return Verdict.not_counted(words.format(name=breach.name))
 
 
 #: How the runner's encoding shows each type a quiz's `value` constraint may ask for.

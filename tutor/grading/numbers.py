@@ -234,7 +234,7 @@ def off_by(got: Fraction, expected: int) -> str | None:
     2), else None: an exact count is never "right to 1 significant digit"."""
     difference = got - expected
     if difference == 0 or difference.denominator != 1 or abs(difference) > max(
-            2, abs(Fraction(expected)) / 10):
+            Fraction(2), abs(Fraction(expected)) / 10):
         return None
     if difference > 0:
         return _("Off by {count}: yours is {count} more than the computed whole number.").format(

@@ -190,8 +190,8 @@ def _readings(text: str) -> list[TypedNumber]:
     if not match:
         from .expressions import evaluate
 
-        value = evaluate(text)
-        return [value] if value is not None else []
+        evaluated = evaluate(text)
+        return [evaluated] if evaluated is not None else []
     scales = UNITS.get(match["unit"], ()) if match["unit"] else (1,)
     mantissa = re.sub(r"[,_ ]", "", match["mant"])
     exponent = int(match["e1"] or match["e2"] or 0)
