@@ -1,4 +1,5 @@
-"""Shapes typed as (2, 3), [2, 3], 2x3, 2 by 3, torch.Size([2, 3]), 5, () or "scalar"."""
+"""Shapes typed as (2, 3), [2, 3], 2x3, 2 by 3, torch.Size([2, 3]), 5, () or "scalar"; sizes
+between commas may be arithmetic: (8*1024, 50257)."""
 
 from __future__ import annotations
 
@@ -50,8 +51,29 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
         parts = _SEPARATOR.split(text)
     parts = [part.strip() for part in parts]
     if len(parts) > MAX_RANK or not all(_DIMENSION.fullmatch(part) for part in parts):
-        return None
+        return _with_arithmetic(text) if "," in text else None
     return tuple(int(part) for part in parts)
+
+
+def _with_arithmetic(text: str) -> tuple[int, ...] | None:
+    """Sizes between commas written as arithmetic: `(8*1024, 50257)` is (8192, 50257)."""
+    from .expressions import evaluate
+
+    parts = text.split(",")
+    if not parts[-1].strip():
+        parts.pop()
+    sizes = []
+    for part in parts[:MAX_RANK + 1]:
+        part = part.strip()
+        if _DIMENSION.fullmatch(part):
+            sizes.append(int(part))
+            continue
+        value = evaluate(part)
+        if value is None or not value.finite or value.fraction.denominator != 1 or \
+                not 0 <= value.fraction < 10**18:
+            return None
+        sizes.append(int(value.fraction))
+    return tuple(sizes) if len(sizes) <= MAX_RANK else None
 
 
 def shape_form(expected: tuple[int, ...]) -> str:
