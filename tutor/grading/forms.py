@@ -127,7 +127,11 @@ def right_forms(kind: str, value: object, *, tolerance: Mapping[str, object] | N
         if str(value).casefold() not in texts:
             return [str(value)]  # the grader says why this quiz cannot be graded
         index = texts.index(str(value).casefold())
-        return [str(value), "abcdefghijklmnopqrstuvwxyz"[index % 26], str(index + 1)]
+        forms = [str(value), "abcdefghijklmnopqrstuvwxyz"[index % 26], str(index + 1)]
+        number = parse_number(str(value))
+        if number is not None and number.boolean is None and number.finite:
+            forms.append(repr(float(number)))  # a numeric choice by value: "2.0" for "2"
+        return forms
     if kind == "text":
         return [*accept, *([str(value)] if isinstance(value, str) else [])]
     return []
