@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
     classdir = ClassDir(args.class_dir)
     if not classdir.root.is_dir():
-        print(f"tutor report: no class directory {classdir.root}", file=sys.stderr)
+        print(_("tutor report: no class directory {path}").format(path=classdir.root),
+              file=sys.stderr)
         return 2
     fields: tuple[str, ...]
     if args.attempts:
