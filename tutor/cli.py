@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from tutor import __version__
+from tutor.commands import argparse_words
 from tutor.commands.options import add_global_options
 from tutor.i18n import SOURCE_LANGUAGE, _, choose_language, set_language
 from tutor.settings import Settings, SettingsError, load_settings, settings_path
@@ -19,9 +20,13 @@ COMMANDS: tuple[str, ...] = ("list", "check", "progress", "doctor", "serve", "re
 
 def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     """The parser for `commands` (each imported to register itself), global options included."""
+    argparse_words.install()
+    # TRANSLATORS: the usage lines of `tutor --help`; LESSON and COMMAND are placeholders.
+    usage = [_("tutor [options] [LESSON]"), _("tutor [options] COMMAND [command options]")]
     parser = argparse.ArgumentParser(
         prog="tutor",
-        usage="tutor [options] [LESSON]\n       tutor [options] COMMAND [command options]",
+        # The second line starts under the first, after argparse's (translated) "usage: ".
+        usage=("\n" + " " * len(_("usage: "))).join(usage),
         description=_("Learn the PyTorch foundations of large language models, live in a "
                       "terminal."),
         epilog=_("Without a command, `tutor` opens the app at the lesson list; `tutor LESSON` "
@@ -29,12 +34,14 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
                  "language) are read from {path}; options and TUTOR_KEYS win over it."
                  ).format(path=settings_path()),
     )
-    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    parser.add_argument("--version", action="version", version=f"tutor {__version__}",
+                        help=_("show program's version number and exit"))
     add_global_options(parser)
     parser.set_defaults(command=None)
     if not commands:
         return parser
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # prog: each subcommand's usage line starts `tutor check`, not with the usage above.
+    subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"), prog="tutor")
     for name in commands:
         module = importlib.import_module(f"tutor.commands.{name}")
         module.register(subparsers)
@@ -52,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings: Settings | None = load_settings()
     except SettingsError as exc:
         settings = None
-        problem = str(exc)
+        problem = exc  # worded below, once the language is chosen
     # The language comes first: the help and every message after it are in it.
     choice = choose_language(_option_value(args_list, "--lang"),
                              settings.language if settings else None)

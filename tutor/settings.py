@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tutor.i18n import N_, _
+
 FILE_NAME = "settings.toml"
 
 #: The keys a settings file may hold, and the type of each value.
@@ -25,7 +27,17 @@ KEYMAP_VARIABLE = "TUTOR_KEYS"
 
 
 class SettingsError(ValueError):
-    """A settings file that cannot be used; the message starts with `file:line:`."""
+    """A settings file that cannot be used; the message starts with `file:line:`.
+
+    The file is read before the language is chosen (it may choose it), so the message is kept
+    as its English template and values, and worded in the current language when shown."""
+
+    def __init__(self, path: Path, line: int, template: str, **values: object) -> None:
+        super().__init__(path, line, template, values)
+        self.path, self.line, self.template, self.values = path, line, template, values
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {_(self.template).format(**self.values)}"
 
 
 @dataclass(frozen=True)
@@ -82,20 +94,25 @@ def parse_settings(text: str, path: Path) -> Settings:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         line = int(found.group(1)) if found else 1
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise SettingsError(f"{path}:{line}: {message}") from None
+        # TRANSLATORS: {problem} is Python's TOML reader's own words, in English.
+        raise SettingsError(path, line, N_("not valid TOML: {problem}"), problem=message
+                            ) from None
     for key, value in data.items():
         wanted = KEYS.get(key)
         if wanted is None:
-            raise SettingsError(f"{path}:{_line_of(text, key)}: unknown setting {key!r} "
-                                f"(known: {', '.join(KEYS)})")
+            raise SettingsError(path, _line_of(text, key),
+                                N_("unknown setting {key!r} (known: {known})"), key=key,
+                                known=", ".join(KEYS))
         if not isinstance(value, wanted):
-            kind = "a table of binding id = \"keys\"" if wanted is dict else "a string"
-            raise SettingsError(f"{path}:{_line_of(text, key)}: {key!r} must be {kind}")
+            template = (N_("{key!r} must be a table of binding id = \"keys\"") if wanted is dict
+                        else N_("{key!r} must be a string"))
+            raise SettingsError(path, _line_of(text, key), template, key=key)
     keys = data.get("keys", {})
     for binding_id, keys_text in keys.items():
         if not isinstance(keys_text, str) or not keys_text.strip():
-            raise SettingsError(f"{path}:{_line_of(text, binding_id)}: keys.{binding_id} must "
-                                "be a string of keys, e.g. \"f11,ctrl+l\"")
+            raise SettingsError(path, _line_of(text, binding_id),
+                                N_("keys.{id} must be a string of keys, e.g. {example}"),
+                                id=binding_id, example='"f11,ctrl+l"')
     return Settings(keys=dict(keys), device=data.get("device"), theme=data.get("theme"),
                     language=data.get("language"), path=path)
 
@@ -108,7 +125,7 @@ def load_settings(path: Path | None = None) -> Settings:
     except (FileNotFoundError, NotADirectoryError):
         return Settings(path=path)
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path}:1: cannot be read ({exc})") from None
+        raise SettingsError(path, 1, N_("cannot be read ({error})"), error=exc) from None
     return parse_settings(text, path)
 
 

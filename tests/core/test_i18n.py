@@ -135,3 +135,39 @@ def test_the_settings_file_language_is_used(tutor_home: object) -> None:
     Path(str(tutor_home), "settings.toml").write_text('language = "sw"\n', encoding="utf-8")
     result = run_tutor("progress")
     assert result.stdout.startswith("Maendeleo yamehifadhiwa katika ")
+
+
+def test_a_runner_sentence_is_worded_where_it_is_shown() -> None:
+    """The runner's processes send a sentence's template and values (tutor.runner.wire.said);
+    the app words it in its own language, and keeps the English for anything malformed."""
+    from tutor.i18n import N_
+    from tutor.runner import wire
+    from tutor.runner.requests import in_app_language
+
+    sentence = wire.said(N_("{name} at line {line}: {detail}"), name="KeyboardInterrupt",
+                         line=3, detail=wire.said(N_("the cell was interrupted")))
+    english = wire.worded(sentence)
+    assert english == "KeyboardInterrupt at line 3: the cell was interrupted"
+    assert in_app_language(sentence, english) == english
+    set_language("sw")
+    assert in_app_language(sentence, english) == \
+        "KeyboardInterrupt kwenye mstari 3: seli ilikatizwa"
+    for broken in (None, "text", ["{missing}", {}], ["{x}", []], [1, 2, 3]):
+        assert in_app_language(broken, "English") == "English"
+
+
+def test_a_failing_cell_and_a_broken_lesson_are_reported_in_kiswahili(tmp_path) -> None:
+    """`tutor --lang sw check`: the worker's error for a cell and a lesson file's error."""
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    (lessons / "01-fails.md").write_text(
+        "---\nid: fails\ntitle: Fails\n---\n\n## One\n\n```python\nx = 1\ny = x / 0\n```\n",
+        encoding="utf-8")
+    (lessons / "02-broken.md").write_text("---\nid: broken\n---\n\nText.\n", encoding="utf-8")
+    result = run_tutor("--lang", "sw", "check", "--lessons", str(lessons), "--device", "cpu")
+    assert result.returncode == 1
+    assert "ZeroDivisionError kwenye mstari 2: division by zero" in result.stdout + result.stderr
+    assert "02-broken.md:2: sehemu ya juu (front matter) haina 'title'" in (
+        result.stdout + result.stderr)
+    english = run_tutor("check", "--lessons", str(lessons), "--device", "cpu")
+    assert "ZeroDivisionError at line 2: division by zero" in english.stdout + english.stderr

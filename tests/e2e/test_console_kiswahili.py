@@ -4,13 +4,12 @@ help, a lesson and a wrong answer's verdict all in Kiswahili; an unknown languag
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
 import pytest
-
-from tests.e2e.test_console_script import TUTOR, Terminal
+from pty_terminal import TUTOR, Terminal
 
 # The UI tests' course (tests/ui is where pytest finds ui_helpers for them).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
@@ -34,22 +33,13 @@ def lessons(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-             ) -> Iterator[Callable[..., Terminal]]:
+@pytest.fixture(autouse=True)
+def kiswahili_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Kiswahili locale and nothing else that chooses the language (the `terminal` fixture,
+    tests/e2e/conftest.py, starts the app in this environment)."""
     for name in ("LC_ALL", "LC_MESSAGES", "TUTOR_LANG", "LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "sw_TZ.UTF-8")
-    started: list[Terminal] = []
-
-    def start(*args: str) -> Terminal:
-        term = Terminal(tmp_path / "home", *args)
-        started.append(term)
-        return term
-
-    yield start
-    for term in started:
-        term.close()
 
 
 def test_the_app_in_kiswahili_from_the_locale(terminal: Callable[..., Terminal],

@@ -18,7 +18,7 @@ from tutor.text import printable
 
 def register(subparsers: Any) -> None:
     sub = subparsers.add_parser("check", help=_("run every cell and quiz answer headless"))
-    sub.add_argument("lesson_ids", nargs="*", metavar="LESSON", help=_("only these lessons"))
+    sub.add_argument("lesson_ids", nargs="*", metavar=_("LESSON"), help=_("only these lessons"))
     sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
     add_global_options(sub, suppress=True)
     sub.set_defaults(func=run)

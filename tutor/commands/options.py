@@ -13,15 +13,16 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
     given before the subcommand is not overwritten by the subparser's default."""
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
-        "--lessons", type=Path, metavar="DIR", default=default,
+        # TRANSLATORS: placeholders in the help (upper case): a folder, a device, a language code.
+        "--lessons", type=Path, metavar=_("DIR"), default=default,
         help=_("read lessons from DIR instead of the shipped course"),
     )
     parser.add_argument(
-        "--device", metavar="D", default=argparse.SUPPRESS if suppress else None,
+        "--device", metavar=_("D"), default=argparse.SUPPRESS if suppress else None,
         help=_("auto (default), cpu, cuda, cuda:N or mps"),
     )
     parser.add_argument(
-        "--lang", metavar="CODE", default=default,
+        "--lang", metavar=_("CODE"), default=default,
         help=_("the language of the interface and lessons: {languages} (default: TUTOR_LANG, "
                "the settings file, then the locale)").format(
                    languages=", ".join(available_languages())),

@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
     output.add_argument("--json", action="store_true", help=_("print one JSON object"))
     output.add_argument("--csv", action="store_true", help=_("print one CSV row per attempt"))
     output.add_argument(
-        "--reset", nargs="?", const=True, default=None, metavar="LESSON",
+        "--reset", nargs="?", const=True, default=None, metavar=_("LESSON"),
         help=_("erase the progress of LESSON, or of every lesson"),
     )
     sub.add_argument("--yes", action="store_true", help=_("erase without asking"))

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tutor.i18n import _
 from tutor.text import printable
 
 LESSON_FIELDS = ("steps_done", "quizzes_solved", "first_try", "attempts", "hints", "reveals",
@@ -24,12 +25,14 @@ ATTEMPT_FIELDS = ("student", "time", "lesson", "quiz", "answer", "correct", "rev
 
 
 def register(subparsers: Any) -> None:
-    sub = subparsers.add_parser("report", help="a class's progress (tutor serve), for the record")
-    sub.add_argument("--class", dest="class_dir", type=Path, required=True, metavar="DIR")
+    sub = subparsers.add_parser("report",
+                                help=_("a class's progress (tutor serve), for the record"))
+    sub.add_argument("--class", dest="class_dir", type=Path, required=True, metavar=_("DIR"),
+                     help=_("the class directory (students file, host key, students' progress)"))
     form = sub.add_mutually_exclusive_group()
-    form.add_argument("--json", action="store_true", help="print one JSON object")
-    form.add_argument("--csv", action="store_true", help="print CSV")
-    sub.add_argument("--attempts", action="store_true", help="one row per attempt")
+    form.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    form.add_argument("--csv", action="store_true", help=_("print CSV"))
+    sub.add_argument("--attempts", action="store_true", help=_("one row per attempt"))
     sub.set_defaults(func=run)
 
 
@@ -53,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
     classdir = ClassDir(args.class_dir)
     if not classdir.root.is_dir():
-        print(f"tutor report: no class directory {classdir.root}", file=sys.stderr)
+        print(_("tutor report: no class directory {path}").format(path=classdir.root),
+              file=sys.stderr)
         return 2
     fields: tuple[str, ...]
     if args.attempts:

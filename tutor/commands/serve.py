@@ -17,21 +17,24 @@ from pathlib import Path
 from typing import Any
 
 from tutor.commands.options import add_global_options
+from tutor.i18n import _
 
 
 def register(subparsers: Any) -> None:
-    sub = subparsers.add_parser("serve", help="serve the tutor to a class over SSH")
-    sub.add_argument("--class", dest="class_dir", type=Path, required=True, metavar="DIR",
-                     help="the class directory (students file, host key, students' progress)")
-    sub.add_argument("--host", default="127.0.0.1",
-                     help="address to listen on (default 127.0.0.1: this machine only)")
-    sub.add_argument("--port", type=int, default=2222, help="SSH port (default 2222)")
+    sub = subparsers.add_parser("serve", help=_("serve the tutor to a class over SSH"))
+    sub.add_argument("--class", dest="class_dir", type=Path, required=True, metavar=_("DIR"),
+                     help=_("the class directory (students file, host key, students' progress)"))
+    sub.add_argument("--host", default="127.0.0.1", metavar=_("HOST"),
+                     help=_("address to listen on (default 127.0.0.1: this machine only)"))
+    sub.add_argument("--port", type=int, default=2222, metavar=_("PORT"),
+                     help=_("SSH port (default 2222)"))
     sub.add_argument("--max-students", type=int, default=100, metavar="N",
-                     help="students connected at once (default 100)")
-    sub.add_argument("--enrol", metavar="CODE",
-                     help="let an unknown key in once, with this class code, to pick a name")
+                     help=_("students connected at once (default 100)"))
+    sub.add_argument("--enrol", metavar=_("CODE"),
+                     help=_("let an unknown key in once, with this class code, to pick a name"))
     sub.add_argument("--headless", action="store_true",
-                     help="log events instead of showing the class (the default without a tty)")
+                     help=_("log events instead of showing the class (the default without a "
+                            "tty)"))
     add_global_options(sub, suppress=True)
     sub.set_defaults(func=run)
 

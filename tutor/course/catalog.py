@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tutor.course import cache
 from tutor.course.model import Course, Lesson, LessonError
+from tutor.i18n import _
 
 _ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
@@ -59,14 +60,14 @@ def _not_a_file(path: Path) -> str | None:
         mode = path.stat().st_mode
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return "not a lesson file: a symbolic link loop"
+            return _("not a lesson file: a symbolic link loop")
         if path.is_symlink():
-            return "not a lesson file: a symbolic link to nothing"
-        return f"cannot read the file: {exc.strerror or exc}"
+            return _("not a lesson file: a symbolic link to nothing")
+        return _("cannot read the file: {error}").format(error=exc.strerror or exc)
     if stat.S_ISDIR(mode):
-        return "not a lesson file: a folder named like one"
+        return _("not a lesson file: a folder named like one")
     if not stat.S_ISREG(mode):
-        return "not a lesson file: a FIFO, socket or device, not a regular file"
+        return _("not a lesson file: a FIFO, socket or device, not a regular file")
     return None
 
 
@@ -97,7 +98,7 @@ def _parse_course(directory: Path, lang: str | None) -> Course:
 
     course = Course(directory=directory)
     if not directory.is_dir():
-        course.errors.append(LessonError(str(directory), 0, "lesson folder not found"))
+        course.errors.append(LessonError(str(directory), 0, _("lesson folder not found")))
         return course
     seen: dict[str, Path] = {}
     for path in lesson_files(directory, course.errors):
@@ -108,8 +109,8 @@ def _parse_course(directory: Path, lang: str | None) -> Course:
             continue
         if lesson.id in seen:
             course.errors.append(LessonError(
-                str(path), 2, f"duplicate lesson id '{lesson.id}' (also used by {seen[lesson.id]})"
-            ))
+                str(path), 2, _("duplicate lesson id '{id}' (also used by {file})").format(
+                    id=lesson.id, file=seen[lesson.id])))
             continue
         seen[lesson.id] = path
         if lang and lang != "en":

@@ -15,7 +15,7 @@ from typing import Any
 from tutor.course.model import Block, Cell, Lesson, LessonError, Prose, Quiz, StaticCode, Step
 from tutor.course.quiz_block import ID_PATTERN, parse_quiz
 from tutor.course.yaml_source import Collector, Located, load_yaml
-from tutor.i18n import N_, in_language
+from tutor.i18n import N_, _, in_language
 
 FRONT_KEYS = {"id", "title", "order", "summary", "timeout"}
 #: The range of a lesson's `timeout` (seconds per cell): long enough for a training loop on a slow
@@ -40,10 +40,10 @@ def parse_lesson(path: Path, *, lang: str = "en") -> tuple[Lesson | None, list[L
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        errors.add(line, "the file is not valid UTF-8")
+        errors.add(line, _("the file is not valid UTF-8"))
         return None, errors.errors
     except OSError as exc:
-        errors.add(1, f"cannot read the file: {exc.strerror or exc}")
+        errors.add(1, _("cannot read the file: {error}").format(error=exc.strerror or exc))
         return None, errors.errors
     return parse_lesson_text(text, path, lang=lang, errors=errors)
 
@@ -72,24 +72,24 @@ def parse_lesson_text(
         lang=lang,
     )
     if not lesson.steps:
-        errors.add(body_start + 1, "the lesson has no steps: add text or a '## ' heading")
+        errors.add(body_start + 1, _("the lesson has no steps: add text or a '## ' heading"))
     return lesson, errors.errors
 
 
 def _front_matter(lines: list[str], errors: Collector) -> tuple[Located | None, int]:
     """The YAML mapping between the opening and closing `---`, and the first body line index."""
     if not lines or lines[0].strip() != "---":
-        errors.add(1, "missing front matter: the file must start with a '---' line")
+        errors.add(1, _("missing front matter: the file must start with a '---' line"))
         return None, 0
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if end is None:
-        errors.add(1, "front matter is not closed: add a '---' line after it")
+        errors.add(1, _("front matter is not closed: add a '---' line after it"))
         return None, 0
-    front = load_yaml("\n".join(lines[1:end]), 2, errors, "front matter")
+    front = load_yaml("\n".join(lines[1:end]), 2, errors, _("front matter"))
     if front is None:
         return None, end + 1
     if not isinstance(front.data, dict):
-        errors.add(2, "front matter must be a mapping of keys such as 'id: tensors'")
+        errors.add(2, _("front matter must be a mapping of keys such as 'id: tensors'"))
         return None, end + 1
     return front, end + 1
 
@@ -101,30 +101,34 @@ def _check_front(front: Located, errors: Collector) -> dict[str, Any] | None:
     ok = True
     for key in sorted(set(data) - FRONT_KEYS, key=str):
         known = ", ".join(sorted(FRONT_KEYS))
-        errors.add(at(str(key)), f"unknown front matter key '{key}' (known: {known})")
+        errors.add(at(str(key)), _("unknown front matter key '{key}' (known: {known})").format(
+            key=key, known=known))
     lesson_id = data.get("id")
     if lesson_id is None:
-        errors.add(2, "front matter has no 'id'")
+        errors.add(2, _("front matter has no 'id'"))
         ok = False
     elif not isinstance(lesson_id, str) or not ID_PATTERN.match(lesson_id):
-        errors.add(at("id"), f"lesson id {lesson_id!r} must use lowercase letters, digits, dashes")
+        errors.add(at("id"), _("lesson id {id!r} must use lowercase letters, digits, dashes"
+                               ).format(id=lesson_id))
         ok = False
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        errors.add(at("title"), "front matter has no 'title'")
+        errors.add(at("title"), _("front matter has no 'title'"))
         ok = False
     order = data.get("order", 999)
     if not isinstance(order, int) or isinstance(order, bool):
-        errors.add(at("order"), f"'order' must be a whole number, not {order!r}")
+        errors.add(at("order"), _("'order' must be a whole number, not {value!r}").format(
+            value=order))
         order = 999
     summary = data.get("summary", "")
     if not isinstance(summary, str):
-        errors.add(at("summary"), "'summary' must be one line of text")
+        errors.add(at("summary"), _("'summary' must be one line of text"))
         summary = str(summary)
     timeout = data.get("timeout")
     if timeout is not None and not _sane_timeout(timeout):
-        errors.add(at("timeout"), f"'timeout' must be a number of seconds from {MIN_TIMEOUT:g} "
-                                  f"to {MAX_TIMEOUT:g}, not {timeout!r}")
+        errors.add(at("timeout"), _("'timeout' must be a number of seconds from {least:g} to "
+                                    "{most:g}, not {value!r}").format(
+                                        least=MIN_TIMEOUT, most=MAX_TIMEOUT, value=timeout))
         timeout = None
     if not ok:
         return None
@@ -173,7 +177,8 @@ def _steps(lines: list[str], start: int, errors: Collector, *, lang: str = "en")
             cursor = f_end
             closed = f_end - 1 > f_start and body_lines[f_end - 1].strip().startswith(fence.markup)
             if not closed:
-                errors.add(f_start + offset, f"fence {fence.markup}{fence.info} is never closed")
+                errors.add(f_start + offset, _("fence {fence} is never closed").format(
+                    fence=fence.markup + fence.info))
                 continue
             block = _fence_block(fence, f_start + offset, cell_count, seen_quiz, errors,
                                  lang != "en")
@@ -225,7 +230,8 @@ def _fence_block(
         try:
             compile(source, "<cell>", "exec")
         except SyntaxError as exc:
-            errors.add(line + (exc.lineno or 1), f"Python syntax error in cell: {exc.msg}")
+            errors.add(line + (exc.lineno or 1),
+                       _("Python syntax error in cell: {error}").format(error=exc.msg))
             return None
         return Cell(index=cell_count, source=source, line=line)
     return StaticCode(source=source, line=line)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tutor.course.model import Cell, Lesson, Quiz, StaticCode, Step
+from tutor.i18n import _
 
 #: Quiz keys a translation inherits from the English quiz: omitted, or identical.
 INHERITED = ("answer", "tolerance", "check", "show", "solution", "constraints")
@@ -23,16 +24,18 @@ def translation_problems(english: Lesson, other: Lesson) -> list[tuple[int, str]
     the English lesson, as (line in the translation, message)."""
     problems: list[tuple[int, str]] = []
     if other.id != english.id:
-        problems.append((2, f"translation id '{other.id}' differs from the English '{english.id}'"))
+        problems.append((2, _("translation id '{id}' differs from the English '{english}'").format(
+            id=other.id, english=english.id)))
     if other.order != english.order:
-        problems.append((2, f"translation order {other.order} differs from the English "
-                            f"{english.order}"))
+        problems.append((2, _("translation order {order} differs from the English {english}"
+                              ).format(order=other.order, english=english.order)))
     if other.timeout != english.timeout:
-        problems.append((2, f"translation timeout {other.timeout} differs from the English "
-                            f"{english.timeout}"))
+        problems.append((2, _("translation timeout {timeout} differs from the English {english}"
+                              ).format(timeout=other.timeout, english=english.timeout)))
     if len(other.steps) != len(english.steps):
-        problems.append((1, f"translation has {len(other.steps)} steps, the English lesson "
-                            f"{english.path.name} has {len(english.steps)}"))
+        problems.append((1, _("translation has {count} steps, the English lesson {file} has "
+                              "{english}").format(count=len(other.steps), file=english.path.name,
+                                                  english=len(english.steps))))
         return problems
     lines = _lines(other.path)
     for ours, theirs in zip(english.steps, other.steps, strict=True):
@@ -44,32 +47,34 @@ def _step_problems(ours: Step, theirs: Step, lines: list[str]) -> list[tuple[int
     problems: list[tuple[int, str]] = []
     number = theirs.index + 1
     if len(theirs.cells) != len(ours.cells):
-        problems.append((theirs.line, f"step {number} has {len(theirs.cells)} cells; "
-                                      f"the English step has {len(ours.cells)}"))
+        problems.append((theirs.line, _("step {number} has {count} cells; the English step has "
+                                        "{english}").format(number=number, count=len(theirs.cells),
+                                                            english=len(ours.cells))))
     else:
         for english_cell, cell in zip(ours.cells, theirs.cells, strict=True):
             if cell.source != english_cell.source:
-                problems.append((cell.line, f"cell {cell.index + 1}'s code differs from the "
-                                            f"English (line {english_cell.line}): code is "
-                                            "never translated"))
+                problems.append((cell.line, _("cell {number}'s code differs from the English (line "
+                                              "{line}): code is never translated").format(
+                                                  number=cell.index + 1, line=english_cell.line)))
     ours_static = [b for b in ours.blocks if isinstance(b, StaticCode)]
     theirs_static = [b for b in theirs.blocks if isinstance(b, StaticCode)]
     if [b.source for b in ours_static] != [b.source for b in theirs_static]:
         line = next((b.line for b, e in zip(theirs_static, ours_static, strict=False)
                      if b.source != e.source), theirs.line)
-        problems.append((line, f"step {number}'s code blocks differ from the English step's: "
-                               "code is never translated"))
+        problems.append((line, _("step {number}'s code blocks differ from the English step's: "
+                                 "code is never translated").format(number=number)))
     ours_ids = [q.id for q in ours.quizzes]
     theirs_ids = [q.id for q in theirs.quizzes]
     if ours_ids != theirs_ids:
-        problems.append((theirs.line, f"step {number} has quizzes {theirs_ids}; "
-                                      f"the English step has {ours_ids}"))
+        problems.append((theirs.line, _("step {number} has quizzes {ids}; the English step has "
+                                        "{english}").format(number=number, ids=theirs_ids,
+                                                            english=ours_ids)))
         return problems
     for english_quiz, quiz in zip(ours.quizzes, theirs.quizzes, strict=True):
         problems += _quiz_problems(english_quiz, quiz, lines)
     if _order(ours) != _order(theirs) and not problems:
-        problems.append((theirs.line, f"step {number}'s cells and quizzes are not in the same "
-                                      "places as in the English step"))
+        problems.append((theirs.line, _("step {number}'s cells and quizzes are not in the same "
+                                        "places as in the English step").format(number=number)))
     return problems
 
 
@@ -83,18 +88,20 @@ def _quiz_problems(english: Quiz, quiz: Quiz, lines: list[str]) -> list[tuple[in
     problems: list[tuple[int, str]] = []
     if quiz.type != english.type:
         problems.append((_key_line(lines, quiz.line, "type"),
-                         f"quiz '{quiz.id}' is a {quiz.type} quiz; the English one is a "
-                         f"{english.type} quiz"))
+                         _("quiz '{id}' is a {type} quiz; the English one is a {english} quiz"
+                           ).format(id=quiz.id, type=quiz.type, english=english.type)))
     for key in INHERITED:
         given = getattr(quiz, key)
         if given is not None and given != getattr(english, key):
             problems.append((_key_line(lines, quiz.line, key),
-                             f"quiz '{quiz.id}': '{key}' differs from the English quiz; a "
-                             "translation leaves it out (it is inherited)"))
+                             _("quiz '{id}': '{key}' differs from the English quiz; a "
+                               "translation leaves it out (it is inherited)").format(
+                                   id=quiz.id, key=key)))
     if quiz.choices and len(quiz.choices) != len(english.choices):
         problems.append((_key_line(lines, quiz.line, "choices"),
-                         f"quiz '{quiz.id}' has {len(quiz.choices)} choices; the English quiz "
-                         f"has {len(english.choices)} (translated choices map by position)"))
+                         _("quiz '{id}' has {count} choices; the English quiz has {english} "
+                           "(translated choices map by position)").format(
+                               id=quiz.id, count=len(quiz.choices), english=len(english.choices))))
     return problems
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.course.model import LessonError
+from tutor.i18n import _
 
 
 class Collector:
@@ -56,7 +57,7 @@ def load_yaml(source: str, first_line: int, errors: Collector, what: str) -> Loc
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        errors.add(line, f"invalid YAML in {what}: {problem}")
+        errors.add(line, _("invalid YAML in {part}: {problem}").format(part=what, problem=problem))
         return None
     finally:
         loader.dispose()
@@ -66,7 +67,8 @@ def load_yaml(source: str, first_line: int, errors: Collector, what: str) -> Loc
             key = str(key_node.value)
             if key in located.keys:
                 errors.add(first_line + key_node.start_mark.line,
-                           f"'{key}' is given twice in {what} (first on line {located.keys[key]})")
+                           _("'{key}' is given twice in {part} (first on line {line})").format(
+                               key=key, part=what, line=located.keys[key]))
                 continue
             located.keys[key] = first_line + key_node.start_mark.line
             block = isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">")

@@ -55,19 +55,21 @@ def parse_tolerance(mapping: Mapping[str, object] | None) -> Tolerance:
         return Tolerance()
     unknown = sorted(str(key) for key in set(mapping) - {"digits", "abs", "rel"})
     if unknown:
-        raise ValueError(f"unknown tolerance key(s) {unknown}; use digits, abs or rel")
+        raise ValueError(_("unknown tolerance key(s) {keys}; use digits, abs or rel").format(
+            keys=unknown))
     if len(mapping) > 1:
-        raise ValueError("give one of digits, abs or rel, not several")
+        raise ValueError(_("give one of digits, abs or rel, not several"))
     ((key, value),) = mapping.items()
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"'{key}' must be a number, not {value!r}")
+        raise ValueError(_("'{key}' must be a number, not {value!r}").format(key=key, value=value))
     if key == "digits":
         if not isinstance(value, int) or not 1 <= value <= MAX_DIGITS:
-            raise ValueError(f"'digits' must be a whole number from 1 to {MAX_DIGITS} "
-                             f"(significant digits), not {value!r}")
+            raise ValueError(_("'digits' must be a whole number from 1 to {most} (significant "
+                               "digits), not {value!r}").format(most=MAX_DIGITS, value=value))
         return Tolerance(digits=value)
     if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"'{key}' must be a finite number above 0, not {value!r}")
+        raise ValueError(_("'{key}' must be a finite number above 0, not {value!r}").format(
+            key=key, value=value))
     if key == "abs":
         return Tolerance(absolute=float(value))
     return Tolerance(relative=float(value))

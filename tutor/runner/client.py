@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from tutor.i18n import _
 from tutor.runner import reaping, wire
-from tutor.runner.requests import COPY_MARK, RequestMixin
+from tutor.runner.requests import COPY_MARK, RequestMixin, in_app_language
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.runner.worker_link import WorkerLink
 from tutor.runner.zygote_link import ZygoteLink, ZygoteLost
@@ -172,7 +172,7 @@ class Runner(RequestMixin):
         if worker is None:
             return
         if event == "limit":
-            worker.ended_because = str(message.get("reason", ""))
+            worker.ended_because = in_app_language(message.get("said"), message.get("reason"))
         elif event == "exit":
             self._by_pid.pop(worker.pid, None)
             worker.exited(int(message["status"]))

@@ -31,6 +31,15 @@ _ids = itertools.count()
 COPY_MARK = "\0copy"
 
 
+def in_app_language(sentence: Any, english: Any) -> str:
+    """A worker's or the zygote's `wire.Said` worded in the app's language (its English
+    `message` when the sentence is not one: a cell can write anything on the socket)."""
+    try:
+        return wire.worded(sentence, _)
+    except ValueError:
+        return str(english or "")
+
+
 def _replaced(kind: wire.ErrorKind, message: str) -> dict[str, Any]:
     return {"_replaced": True, "error": wire.error(kind, message)}
 
@@ -155,6 +164,8 @@ class RequestMixin:
     ) -> dict[str, Any]:
         """Reword the error of a cell or expression stopped by a timeout or an interrupt."""
         error = reply.get("error")
+        if isinstance(error, dict) and "said" in error:
+            error["message"] = in_app_language(error.pop("said"), error.get("message"))
         if isinstance(error, dict) and error.pop("interrupted", False):
             reply["interrupted"] = True
             if worker.stop_reason is None:

@@ -7,6 +7,7 @@ client enforces them, the worker keeps within them. See docs/architecture.md, "T
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal, TypedDict
 
 #: Largest frame either side accepts, in bytes; a longer one is a protocol error.
@@ -25,12 +26,24 @@ ErrorKind = Literal["exception", "timeout", "crash", "out_of_memory", "protocol"
 Op = Literal["exec", "eval", "graph", "ping"]
 
 
-class Error(TypedDict):
-    """Why a request failed: a kind and one sentence (plus the cell frames of a traceback)."""
+#: A sentence for people as its English template and the values it is filled in with:
+#: `[template, {name: value}]`, each value text, a number or another such pair. The runner's own
+#: processes word nothing in the learner's language: they send this beside the English
+#: `message`, and the client words it in the app's language (`worded`).
+Said = list[Any]
 
+
+class _Error(TypedDict):
     kind: ErrorKind
     message: str
     traceback: str
+
+
+class Error(_Error, total=False):
+    """Why a request failed: a kind and one sentence (plus the cell frames of a traceback).
+    `said` is the sentence's template and values (the client words it, then drops it)."""
+
+    said: Said
 
 
 class TensorValue(TypedDict):
@@ -170,6 +183,29 @@ class EvalReply(TypedDict, total=False):
 def error(kind: ErrorKind, message: str, traceback: str = "") -> Error:
     """An Error dict."""
     return {"kind": kind, "message": message, "traceback": traceback}
+
+
+def said(template: str, **values: Any) -> Said:
+    """A sentence to be worded where it is shown; `template` is marked with `N_` for the
+    catalog, and a value may itself be `said(...)`."""
+    return [template, values]
+
+
+def worded(sentence: Said, translate: Callable[[str], str] = str) -> str:
+    """`sentence` filled in, each template passed through `translate` first (`tutor.i18n._` for
+    the current language; English without). ValueError when it is not a Said."""
+    try:
+        template, values = sentence
+        return translate(str(template)).format(**{
+            str(name): worded(value, translate) if isinstance(value, list) else value
+            for name, value in dict(values).items()})
+    except (TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise ValueError(f"not a sentence: {exc}") from None
+
+
+def error_said(kind: ErrorKind, sentence: Said, traceback: str = "") -> Error:
+    """An Error whose message is `sentence`, in English and as the client words it."""
+    return {"kind": kind, "message": worded(sentence), "traceback": traceback, "said": sentence}
 
 
 def empty_snapshot() -> Snapshot:

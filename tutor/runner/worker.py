@@ -25,6 +25,7 @@ from typing import Any
 
 import torch
 
+from tutor.i18n import N_
 from tutor.runner import plots, protocol, reaping, snapshot, values, wire
 
 #: Longest one-sentence error message, in characters.
@@ -162,26 +163,37 @@ class Worker:
         if isinstance(exc, SyntaxError) and exc.filename in self.cell_files:
             line = exc.lineno
         name = type(exc).__name__
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        # Python's own words about the exception stay as they are; the tutor's are translated.
+        detail: str | wire.Said = text[:MESSAGE_LIMIT]
         kind: wire.ErrorKind = "exception"
         if isinstance(exc, SystemExit):
-            detail = f"sys.exit({exc.code!r}) was called; the namespace is kept"
+            detail = wire.said(N_("sys.exit({code}) was called; the namespace is kept"),
+                               code=repr(exc.code)[:MESSAGE_LIMIT])
         elif isinstance(exc, KeyboardInterrupt):
-            detail = detail or "the cell was interrupted"
+            detail = detail or wire.said(N_("the cell was interrupted"))
         elif _is_out_of_memory(exc):
             kind = "out_of_memory"
             if self.device.startswith("cuda"):
                 torch.cuda.empty_cache()
-            detail = detail or "the worker's memory limit was reached"
-        where = f" at line {line}" if line else ""
-        message = f"{name}{where}: {detail}" if detail else f"{name}{where}"
-        if len(message) > MESSAGE_LIMIT:
-            message = message[: MESSAGE_LIMIT - 1] + "…"
+            detail = detail or wire.said(N_("the worker's memory limit was reached"))
+        if line:
+            # TRANSLATORS: an exception's name (ZeroDivisionError), where it happened, and
+            # Python's words for it or a sentence of the tutor's.
+            sentence = (wire.said(N_("{name} at line {line}: {detail}"), name=name, line=line,
+                                  detail=detail) if detail
+                        else wire.said(N_("{name} at line {line}"), name=name, line=line))
+        else:
+            # Nothing to translate but the detail.
+            sentence = (wire.said("{name}: {detail}", name=name, detail=detail) if detail
+                        else wire.said("{name}", name=name))
         text = "".join(traceback.format_list(frames)) if frames else ""
         if text:
             text = "Traceback (most recent call last):\n" + text
         text += "".join(traceback.format_exception_only(type(exc), exc))
-        error = wire.error(kind, message, text[-20_000:])
+        error = wire.error_said(kind, sentence, text[-20_000:])
+        if len(error["message"]) > MESSAGE_LIMIT:
+            error["message"] = error["message"][: MESSAGE_LIMIT - 1] + "…"
         if isinstance(exc, KeyboardInterrupt):
             error["interrupted"] = True  # type: ignore[typeddict-unknown-key]
         return error
@@ -202,9 +214,9 @@ class Worker:
         except Exception as exc:  # a cell's object that breaks inspection must not end us
             shot = wire.empty_snapshot()
             if error is None:
-                error = wire.error("exception", _shorten(
-                    f"The cell ran, but its tensors could not be listed: "
-                    f"{type(exc).__name__}: {exc}"))
+                error = wire.error_said("exception", wire.said(
+                    N_("The cell ran, but its tensors could not be listed: {error}"),
+                    error=_shorten(f"{type(exc).__name__}: {exc}")))
         return {"ok": error is None, "error": error, "snapshot": shot, "plots": figures,
                 "duration_s": time.perf_counter() - started}
 
@@ -281,8 +293,9 @@ class Worker:
             except protocol.ProtocolError as exc:
                 problem = str(exc)
         how = problem or protocol.describe_status(status)
-        return {"ok": False, "value": None, "repr": "", "error": wire.error(
-            "crash", _shorten(f"The copy evaluating the expression {how}."))}
+        return {"ok": False, "value": None, "repr": "", "error": wire.error_said(
+            "crash", wire.said(N_("The copy evaluating the expression {how}."),
+                               how=_shorten(how)))}
 
     def handle_graph(self, request: dict[str, Any]) -> dict[str, Any]:
         """The autograd tree of one named tensor."""
@@ -303,12 +316,14 @@ class Worker:
                 return {"pong": True}
             handler = handlers.get(str(op))
             if handler is None:
-                return {"ok": False, "error": wire.error(
-                    "protocol", _shorten(f"The worker does not understand the request {op!r}."))}
+                return {"ok": False, "error": wire.error_said("protocol", wire.said(
+                    N_("The worker does not understand the request {op}."),
+                    op=_shorten(repr(op))))}
             return handler(request)
         except Exception as exc:  # a fault in the runner itself, not in the cell
-            return {"ok": False, "error": wire.error("exception", _shorten(
-                f"The runner failed while handling the request: {type(exc).__name__}: {exc}"))}
+            return {"ok": False, "error": wire.error_said("exception", wire.said(
+                N_("The runner failed while handling the request: {error}"),
+                error=_shorten(f"{type(exc).__name__}: {exc}")))}
 
     def serve(self) -> None:
         """Answer requests until the client hangs up."""
@@ -326,15 +341,17 @@ class Worker:
             if self.output_lost:
                 reply["replace"] = True
                 reply["ok"] = False
-                reply["error"] = wire.error("crash", "The cell closed every copy of the output "
-                                            "channel, so the worker was replaced; the namespace "
-                                            "was reset.")
+                reply["error"] = wire.error_said("crash", wire.said(N_(
+                    "The cell closed every copy of the output channel, so the worker was "
+                    "replaced; the namespace was reset.")))
             reply["id"] = request.get("id")
             try:
                 data = protocol.encode(reply)
             except (protocol.ProtocolError, TypeError, ValueError) as exc:
-                data = protocol.encode({"id": request.get("id"), "ok": False, "error": wire.error(
-                    "exception", _shorten(f"The result could not be sent: {exc}"))})
+                data = protocol.encode({"id": request.get("id"), "ok": False,
+                                        "error": wire.error_said("exception", wire.said(
+                                            N_("The result could not be sent: {error}"),
+                                            error=_shorten(str(exc))))})
             self.sock.sendall(data)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tutor.i18n import _
 from tutor.runner import protocol
 
 log = logging.getLogger("tutor.runner")
@@ -60,7 +61,8 @@ class Output:
         """The kept text, ending with a note when some was dropped (streamed too, once)."""
         note = ""
         if self.dropped:
-            note = f"\n[output truncated: {self.dropped} more characters not shown]\n"
+            note = "\n[{}]\n".format(_("output truncated: {count} more characters not shown"
+                                        ).format(count=self.dropped))
             if self.on_output is not None:
                 self.on_output(note)
         return "".join(self.parts) + note, bool(self.dropped)

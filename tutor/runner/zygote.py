@@ -30,7 +30,8 @@ import torch.nn
 import torch.nn.functional
 import torch.optim
 
-from tutor.runner import protocol, reaping, worker_process
+from tutor.i18n import N_
+from tutor.runner import protocol, reaping, wire, worker_process
 from tutor.runner.zygote_devices import probe_in_child
 
 #: Imported once the runner is ready, before the first fork. torch imports torch._dynamo on the
@@ -94,7 +95,7 @@ class Watchdog:
         self.with_children: set[int] = set()
         self.last_scan = time.monotonic()
 
-    def over_limit(self, workers: set[int]) -> dict[int, str]:
+    def over_limit(self, workers: set[int]) -> dict[int, wire.Said]:
         """Workers that broke a limit, with the reason as the end of a sentence.
 
         The full look at every process happens only when it can find something: the task count
@@ -111,19 +112,20 @@ class Watchdog:
         table = reaping.process_table() if scan else None
         if scan:
             self.tasks_seen, self.with_children, self.last_scan = tasks, set(), now
-        broken: dict[int, str] = {}
+        broken: dict[int, wire.Said] = {}
         for pid in workers:
             below = reaping.descendants(pid, table) if table else set()
             if below:
                 self.with_children.add(pid)
             if len(below) > self.max_processes:
-                broken[pid] = f"its cell started more than {self.max_processes} processes"
+                broken[pid] = wire.said(N_("its cell started more than {count} processes"),
+                                        count=self.max_processes)
                 continue
             if self.memory_limit_kib and (below or own_memory):
                 used = sum(_anon_kib(p) for p in (pid, *below))
                 if used > self.memory_limit_kib:
-                    broken[pid] = (f"its processes used more than {self.memory_limit_kib // 1024}"
-                                   " MiB together")
+                    broken[pid] = wire.said(N_("its processes used more than {mib} MiB together"),
+                                            mib=self.memory_limit_kib // 1024)
         return broken
 
     #: Whether RLIMIT_AS already bounds each worker process (CPU workers); set by the zygote.
@@ -263,8 +265,10 @@ class Zygote:
         if self.parent and os.getppid() != self.parent:
             self.shutdown()
         for pid, reason in self.watchdog.over_limit(set(self.children)).items():
+            # The English reason, and the sentence the client words in the app's language.
             self.tell(self.owners.get(pid, self.control),
-                      {"event": "limit", "pid": pid, "reason": reason})
+                      {"event": "limit", "pid": pid, "reason": wire.worded(reason),
+                       "said": reason})
             self.end(pid)
 
     def shutdown(self) -> None:
