@@ -12,6 +12,7 @@ from .choices import grade_choice, grade_text
 from .dtype_names import EPSILON
 from .dtypes import grade_dtype
 from .expected import as_number
+from .expressions import problem
 from .normalize import MAX_ANSWER_CHARS
 from .numbers import judge_number, number_form
 from .shapes import grade_shape
@@ -53,7 +54,8 @@ def grade_number(answer: str, expected: object, tolerance: Tolerance,
         if _DECIMAL_COMMA.fullmatch(answer.strip()):
             return Verdict.unparseable(_("Type decimals with a point (2.5), not a comma (2,5)."))
         form = _("Type True or False.") if isinstance(value, bool) else number_form(value)
-        return Verdict.unparseable(form)
+        # "1/0", "9**9**9": say why the expression has no value rather than how to type one.
+        return Verdict.unparseable(problem(answer) or form)
     # Plain floats often come from float32 tensors (.item()): judge digits beyond float32's
     # precision leniently unless the dtype says the value carries more.
     epsilon = EPSILON.get(dtype or "", EPSILON["float32"])

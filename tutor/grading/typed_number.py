@@ -96,8 +96,9 @@ class TypedNumber:
         return Fraction(self.mantissa) * self.scale
 
     def __float__(self) -> float:
+        """The value as a float: ±inf beyond float's range (up to 10^400 can be typed)."""
         if self.exact is not None:
-            return float(self.exact)
+            return _float(self.exact)
         return float(self.mantissa) * self.scale if self.finite else float(self.mantissa)
 
     @property
@@ -156,7 +157,15 @@ class TypedNumber:
         value = self.fraction
         # "5.0" stays a float and "5" an int: the learner's own way of writing it.
         whole = self.exponent >= 0 if self.exact is None else True
-        return int(value) if whole and value.denominator == 1 else float(value)
+        return int(value) if whole and value.denominator == 1 else _float(value)
+
+
+def _float(value: Fraction) -> float:
+    """`value` as a float, ±inf when it is beyond float's range."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def readings(text: str) -> list[TypedNumber]:

@@ -1,0 +1,133 @@
+"""Answers a hostile or careless learner types: each gets a clear verdict, never an exception, a
+hang or a huge allocation; a right answer is never refused and a wrong one never accepted.
+
+Time and memory are bounded by construction (a size is refused before it is computed); the
+tests that would hang without that carry a timeout that ends the run instead of stalling it.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+from tutor.grading import grade
+from tutor.grading.expressions import MAX_BITS, evaluate, problem
+from tutor.grading.typed_number import MAX_EXPONENT
+from tutor.grading.verdict import CORRECT, UNPARSEABLE, WRONG
+
+#: Computed values of every kind a number quiz has: a float32 value, a whole number, a
+#: probability, bytes, a truth value, zero.
+EXPECTED: list[Any] = [2.0, 4, 0.99, 112_000_000_000, True, 0, -0.0898262810]
+
+
+def short(answer: object) -> str:
+    """A test id for an answer that may be a megabyte long."""
+    text = ascii(answer)
+    return text if len(text) <= 24 else f"{text[:20]}...({len(str(answer))})"
+
+#: Numbers within 10^±400 (typed_number.MAX_EXPONENT) but beyond a float's range, or results
+#: that are: each used to raise OverflowError while the verdict was being written.
+BEYOND_FLOAT = ["1e309", "1e400", "10**400", "10**399", "10**399*10", "2**2**10", "1e200**2",
+                "10.0**400", "1e400%", "1e400+1e-400", "10**399+1/2", "10**400/3", "-1e400",
+                "1e-400", "tensor(1e400)"]
+
+
+@pytest.mark.parametrize("answer", BEYOND_FLOAT, ids=short)
+def test_numbers_beyond_a_float_get_a_verdict(answer: str) -> None:
+    for expected in EXPECTED:
+        verdict = grade("number", answer, expected, ask="how many gigabytes?")
+        assert not verdict.correct and verdict.message, (answer, expected)
+
+
+def test_the_half_unit_of_a_tiny_number_is_not_zero() -> None:
+    verdict = grade("number", "1e-400", 2.0)
+    assert verdict.kind == WRONG
+    assert "±5e-401" in verdict.message and "±0)" not in verdict.message
+
+
+#: Expressions whose value passes 10^±400, or whose exact value would be enormous: refused
+#: before it is computed (9**9**9 has 369 million digits; 1e999999999/3 would build the
+#: integer 10^999999999 to divide it).
+TOO_LARGE = ["9**9**9", "2^2^2^2^2^2", "10**401", "9**9**9**9", "1e5**1e5", "10**(10**10)",
+             "exp(1e6)", "exp(exp(exp(10)))", "1e300*1e300", "(1/3)**1000", "3**-1000",
+             "0.5**-2000", "1e999999999/3", "1e9999999**2", "1e1000000", "2**1329",
+             "(1/3.000000001)**700", "sqrt(10**400)", "ln 1e999"]
+
+
+@pytest.mark.timeout(60, method="thread")
+@pytest.mark.parametrize("answer", TOO_LARGE, ids=short)
+def test_huge_powers_are_refused_before_they_are_computed(answer: str) -> None:
+    assert evaluate(answer) is None
+    verdict = grade("number", answer, 2.0)
+    assert verdict.kind == UNPARSEABLE and not verdict.counted
+    assert verdict.message == problem(answer)
+    assert f"10^{MAX_EXPONENT}" in verdict.message
+
+
+@pytest.mark.timeout(60, method="thread")
+@pytest.mark.parametrize("answer", ["((1+10**-400)**1600)**1600", "(1+10**-400)**1600",
+                                    "((1+1/7000)**500)**5", "(1+1/1000)**1000"])
+def test_exact_fractions_stay_small(answer: str) -> None:
+    """A power of a fraction close to 1 has a modest value but an exact numerator of millions of
+    digits: past MAX_BITS it is carried on as a float instead."""
+    typed = evaluate(answer)
+    assert typed is not None and typed.exact is not None
+    assert max(typed.exact.numerator.bit_length(), typed.exact.denominator.bit_length()) <= \
+        MAX_BITS
+    assert typed.exact == Fraction(float(typed.exact))  # carried as a float: no digits invented
+
+
+def test_e_to_the_thousandth_power_is_close_to_e() -> None:
+    typed = evaluate("(1+1/1000)**1000")
+    assert typed is not None and math.isclose(float(typed), (1 + 1 / 1000) ** 1000)
+    assert grade("number", "(1+1/1000)**1000", (1 + 1 / 1000) ** 1000).correct
+
+
+@pytest.mark.parametrize(("answer", "says"), [
+    ("1/0", "divides by zero"), ("0/0", "divides by zero"), ("0**-1", "divides by zero"),
+    ("1//0", "divides by zero"), ("5//0.0", "divides by zero"),
+    ("log(0)", "no value as a real number"), ("ln 0", "no value as a real number"),
+    ("sqrt(-1)", "no value as a real number"), ("√-4", "no value as a real number"),
+    ("(-8)**(1/3)", "no value as a real number"), ("(-1)^(1/2)", "no value as a real number"),
+    ("log(-1)", "no value as a real number"), ("log2(0)", "no value as a real number"),
+])
+def test_an_expression_without_a_value_says_why(answer: str, says: str) -> None:
+    for expected in (2.0, 4, float("inf"), float("nan")):
+        verdict = grade("number", answer, expected)
+        assert verdict.kind == UNPARSEABLE and not verdict.counted
+        assert says in verdict.message, (answer, expected, verdict.message)
+
+
+@pytest.mark.parametrize("answer", [
+    "__import__('os')", "(1).real", "lambda: 1", "[x for x in (1,)]", "f'{1}'", "(x:=1)",
+    "0x10", "1j", "2e", "GB", "5%%", "%", "1 GB MB", "12 abc", "", "   ", "\t\n", "\x00",
+    "1\x00", "--1", "- -1", "++1", "1-", "1..2", ".", "-", "1e", "√", "sqrt()", "sqrt(1,2)",
+    "ln", "(" * 3000 + "1" + ")" * 3000, "-" * 100_000 + "1", "x" * 1_000_000,
+    "1+" * 5000 + "1", "2**" * 100 + "1",
+], ids=short)
+def test_what_is_not_a_number_is_unparseable(answer: str) -> None:
+    for expected in EXPECTED:
+        verdict = grade("number", answer, expected)
+        assert verdict.kind == UNPARSEABLE and not verdict.counted and verdict.message
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("٣٫٥", 3.5), ("٣", 3), ("२", 2), ("１２", 12), ("½", 0.5), ("2½", 2.5), ("-2½", -2.5),
+    ("¾", 0.75), ("1⁄2", 0.5), ("\u202e2.0", 2.0), ("2\u200b", 2), ("\ufeff0.99", 0.99),
+    ("1\u2009000", 1000), ("−0.0898", -0.0898262810), ("2²", 4), ("√√16", 2.0),
+    ("√(2*(1+1))", 2.0), ("2√2", 2 * math.sqrt(2)), ("√2 * √2", 2.0), ("ln 1e2", math.log(100)),
+], ids=short)
+def test_unicode_and_roots_a_learner_types_are_read(answer: str, expected: float) -> None:
+    verdict = grade("number", answer, expected, tolerance={"digits": 1})
+    assert verdict.kind == CORRECT, (answer, verdict.message)
+
+
+@pytest.mark.parametrize("answer", ["10**400", "1e999999999/3", "9**9**9", "1/0"])
+def test_shapes_and_choices_read_arithmetic_safely(answer: str) -> None:
+    shape = grade("shape", f"({answer}, 2)", [2, 2])
+    assert shape.kind == UNPARSEABLE
+    chosen = grade("choice", answer, "2", choices=["1", "2"])
+    assert chosen.kind == UNPARSEABLE
