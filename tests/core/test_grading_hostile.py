@@ -7,16 +7,23 @@ tests that would hang without that carry a timeout that ends the run instead of 
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections.abc import Awaitable
 from fractions import Fraction
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
-from tutor.grading import grade
+from tutor.course import Quiz
+from tutor.grading import grade, grade_code, syntax_problem
+from tutor.grading.constraints import breaches, parse_constraints
 from tutor.grading.expressions import MAX_BITS, evaluate, problem
 from tutor.grading.typed_number import MAX_EXPONENT
 from tutor.grading.verdict import CORRECT, UNPARSEABLE, WRONG
+from tutor.runner.values import encode
+from tutor.study.quizzes import evaluate_code
 
 #: Computed values of every kind a number quiz has: a float32 value, a whole number, a
 #: probability, bytes, a truth value, zero.
@@ -131,3 +138,98 @@ def test_shapes_and_choices_read_arithmetic_safely(answer: str) -> None:
     assert shape.kind == UNPARSEABLE
     chosen = grade("choice", answer, "2", choices=["1", "2"])
     assert chosen.kind == UNPARSEABLE
+
+
+# Code quizzes: the expression runs in the runner; what grading reads is its text and the reply.
+
+#: Python's parser raises RecursionError or MemoryError on deep nesting, and a megabyte of
+#: expression would be parsed four times and sent to the runner.
+@pytest.mark.parametrize("answer", [
+    "-" * 100_000 + "1", "(" * 100_000 + "1" + ")" * 100_000, "not " * 100_000 + "1",
+    "a." * 200_000 + "b", "1+" * 200_000 + "1", "x" * 1_000_000, "[" * 5000 + "]" * 5000,
+    "\x00", "1\x00", "\u202e1", "", "   ",
+], ids=short)
+def test_code_that_cannot_be_read_is_never_run(answer: str) -> None:
+    problem_found = syntax_problem(answer)
+    assert problem_found is not None and not problem_found.counted and problem_found.message
+    verdict = grade_code(answer, None, encode(2.0))  # not run: no reply needed
+    assert not verdict.correct and not verdict.counted
+
+
+NO_CALL = {"forbid": ["tok_emb()"]}
+FROM_DATA = {"forbid": ["targets", "inputs"], "require": ["data", "stride", "context_length"]}
+DATA_ANSWER = "data[5 * stride + 1:5 * stride + context_length + 1]"
+
+
+@pytest.mark.parametrize(("rules", "expression", "kind", "name"), [
+    (NO_CALL, 'getattr(tok_emb, "forward")(torch.tensor(4))', "calls", "tok_emb"),
+    (NO_CALL, "tok_emb.forward.__call__(torch.tensor(4))", "calls", "tok_emb"),
+    (NO_CALL, "tok_emb._call_impl(torch.tensor(4))", "calls", "tok_emb"),
+    (NO_CALL, "f = tok_emb.forward", "calls", "tok_emb"),
+    (NO_CALL, "(f := tok_emb)(torch.tensor(4))", "passes", "tok_emb"),
+    (NO_CALL, "list(map(tok_emb, [torch.tensor(4)]))[0]", "passes", "tok_emb"),
+    (NO_CALL, "[tok_emb][0](torch.tensor(4))", "passes", "tok_emb"),
+    (NO_CALL, "nn.Embedding.forward(tok_emb, torch.tensor(4))", "passes", "tok_emb"),
+    (NO_CALL, "type(tok_emb).__call__(tok_emb, torch.tensor(4))", "passes", "tok_emb"),
+    (NO_CALL, "(lambda f: f(torch.tensor(4)))(tok_emb)", "passes", "tok_emb"),
+    (NO_CALL, 'eval("tok_emb(torch.tensor(4))")', "hides", "eval"),
+    (NO_CALL, 'torch.__builtins__["eval"]("tok_emb(torch.tensor(4))")', "hides",
+     "__builtins__"),
+    (NO_CALL, "getattr(tok_emb, 'for' + 'ward')(torch.tensor(4))", "passes", "tok_emb"),
+    (FROM_DATA, f'globals()["targets"][5] if {DATA_ANSWER} is None else 0', "hides",
+     "globals"),
+    (FROM_DATA, f'vars()["targets"][5] + 0 * {DATA_ANSWER}', "hides", "vars"),
+    (FROM_DATA, f'eval("targets[5]") + 0 * {DATA_ANSWER}', "hides", "eval"),
+    (FROM_DATA, f'(lambda: 0).__globals__["targets"][5] + 0 * {DATA_ANSWER}', "hides",
+     "__globals__"),
+])
+def test_forbidden_names_cannot_be_reached_another_way(rules: dict[str, Any], expression: str,
+                                                       kind: str, name: str) -> None:
+    found = breaches(expression.removeprefix("f = "), parse_constraints(rules))
+    assert (kind, name) in [(breach.kind, breach.name) for breach in found]
+    verdict = grade_code(expression.removeprefix("f = "), None, encode(2.0),
+                         constraints=rules)
+    assert not verdict.correct and not verdict.counted and f"`{name}`" in verdict.message
+
+
+@pytest.mark.parametrize(("rules", "expression"), [
+    (NO_CALL, 'tok_emb.weight[vocab.index("mat")]'),
+    (NO_CALL, 'getattr(tok_emb, "weight")[4]'),
+    (NO_CALL, "F.embedding(torch.tensor(4), tok_emb.weight)"),
+    (NO_CALL, "tok_emb.weight.data[4].clone()"),
+    (FROM_DATA, DATA_ANSWER),
+    (FROM_DATA, "data[stride * 5 + 1:][:context_length]"),
+])
+def test_what_the_question_allows_is_still_allowed(rules: dict[str, Any],
+                                                   expression: str) -> None:
+    assert breaches(expression, parse_constraints(rules)) == []
+
+
+D_VALUES = [24, 8, 100]
+VARY_D = {"vary": {"D": D_VALUES}}
+
+
+def evaluate_in_python(expression: str) -> Awaitable[dict[str, Any]]:
+    """The runner's reply to `expression`, evaluated here (what the tutor sends is plain
+    arithmetic in D)."""
+    async def reply() -> dict[str, Any]:
+        try:
+            return {"ok": True, "value": encode(eval(expression, {})), "error": None}
+        except Exception as error:  # the runner reports any exception the same way
+            return {"ok": False, "value": None, "error": {
+                "kind": "exception", "message": f"{type(error).__name__}: {error}"}}
+    return reply()
+
+
+@pytest.mark.parametrize(("answer", "failing"), [
+    ("4 * D * D + D + 100 // (D - 8) * 0", "D = 8"),
+    ("4 * D * D + D + 1 // (D - 100) * 0", "D = 100"),
+    ("4 * D * D + D + [0][D == 24]", "D = 24"),
+])
+def test_vary_names_the_setting_an_expression_raises_at(answer: str, failing: str) -> None:
+    quiz = cast(Quiz, SimpleNamespace(constraints=VARY_D))
+    expected = [encode(4 * d * d + d) for d in D_VALUES]
+    reply = asyncio.run(evaluate_code(quiz, answer, evaluate_in_python))
+    verdict = grade_code(answer, reply, expected, constraints=VARY_D)
+    assert verdict.kind == WRONG and verdict.counted
+    assert verdict.message.startswith(f"With {failing}: ") and "raised" in verdict.message
