@@ -233,3 +233,34 @@ def test_vary_names_the_setting_an_expression_raises_at(answer: str, failing: st
     verdict = grade_code(answer, reply, expected, constraints=VARY_D)
     assert verdict.kind == WRONG and verdict.counted
     assert verdict.message.startswith(f"With {failing}: ") and "raised" in verdict.message
+
+
+# Units: an amount of bytes is read in the unit the question asks in, and only in it.
+
+GIGABYTES_ASKED = ("At that rate, how many gigabytes (10⁹ bytes) does training a "
+                   "7-billion-parameter model need for weights, gradients and AdamW's state?")
+GIGABYTES_ASKED_SW = ("Kwa kiwango hicho, kufunza modeli yenye vigezo bilioni 7 kunahitaji "
+                      "gigabaiti (baiti 10⁹) ngapi kwa uzito, gradienti na hali ya AdamW?")
+BYTES_ASKED = "How many bytes does the table take (about 77 MB)?"
+TABLE_BYTES = 50257 * 768 * 2
+
+
+@pytest.mark.parametrize("ask", [GIGABYTES_ASKED, GIGABYTES_ASKED_SW])
+@pytest.mark.parametrize(("answer", "kind"), [
+    ("112 bytes", WRONG), ("112 baiti", WRONG), ("112 byte", WRONG), ("112 B", WRONG),
+    ("112 bn", WRONG), ("112 GB", CORRECT), ("112 gigabaiti", CORRECT), ("112e9 bytes", CORRECT),
+    ("0.112 TB", CORRECT), ("104.3 GiB", CORRECT), ("112", CORRECT), ("GB", UNPARSEABLE),
+    ("112 GB GB", UNPARSEABLE), ("GB 112", UNPARSEABLE),
+])
+def test_a_number_of_bytes_is_not_the_gigabytes_asked(ask: str, answer: str, kind: str) -> None:
+    computed = 7e9 * 16 / 1e9
+    assert grade("number", answer, computed, ask=ask).kind == kind
+
+
+@pytest.mark.parametrize(("answer", "kind"), [
+    (f"{TABLE_BYTES}", CORRECT), (f"{TABLE_BYTES} bytes", CORRECT), ("77 MB", CORRECT),
+    (f"{TABLE_BYTES:,} B", CORRECT), (f"{TABLE_BYTES} MB", WRONG), (f"{TABLE_BYTES} GB", WRONG),
+])
+def test_a_unit_beside_a_question_in_bytes_is_not_the_unit_asked(answer: str, kind: str) -> None:
+    verdict = grade("number", answer, TABLE_BYTES, ask=BYTES_ASKED, shown=["about 77 MB"])
+    assert verdict.kind == kind, verdict.message

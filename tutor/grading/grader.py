@@ -20,7 +20,7 @@ from .shown import Shown, parse_shown
 from .tensors import grade_tensor, parse_tensor
 from .tolerance import Tolerance, parse_tolerance
 from .typed_number import TypedNumber, closest, readings
-from .units import asked_units, in_asked_units
+from .units import asked_units, asks_bytes, in_asked_units
 from .verdict import Verdict
 
 #: "0,287", "3,2": a decimal comma, which is not read (a comma groups thousands: 50,257).
@@ -49,7 +49,8 @@ def grade_number(answer: str, expected: object, tolerance: Tolerance,
     bytes is also read in the unit the question `ask` names (`112 GB` for "how many
     gigabytes")."""
     value, dtype = as_number(expected)
-    options = in_asked_units(number_readings(answer), asked_units(ask))
+    options = in_asked_units(number_readings(answer), asked_units(ask),
+                             bytes_asked=asks_bytes(ask))
     if not options:
         if _DECIMAL_COMMA.fullmatch(answer.strip()):
             return Verdict.unparseable(_("Type decimals with a point (2.5), not a comma (2,5)."))
