@@ -264,3 +264,22 @@ def test_a_number_of_bytes_is_not_the_gigabytes_asked(ask: str, answer: str, kin
 def test_a_unit_beside_a_question_in_bytes_is_not_the_unit_asked(answer: str, kind: str) -> None:
     verdict = grade("number", answer, TABLE_BYTES, ask=BYTES_ASKED, shown=["about 77 MB"])
     assert verdict.kind == kind, verdict.message
+
+
+#: Values a code answer can have that no float holds: `2**2000`, `10**400`, `math.factorial(300)`.
+@pytest.mark.parametrize("value", [10**400, -(10**400), 2**2000, [10**400, 1], [[2**1100]]],
+                         ids=short)
+@pytest.mark.parametrize("expected", [2328, 0.5, float("inf"), float("-inf"), float("nan"),
+                                      [1, 2], [[1.0]]], ids=short)
+@pytest.mark.parametrize("tolerance", [None, {"rel": 0.01}])
+def test_a_code_answer_beyond_a_float_is_judged(value: Any, expected: Any,
+                                                tolerance: dict[str, float] | None) -> None:
+    reply = {"ok": True, "value": value, "error": None}
+    verdict = grade_code("x", reply, encode(expected), tolerance=tolerance)
+    assert verdict.kind == WRONG and verdict.counted
+    assert len(verdict.message) < 300  # the digits of 2**2000 are not spelled out
+
+
+def test_a_huge_whole_number_is_right_when_it_is_the_value() -> None:
+    reply = {"ok": True, "value": 2**2000, "error": None}
+    assert grade_code("2**2000", reply, 2**2000).correct

@@ -72,9 +72,12 @@ def float32_text(value: float) -> str | None:
 
 
 def show(value: float | int, dtype: str | None = None) -> str:
-    """A computed value in full: grouped if a big integer; a float32 (a plain float from
-    `.item()`, or a float32 tensor) as the shortest decimal that is that float32, without the
-    noise of its float64 expansion; other floats as their shortest round-trip repr."""
+    """A computed value in full: grouped if a big integer (past 10^40, ≈ and 6 digits); a
+    float32 (a plain float from `.item()`, or a float32 tensor) as the shortest decimal that is
+    that float32, without the noise of its float64 expansion; other floats as their shortest
+    round-trip repr."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"≈{Decimal(value):.6g}"  # a learner's 2**2000: not 800 digits in a sentence
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
         return f"{value:,}"
     if isinstance(value, float) and dtype in (None, "float32"):
