@@ -15,6 +15,8 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.course import Quiz
 from tutor.grading import grade, grade_code, syntax_problem
@@ -283,3 +285,30 @@ def test_a_code_answer_beyond_a_float_is_judged(value: Any, expected: Any,
 def test_a_huge_whole_number_is_right_when_it_is_the_value() -> None:
     reply = {"ok": True, "value": 2**2000, "error": None}
     assert grade_code("2**2000", reply, 2**2000).correct
+
+
+# Any arithmetic at all: a verdict, and an exact value that stays small.
+
+ATOMS = ["0", "1", "2", "9", "10", "0.5", "1e300", "1e-300", "1e400", "1e-400", "7e9", "e", "pi",
+         "1_000", "50,257", "0.0", "-0", "½", "٣"]
+arithmetic = st.recursive(
+    st.sampled_from(ATOMS),
+    lambda inner: st.one_of(
+        st.tuples(st.sampled_from(["ln", "log", "log2", "log10", "exp", "sqrt", "√", "-"]),
+                  inner).map(lambda pair: f"{pair[0]}({pair[1]})"),
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "//", "**", "^", "×", "÷"]),
+                  inner).map(lambda triple: f"({triple[0]}){triple[1]}({triple[2]})")),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(answer=arithmetic, expected=st.sampled_from([*EXPECTED, float("nan"), float("inf")]))
+def test_any_arithmetic_gets_a_verdict(answer: str, expected: Any) -> None:
+    verdict = grade("number", answer, expected)
+    assert verdict.message
+    typed = evaluate(answer)
+    if typed is not None and typed.exact is not None:
+        exact = typed.exact
+        assert max(exact.numerator.bit_length(), exact.denominator.bit_length()) <= MAX_BITS
+        assert exact == 0 or abs(math.log10(abs(exact.numerator)) -
+                                 math.log10(exact.denominator)) <= MAX_EXPONENT + 1
