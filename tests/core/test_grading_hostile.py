@@ -128,6 +128,9 @@ def test_what_is_not_a_number_is_unparseable(answer: str) -> None:
     ("¾", 0.75), ("1⁄2", 0.5), ("\u202e2.0", 2.0), ("2\u200b", 2), ("\ufeff0.99", 0.99),
     ("1\u2009000", 1000), ("−0.0898", -0.0898262810), ("2²", 4), ("√√16", 2.0),
     ("√(2*(1+1))", 2.0), ("2√2", 2 * math.sqrt(2)), ("√2 * √2", 2.0), ("ln 1e2", math.log(100)),
+    ("2π", 2 * math.pi), ("2pi", 2 * math.pi), ("2 pi", 2 * math.pi), ("(1+1)π", 2 * math.pi),
+    ("2 ln 25", 2 * math.log(25)), ("3 sqrt(2)", 3 * math.sqrt(2)),
+    ("3.22 (ln 25)", math.log(25)),  # a number and a remark, not a product
 ], ids=short)
 def test_unicode_and_roots_a_learner_types_are_read(answer: str, expected: float) -> None:
     verdict = grade("number", answer, expected, tolerance={"digits": 1})

@@ -51,6 +51,9 @@ CONSTANTS = {"e": math.e, "pi": math.pi, "π": math.pi}
 MAX_BITS = 4096
 _GROUPED = re.compile(r"(?<![\d.])[1-9]\d{0,2}(?:,\d{3})+(?![\d.])")
 _BARE_CALL = re.compile(r"\b(ln|log|log2|log10|exp|sqrt)\s+(\d+(?:\.\d+)?(?:e[+-]?\d+)?)")
+#: A product written without its sign: `2π`, `2pi`, `2 ln 25`, `3 sqrt(2)` (never before a
+#: bare bracket: `3.22 (ln 25)` is a number and a remark).
+_IMPLIED = re.compile(r"(?<=[\d)π])\s*(?=π|pi\b|(?:ln|log|log2|log10|exp|sqrt)\s*\()")
 _ALLOWED = re.compile(r"[\d\s.,+\-*/^()a-zπ√×·÷_]+")
 #: What a root sign applies to when it is not followed by brackets: a number, a constant, or a
 #: function already written out with its own brackets.
@@ -105,7 +108,7 @@ def _evaluate(text: str, *, constants: bool = False) -> TypedNumber | str | None
     if len(text) > MAX_NUMBER_CHARS or not _ALLOWED.fullmatch(text):
         return None
     source = _GROUPED.sub(lambda m: m.group().replace(",", ""), text)
-    source = _BARE_CALL.sub(r"\1(\2)", source)
+    source = _IMPLIED.sub("*", _BARE_CALL.sub(r"\1(\2)", source))
     source = source.replace("^", "**").replace("×", "*").replace("·", "*").replace("÷", "/")
     roots = _roots(source)
     if roots is None:

@@ -196,7 +196,8 @@ def _readings(text: str) -> list[TypedNumber]:
         exact = sign * Fraction(fraction["num"]) / denominator
         return [TypedNumber(Decimal(float(exact)), exact=exact)]
     match = _NUMBER.fullmatch(text)
-    if not match:
+    if not match or (match["unit"] and match["unit"] not in UNITS):
+        # Not a number with a unit we know: arithmetic, perhaps (`2pi`, `2 ln 25`).
         from .expressions import evaluate
 
         evaluated = evaluate(text)
