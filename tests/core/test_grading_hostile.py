@@ -131,6 +131,8 @@ def test_what_is_not_a_number_is_unparseable(answer: str) -> None:
     ("2π", 2 * math.pi), ("2pi", 2 * math.pi), ("2 pi", 2 * math.pi), ("(1+1)π", 2 * math.pi),
     ("2 ln 25", 2 * math.log(25)), ("3 sqrt(2)", 3 * math.sqrt(2)),
     ("3.22 (ln 25)", math.log(25)),  # a number and a remark, not a product
+    ("3.22.", math.log(25)), ("0.99!", 0.99), ("-0.0898?", -0.0898262810),
+    ("3.22 (ln 25).", math.log(25)),  # the full stop of a sentence
 ], ids=short)
 def test_unicode_and_roots_a_learner_types_are_read(answer: str, expected: float) -> None:
     verdict = grade("number", answer, expected, tolerance={"digits": 1})
@@ -254,7 +256,8 @@ TABLE_BYTES = 50257 * 768 * 2
 @pytest.mark.parametrize(("answer", "kind"), [
     ("112 bytes", WRONG), ("112 baiti", WRONG), ("112 byte", WRONG), ("112 B", WRONG),
     ("112 bn", WRONG), ("112 GB", CORRECT), ("112 gigabaiti", CORRECT), ("112e9 bytes", CORRECT),
-    ("0.112 TB", CORRECT), ("104.3 GiB", CORRECT), ("112", CORRECT), ("GB", UNPARSEABLE),
+    ("0.112 TB", CORRECT), ("104.3 GiB", CORRECT), ("112", CORRECT), ("112 GB.", CORRECT),
+    ("GB", UNPARSEABLE),
     ("112 GB GB", UNPARSEABLE), ("GB 112", UNPARSEABLE),
 ])
 def test_a_number_of_bytes_is_not_the_gigabytes_asked(ask: str, answer: str, kind: str) -> None:

@@ -59,6 +59,8 @@ BYTE_UNITS: dict[str, int] = {
 #: Words before a number that only say it is approximate: "about 3.2", "≈ 0.47".
 _APPROXIMATE = re.compile(r"^(?:[≈~]|about|approximately|approx\.?|roughly|around|nearly|"
                           r"circa|ca\.)\s*")
+#: Punctuation that ends a sentence, after the number.
+_SENTENCE_END = re.compile(r"\s*[.!?;:,]+$")
 #: A remark after the number: "3.22 (ln 25)", "0.47 i think".
 _REMARK = re.compile(r"\s*\([^()]*\)\s*$")
 
@@ -175,6 +177,9 @@ def readings(text: str) -> list[TypedNumber]:
         return []
     text = _APPROXIMATE.sub("", text.strip()).strip()
     found = _readings(text)
+    if not found and _SENTENCE_END.search(text):
+        text = _SENTENCE_END.sub("", text)  # "3.22.", "112 GB.", "0.99?": the number, said
+        found = _readings(text)
     if not found and _REMARK.search(text) and _REMARK.sub("", text):
         found = _readings(_REMARK.sub("", text))
     return found
