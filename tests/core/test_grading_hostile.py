@@ -318,3 +318,14 @@ def test_any_arithmetic_gets_a_verdict(answer: str, expected: Any) -> None:
         assert max(exact.numerator.bit_length(), exact.denominator.bit_length()) <= MAX_BITS
         assert exact == 0 or abs(math.log10(abs(exact.numerator)) -
                                  math.log10(exact.denominator)) <= MAX_EXPONENT + 1
+
+
+@pytest.mark.parametrize(("kind", "answer", "expected"), [
+    ("shape", "(2, 3).", [2, 3]), ("shape", "2x3.", [2, 3]), ("shape", "(2, 3)?", [2, 3]),
+    ("shape", "torch.Size([2, 3]).", [2, 3]), ("shape", "(٢, ٣)", [2, 3]),
+    ("shape", "(2, 3)\u200b", [2, 3]),
+    ("shape", "5,", [5]), ("dtype", "Float32!", "torch.float32"),
+    ("dtype", "torch.float32\u200b", "torch.float32"), ("text", "pre\u200btraining", "pretraining"),
+])
+def test_a_shape_or_name_ending_a_sentence_is_read(kind: str, answer: str, expected: Any) -> None:
+    assert grade(kind, answer, expected).kind == CORRECT
