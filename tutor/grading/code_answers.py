@@ -18,6 +18,7 @@ from .compare import a_type, compare_values, described, type_key
 from .constraints import Breach, Constraints, breaches, parse_constraints
 from .expected import ExpectedValueError, as_number, as_tensor, is_tensor_dict
 from .grader import grade_number
+from .normalize import MAX_ANSWER_CHARS
 from .shown import parse_shown
 from .tensors import grade_tensor
 from .tolerance import parse_tolerance
@@ -32,6 +33,8 @@ def syntax_problem(answer: str) -> Verdict | None:
     it), else None. Run the answer only when this is None."""
     if not answer.strip():
         return Verdict.unparseable(_("Type a Python expression, such as x.shape or a + b."))
+    if len(answer) > MAX_ANSWER_CHARS:
+        return Verdict.unparseable(_("That answer is too long to be read."))
     try:
         ast.parse(answer.strip(), mode="eval")
     except SyntaxError as exc:
@@ -114,6 +117,13 @@ def breach_verdict(breach: Breach) -> Verdict:
     elif breach.kind == "uses":
         words = _("Your expression uses `{name}`, which the question asks you not to use; it "
                   "was not judged and does not count as an attempt.")
+    elif breach.kind == "passes":
+        words = _("Your expression hands `{name}` on to be called, which the question asks "
+                  "you not to do; it was not judged and does not count as an attempt.")
+    elif breach.kind == "hides":
+        words = _("Your expression uses `{name}`, which hides from the tutor what it uses; "
+                  "write the expression itself. It was not judged and does not count as an "
+                  "attempt.")
     else:
         words = _("Your expression does not use `{name}`, which the question asks you to use; "
                   "it was not judged and does not count as an attempt.")
@@ -150,7 +160,8 @@ def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, 
 
     A number or list typed as code is judged like a typed answer, at the precision typed.
     `constraints` (the quiz's, tutor.grading.constraints) are checked first; with `vary`,
-    `result` and `expected` hold one value per setting (tutor.study.quizzes.evaluate_code)."""
+    `result` and `expected` hold one value per setting (tutor.study.quizzes.evaluate_code), and
+    an error names the index of the setting that raised it (`setting`)."""
     problem = syntax_problem(answer)
     if problem is not None:
         return problem
@@ -175,7 +186,13 @@ def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, 
         raise ValueError("grade_code needs the runner's result for an expression")
     error = result.get("error")
     if error:
-        return runner_problem(error, memory_limit_mib=memory_limit_mib)
+        verdict = runner_problem(error, memory_limit_mib=memory_limit_mib)
+        setting = result.get("setting")
+        if rules.vary and isinstance(setting, int) and 0 <= setting < len(rules.settings()):
+            # `100 // (D - 8)` raises only with D = 8: say which setting it was.
+            verdict = replace(verdict, message=_("With {setting}: {verdict}").format(
+                setting=rules.settings()[setting], verdict=verdict.message))
+        return verdict
     if rules.vary:
         verdict = _grade_varied(answer, result.get("value"), expected, tolerance, rules)
     else:

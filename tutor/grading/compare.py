@@ -51,6 +51,13 @@ class Bounds:
     def scaled(self, factor: float) -> Bounds:
         return Bounds(self.tolerance, self.rtol, self.floor, self.scale * abs(factor))
 
+    def close_values(self, got: Any, expected: Any) -> bool:
+        """`close` for the runner's numbers: an int beyond a float's range (a learner's
+        `2**2000`) is close only to itself, never to inf."""
+        if _beyond_float(got) or _beyond_float(expected):
+            return bool(got == expected)
+        return self.close(float(got), float(expected))
+
     def close(self, got: float, expected: float) -> bool:
         if math.isnan(expected) or math.isnan(got):
             return math.isnan(expected) and math.isnan(got)
@@ -67,8 +74,21 @@ class Bounds:
             digits=round(-math.log10(self.floor)))
 
 
+def _beyond_float(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**1023
+
+
+def real(value: Any) -> float:
+    """`value` (an int, float or bool) as a float; an int beyond float's range (a learner's
+    `2**2000`) as ±inf instead of OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _scale(values: tuple[Any, ...]) -> float:
-    finite = [abs(float(v)) for v in values if math.isfinite(float(v))]
+    finite = [abs(real(v)) for v in values if math.isfinite(real(v))]
     return max(finite, default=0.0)
 
 
@@ -123,7 +143,7 @@ def _numeric_list(value: object) -> bool:
 
 def _factor(got: tuple[Any, ...], expected: tuple[Any, ...], bounds: Bounds) -> str | None:
     """Words for a common factor between got and expected: a sign, a power of ten, 2 or 1/2."""
-    pairs = [(float(g), float(e)) for g, e in zip(got, expected, strict=True)]
+    pairs = [(real(g), real(e)) for g, e in zip(got, expected, strict=True)]
     if not all(math.isfinite(g) and math.isfinite(e) for g, e in pairs):
         return None
     big_got, big = max(pairs, key=lambda pair: abs(pair[1]))
@@ -152,7 +172,7 @@ def _factor(got: tuple[Any, ...], expected: tuple[Any, ...], bounds: Bounds) -> 
 
 def _compare_numbers(got: float, expected: float, dtype: str, tolerance: Tolerance,
                      exact: bool, what: str) -> Verdict:
-    bounds = Bounds.for_dtype(tolerance, dtype, abs(float(expected)))
+    bounds = Bounds.for_dtype(tolerance, dtype, abs(real(expected)))
     if exact:
         if got == expected:
             return Verdict.right(_("Correct: {computed}, exactly.").format(
@@ -166,7 +186,7 @@ def _compare_numbers(got: float, expected: float, dtype: str, tolerance: Toleran
             return Verdict.wrong(words.format(what=what, value=show(got),
                                               count=f"{abs(difference):,}"), got)
     else:
-        if bounds.close(float(got), float(expected)):
+        if bounds.close_values(got, expected):
             return Verdict.right(_("Correct: {computed} (yours agrees {how}).").format(
                 computed=show(expected, dtype), how=bounds.describe()), got)
         how = bounds.describe()
@@ -202,7 +222,7 @@ def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: To
         how = _("exactly")
     else:
         wrong = [i for i, (a, b) in enumerate(zip(mine.values, theirs.values, strict=True))
-                 if not bounds.close(float(a), float(b))]
+                 if not bounds.close_values(a, b)]
         how = _("{how} of the largest value").format(how=bounds.describe())
     if wrong:
         factor = _factor(mine.values, theirs.values, bounds)

@@ -129,11 +129,23 @@ def as_mapping(constraints: Constraints) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class Breach:
-    """A name the expression uses against the constraints: `kind` is "calls", "uses" or
-    "misses"."""
+    """A name the expression uses against the constraints: `kind` is "calls", "uses",
+    "passes" (hands a name it must not call on, where it may be called: `map(tok_emb, ids)`,
+    `(f := tok_emb)(ids)`), "hides" (reaches names without writing them: `eval`, `globals()`)
+    or "misses"."""
 
     kind: str
     name: str
+
+
+#: Attributes that call a module or function without writing `name(...)`.
+CALLING = frozenset({"forward", "__call__", "_call_impl", "_wrapped_call_impl"})
+#: What reaches a name without writing it, or runs code given as text: with these the syntax
+#: tree no longer shows what an expression uses or calls, so a quiz that forbids a name
+#: refuses them (as names, `eval(...)`, or attributes, `torch.__builtins__`).
+HIDING = frozenset({"eval", "exec", "compile", "__import__", "globals", "locals", "vars",
+                    "__builtins__", "__globals__", "__dict__", "f_globals", "f_locals",
+                    "__getattribute__", "__getattr__", "breakpoint"})
 
 
 def breaches(expression: str, constraints: Constraints) -> list[Breach]:
@@ -142,23 +154,66 @@ def breaches(expression: str, constraints: Constraints) -> list[Breach]:
         return []
     try:
         tree = ast.parse(expression.strip(), mode="eval")
+        nodes = list(ast.walk(tree))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    called = {_callee(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    used = {node.id for node in nodes if isinstance(node, ast.Name)}
     found = []
     for name in constraints.forbid:
         if name.endswith("()"):
-            if name[:-2] in called:
-                found.append(Breach("calls", name[:-2]))
+            kind = _how_called(name[:-2], nodes)
+            if kind:
+                found.append(Breach(kind, name[:-2]))
         elif name in used:
             found.append(Breach("uses", name))
+    if constraints.forbid:
+        hidden = _hiding(nodes)
+        if hidden:
+            found.append(Breach("hides", hidden))
     found += [Breach("misses", name) for name in constraints.require if name not in used]
     return found
 
 
-def _callee(node: ast.AST) -> str | None:
-    """The name a call is made on: `f` for `f(x)`, `f.forward(x)` and `f.__call__(x)`."""
-    if isinstance(node, ast.Attribute) and node.attr in ("forward", "__call__"):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
+def _attribute_name(node: ast.AST) -> tuple[ast.AST, str] | None:
+    """(object, attribute) for `obj.attr` and for `getattr(obj, "attr")`, else None."""
+    if isinstance(node, ast.Attribute):
+        return node.value, node.attr
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id == "getattr" and len(node.args) >= 2 and \
+            isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+        return node.args[0], node.args[1].value
+    return None
+
+
+def _how_called(name: str, nodes: list[ast.AST]) -> str | None:
+    """"calls" when the expression calls `name` (`name(x)`, `name.forward(x)`, or takes such
+    a method to call later: `getattr(name, "forward")`), "passes" when it hands `name` itself
+    on (an argument, a walrus, a list...), where it may be called; else None."""
+    seen_as = {}  # id of each Name node of `name` -> how it is used
+    for node in nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id == name:
+            return "calls"
+        attribute = _attribute_name(node)
+        if attribute is not None and isinstance(attribute[0], ast.Name) and \
+                attribute[0].id == name:
+            if attribute[1] in CALLING or attribute[1] in HIDING:
+                return "calls"
+            seen_as[id(attribute[0])] = "attribute"
+    bare = [node for node in nodes if isinstance(node, ast.Name) and node.id == name and
+            id(node) not in seen_as]
+    return "passes" if bare else None
+
+
+def _hiding(nodes: list[ast.AST]) -> str | None:
+    """The first name or attribute in `nodes` that hides what the expression uses (`eval`,
+    `globals`, `getattr` with a computed name), else None."""
+    for node in nodes:
+        if isinstance(node, ast.Name) and node.id in HIDING:
+            return node.id
+        if isinstance(node, ast.Attribute) and node.attr in HIDING:
+            return node.attr
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id == "getattr" and _attribute_name(node) is None:
+            return "getattr"
+    return None

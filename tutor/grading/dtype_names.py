@@ -45,7 +45,7 @@ DTYPE_EXAMPLES = ("torch.float32", "int64", "torch.float16")
 
 def canonical(name: str) -> str | None:
     """The canonical name ("float32") of a dtype spelled any accepted way, or None."""
-    text = normalize_typed(name).strip("`'\" .").casefold()
+    text = normalize_typed(name).strip("`'\" .!?;:").casefold()
     text = re.sub(r"\s+", "", text)
     text = text.removeprefix("numpy.")
     text = _PREFIX.sub("", text, count=1)

@@ -20,7 +20,7 @@ from .shapes import format_shape
 from .shown import parse_shown
 from .tolerance import DEFAULT_DIGITS, parse_tolerance
 from .typed_number import parse_number
-from .units import asked_units
+from .units import asked_units, asks_bytes
 from .verdict import Verdict
 
 #: The significant digits a learner is likely to round a computed number to.
@@ -51,7 +51,7 @@ def _number_forms(value: object, tolerance: Mapping[str, object] | None,
     forms = [repr(number), f"tensor({number!r})"]
     # In the unit the question asks in ("how many gigabytes": `112.0 GB`).
     forms += [f"{number!r} {unit.upper() if unit[-2:] != 'ib' else unit[:-2].upper() + 'iB'}"
-              for unit in asked_units(ask)]
+              for unit in asked_units(ask) if not asks_bytes(ask)]
     if number < 0:
         forms.append("−" + repr(number)[1:])
     if isinstance(number, int) and abs(number) >= 1000:

@@ -12,6 +12,7 @@ from .choices import grade_choice, grade_text
 from .dtype_names import EPSILON
 from .dtypes import grade_dtype
 from .expected import as_number
+from .expressions import problem
 from .normalize import MAX_ANSWER_CHARS
 from .numbers import judge_number, number_form
 from .shapes import grade_shape
@@ -19,7 +20,7 @@ from .shown import Shown, parse_shown
 from .tensors import grade_tensor, parse_tensor
 from .tolerance import Tolerance, parse_tolerance
 from .typed_number import TypedNumber, closest, readings
-from .units import asked_units, in_asked_units
+from .units import asked_units, asks_bytes, in_asked_units
 from .verdict import Verdict
 
 #: "0,287", "3,2": a decimal comma, which is not read (a comma groups thousands: 50,257).
@@ -48,12 +49,14 @@ def grade_number(answer: str, expected: object, tolerance: Tolerance,
     bytes is also read in the unit the question `ask` names (`112 GB` for "how many
     gigabytes")."""
     value, dtype = as_number(expected)
-    options = in_asked_units(number_readings(answer), asked_units(ask))
+    options = in_asked_units(number_readings(answer), asked_units(ask),
+                             bytes_asked=asks_bytes(ask))
     if not options:
         if _DECIMAL_COMMA.fullmatch(answer.strip()):
             return Verdict.unparseable(_("Type decimals with a point (2.5), not a comma (2,5)."))
         form = _("Type True or False.") if isinstance(value, bool) else number_form(value)
-        return Verdict.unparseable(form)
+        # "1/0", "9**9**9": say why the expression has no value rather than how to type one.
+        return Verdict.unparseable(problem(answer) or form)
     # Plain floats often come from float32 tensors (.item()): judge digits beyond float32's
     # precision leniently unless the dtype says the value carries more.
     epsilon = EPSILON.get(dtype or "", EPSILON["float32"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 
 from tutor.i18n import _, ngettext
@@ -39,13 +39,14 @@ def half_unit_text(unit: Fraction) -> str:
     half = unit / 2
     if half.denominator == 1 and half < 10**12:
         return f"{int(half):,}"
-    value = Decimal(half.numerator) / Decimal(half.denominator)
+    with localcontext(Context(prec=28)):
+        value = Decimal(half.numerator) / Decimal(half.denominator)
     if Fraction(1, 10**4) <= half < 10**12 and len(value.normalize().as_tuple().digits) <= 3:
         return f"{value.normalize():f}"
-    return compact(float(half))
+    return compact(value)  # a Decimal: 5e-401 is neither 0 nor a float overflow
 
 
-def compact(value: float, digits: int = 3) -> str:
+def compact(value: float | Decimal, digits: int = 3) -> str:
     """`value` to at most `digits` significant digits, an exponent written short: "5e-9"."""
     text = f"{value:.{digits}g}"
     if "e" in text:
@@ -71,9 +72,12 @@ def float32_text(value: float) -> str | None:
 
 
 def show(value: float | int, dtype: str | None = None) -> str:
-    """A computed value in full: grouped if a big integer; a float32 (a plain float from
-    `.item()`, or a float32 tensor) as the shortest decimal that is that float32, without the
-    noise of its float64 expansion; other floats as their shortest round-trip repr."""
+    """A computed value in full: grouped if a big integer (past 10^40, ≈ and 6 digits); a
+    float32 (a plain float from `.item()`, or a float32 tensor) as the shortest decimal that is
+    that float32, without the noise of its float64 expansion; other floats as their shortest
+    round-trip repr."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"≈{Decimal(value):.6g}"  # a learner's 2**2000: not 800 digits in a sentence
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
         return f"{value:,}"
     if isinstance(value, float) and dtype in (None, "float32"):

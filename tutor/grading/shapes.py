@@ -27,7 +27,8 @@ _GROUPING = re.compile(r"(?<=\d)[,_](?=\d{3}(?:\D|$))")
 
 def parse_shape(text: str) -> tuple[int, ...] | None:
     """The shape in `text` as a tuple of sizes, or None."""
-    text = normalize_typed(text).casefold().strip("`'\" ")
+    # The full stop of a sentence ("(2, 3).") is not part of the shape; a comma is ("5,").
+    text = normalize_typed(text).casefold().strip("`'\" ").rstrip(".!?;: ").strip("`'\" ")
     if not text:
         return None
     if text in _SCALAR_WORDS:

@@ -59,6 +59,8 @@ BYTE_UNITS: dict[str, int] = {
 #: Words before a number that only say it is approximate: "about 3.2", "≈ 0.47".
 _APPROXIMATE = re.compile(r"^(?:[≈~]|about|approximately|approx\.?|roughly|around|nearly|"
                           r"circa|ca\.)\s*")
+#: Punctuation that ends a sentence, after the number.
+_SENTENCE_END = re.compile(r"\s*[.!?;:,]+$")
 #: A remark after the number: "3.22 (ln 25)", "0.47 i think".
 _REMARK = re.compile(r"\s*\([^()]*\)\s*$")
 
@@ -96,8 +98,9 @@ class TypedNumber:
         return Fraction(self.mantissa) * self.scale
 
     def __float__(self) -> float:
+        """The value as a float: ±inf beyond float's range (up to 10^400 can be typed)."""
         if self.exact is not None:
-            return float(self.exact)
+            return _float(self.exact)
         return float(self.mantissa) * self.scale if self.finite else float(self.mantissa)
 
     @property
@@ -156,7 +159,15 @@ class TypedNumber:
         value = self.fraction
         # "5.0" stays a float and "5" an int: the learner's own way of writing it.
         whole = self.exponent >= 0 if self.exact is None else True
-        return int(value) if whole and value.denominator == 1 else float(value)
+        return int(value) if whole and value.denominator == 1 else _float(value)
+
+
+def _float(value: Fraction) -> float:
+    """`value` as a float, ±inf when it is beyond float's range."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def readings(text: str) -> list[TypedNumber]:
@@ -166,6 +177,9 @@ def readings(text: str) -> list[TypedNumber]:
         return []
     text = _APPROXIMATE.sub("", text.strip()).strip()
     found = _readings(text)
+    if not found and _SENTENCE_END.search(text):
+        text = _SENTENCE_END.sub("", text)  # "3.22.", "112 GB.", "0.99?": the number, said
+        found = _readings(text)
     if not found and _REMARK.search(text) and _REMARK.sub("", text):
         found = _readings(_REMARK.sub("", text))
     return found
@@ -187,7 +201,8 @@ def _readings(text: str) -> list[TypedNumber]:
         exact = sign * Fraction(fraction["num"]) / denominator
         return [TypedNumber(Decimal(float(exact)), exact=exact)]
     match = _NUMBER.fullmatch(text)
-    if not match:
+    if not match or (match["unit"] and match["unit"] not in UNITS):
+        # Not a number with a unit we know: arithmetic, perhaps (`2pi`, `2 ln 25`).
         from .expressions import evaluate
 
         evaluated = evaluate(text)

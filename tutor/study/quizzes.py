@@ -73,14 +73,14 @@ async def evaluate_code(quiz: Quiz, expression: str,
                         ) -> Mapping[str, Any]:
     """The runner's reply to a code quiz's `expression` (its answer, or a learner's): with
     `constraints: {vary: ...}` one evaluation per setting, the values in one list (the first
-    failure, if any); else the one reply."""
+    failure, if any, with the index of its setting); else the one reply."""
     expressions = parse_constraints(quiz.constraints).expressions(expression)
     if len(expressions) == 1:
         return await evaluate(expression)
     values = []
-    for each in expressions:
+    for setting, each in enumerate(expressions):
         reply = await evaluate(each)
         if reply.get("error"):
-            return reply
+            return {**reply, "setting": setting}  # the verdict names the setting that failed
         values.append(reply.get("value"))
     return {"ok": True, "value": values, "error": None}
