@@ -62,6 +62,7 @@ class LessonListScreen(Screen[None]):
         self.course = course
         self.progress = progress
         """The progress store, opened on first use (after the first frame)."""
+        self._progress_shown = False
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -84,8 +85,11 @@ class LessonListScreen(Screen[None]):
         current = options.highlighted_option
         last = self.progress().last_lesson()
         self.refresh_lessons(highlight=current.id if moved and current else last)
+        self._progress_shown = True
 
     def on_screen_resume(self) -> None:
+        if not self._progress_shown:
+            return  # the app's start: titles first, progress after the first frame (on_mount)
         options = self.query_one(OptionList)
         highlighted = options.highlighted_option
         self.refresh_lessons(highlight=highlighted.id if highlighted else None)
