@@ -23,7 +23,7 @@ from tutor.ui.labels import device_label, state_label
 from tutor.ui.legible import legible_variables
 from tutor.ui.messages import RunnerStateChanged
 from tutor.ui.screens.lesson_list import LessonListScreen
-from tutor.ui.translated import translate_bindings, translated_commands
+from tutor.ui.translated import translated_commands
 
 #: The status bar's device before the runner says which it is.
 DEVICE_UNKNOWN = N_("device: …")
@@ -76,7 +76,6 @@ class TutorApp(App[int]):
         notes: Iterable[str] = (),
     ) -> None:
         super().__init__()
-        translate_bindings(self)
         self.set_reactive(TutorApp.device_text, _(DEVICE_UNKNOWN))
         self.set_reactive(TutorApp.runner_text, state_label(RunnerState.STARTING))
 
