@@ -3,6 +3,8 @@
 Each program runs in an 80x24 pseudo-terminal. tutor is measured at the lesson list and in a
 lesson after running a cell (its runner lives in other processes, measured by runner_memory.py);
 `jupyter console` after running the same cell in its kernel (the console process alone).
+tutor's modules are byte-compiled first, as installing it does (see first_frame.py): compiling
+them from source at each start also leaves the compiler's garbage in the heap.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 import pexpect
 import pyte
 from common import machine
-from first_frame import lesson_entries
+from first_frame import byte_compile, lesson_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 F5 = "\x1b[15~"
@@ -63,6 +65,7 @@ def main() -> None:
     env = {**os.environ, "TERM": "xterm-256color", "TUTOR_HOME": tempfile.mkdtemp()}
     tutor = str(Path(sys.executable).with_name("tutor"))
     rows: list[tuple[str, str]] = []
+    byte_compile()
 
     bare = Terminal([sys.executable, str(ROOT / "bench" / "bare_app.py"), *lesson_entries()], env)
     bare.wait_for("LLM basics")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import pkgutil
 import subprocess
 import sys
@@ -99,3 +100,109 @@ def test_the_import_checker_sees_imports_inside_blocks(tmp_path: Path) -> None:
     source.write_text("if TYPE_CHECKING:\n    from tutor.ui.app import TutorApp\n"
                       "def f():\n    from tutor.ui import app\n", encoding="utf-8")
     assert {"tutor.ui.app", "tutor.ui.app.TutorApp"} <= imported_modules(source)
+
+
+#: What the lesson list must not wait for (bench/first_frame.py, BENCHMARKS.md "UI"): the lesson
+#: screen and the libraries only a lesson needs (code highlighting, Markdown, plots).
+LESSON_ONLY = ("tutor.ui.screens.lesson", "textual.widgets._markdown",
+               "textual.widgets._text_area", "tree_sitter", "tree_sitter_python", "pygments",
+               "plotext", "textual_plotext")
+
+APP_RUN = '''
+import asyncio, importlib.util, json, sys
+from pathlib import Path
+from tutor.course import load_course
+from tutor.progress import ProgressStore
+from tutor.runner.client import Runner
+from tutor.ui.app import TutorApp
+
+WATCHED = {watched!r}
+
+def loaded():
+    return sorted(name for name in WATCHED if name in sys.modules)
+
+async def main():
+    course = load_course(None, "en")
+    store = ProgressStore(Path(sys.argv[1]))
+    # Never started: the app's runner is not what this checks (and would import torch elsewhere).
+    app = TutorApp(course, runner=Runner("cpu"), progress=store)
+    report = {{}}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        report["list"] = loaded()
+        from textual.widgets import TextArea
+
+        app.open_lesson("autograd")
+        await pilot.pause()
+        await pilot.press("f8")  # the intro has no cell; the chain rule has one
+        for _ in range(50):
+            await pilot.pause()
+            editors = list(app.screen.query(".cell-editor"))
+            if editors:
+                break
+        report["lesson"] = loaded()
+        report["editors"] = len(editors)
+        report["highlighted"] = all(isinstance(e, TextArea) and e.is_syntax_aware
+                                    for e in editors)
+        report["tree_sitter_installed"] = (
+            importlib.util.find_spec("tree_sitter_python") is not None)
+    store.close()
+    print(json.dumps(report))
+
+asyncio.run(main())
+'''
+
+
+def test_the_lesson_list_leaves_lesson_libraries_out_and_a_lesson_highlights(
+        tmp_path: Path) -> None:
+    """Reaching the lesson list imports no lesson screen, highlighter or plotting library; a
+    lesson then highlights its cells (when tree-sitter is installed) without plotting yet."""
+    env = {**os.environ, "TUTOR_HOME": str(tmp_path / "home")}
+    # The course cache first, so the run below starts as a learner's usually does.
+    warm = subprocess.run([sys.executable, "-c", "from tutor.course import load_course; "
+                           "load_course(None, 'en')"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert warm.returncode == 0, warm.stderr
+    code = APP_RUN.format(watched=LESSON_ONLY)
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "progress.sqlite")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["list"] == []
+    assert "tutor.ui.screens.lesson" in report["lesson"]
+    assert report["editors"] >= 1
+    assert "plotext" not in report["lesson"] and "textual_plotext" not in report["lesson"]
+    if report["tree_sitter_installed"]:
+        assert report["highlighted"]
+        assert "tree_sitter" in report["lesson"]
+
+
+async def test_the_progress_store_opens_after_the_lesson_lists_first_frame(
+        tmp_path: Path, monkeypatch) -> None:
+    """Titles are drawn first; the store (SQLite and its reads) is opened by the callbacks that
+    run after the first refresh, never while the list is mounted or first resumed."""
+    import traceback
+
+    import tutor.progress
+    from tutor.course import load_course
+    from tutor.runner.client import Runner
+    from tutor.ui.app import TutorApp
+
+    monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "home"))
+    openings: list[list[str]] = []
+
+    class RecordedStore(tutor.progress.ProgressStore):
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            openings.append([frame.name for frame in traceback.extract_stack()])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(tutor.progress, "ProgressStore", RecordedStore)
+    app = TutorApp(load_course(None, "en", use_cache=False), runner=Runner("cpu"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert openings, "the list shows progress once drawn"
+    first = openings[0]
+    assert {"_show_progress", "_report_progress_problem"} & set(first), first
+    assert not {"on_screen_resume", "on_mount", "compose"} & set(first), first

@@ -23,10 +23,15 @@ from tutor.ui.labels import device_label, state_label
 from tutor.ui.legible import legible_variables
 from tutor.ui.messages import RunnerStateChanged
 from tutor.ui.screens.lesson_list import LessonListScreen
-from tutor.ui.translated import translate_bindings, translated_commands
+from tutor.ui.translated import translated_commands
 
 #: The status bar's device before the runner says which it is.
 DEVICE_UNKNOWN = N_("device: …")
+#: Seconds between the first frame and the runner's launch. The zygote's import of torch takes
+#: a core at once; started right after the first refresh it competed with the terminal for the
+#: first frame itself (on a busy 2-core machine: 650 ms to a first frame, 560 ms with this; see
+#: BENCHMARKS.md, "UI"). Against a runner that is ready 1-3 s later, the delay is small.
+RUNNER_START_DELAY_S = 0.1
 
 if TYPE_CHECKING:
 
@@ -76,7 +81,6 @@ class TutorApp(App[int]):
         notes: Iterable[str] = (),
     ) -> None:
         super().__init__()
-        translate_bindings(self)
         self.set_reactive(TutorApp.device_text, _(DEVICE_UNKNOWN))
         self.set_reactive(TutorApp.runner_text, state_label(RunnerState.STARTING))
 
@@ -158,8 +162,9 @@ class TutorApp(App[int]):
             self.notify(note, title=_("Settings"), severity="warning", timeout=10)
         self.theme_changed_signal.subscribe(self, self._save_theme)
         if self.owns_runner:
-            # After the first frame is drawn: spawning the zygote must not delay it.
-            self.call_after_refresh(self.start_runner)
+            # After the first frame is drawn and on the terminal: spawning the zygote must not
+            # delay it.
+            self.call_after_refresh(self.set_timer, RUNNER_START_DELAY_S, self.start_runner)
         else:
             self.runner.on_state = self._runner_state
             self._show_runner(self.runner.state, self.runner.reason)

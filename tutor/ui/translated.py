@@ -1,19 +1,24 @@
 """Textual's texts in the interface language: bindings, the command palette's own commands.
 
-Bindings are class attributes, made when a module is imported; their descriptions (marked with
-`N_`) are translated here when each screen is made, so the footer, the help and the palette
-follow the language chosen at start (README, "Languages").
+Bindings are class attributes, made when a module is imported (in `tutor serve`'s UI zygote,
+before any learner has chosen a language); their descriptions are marked with `N_` and stay in
+English there. The screens translate them where Textual reads them: `Screen.active_bindings`,
+the public property the footer, the key panel and the command palette show bindings from. So the
+language chosen at start (README, "Languages") is the one shown, whichever screen is current.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import lru_cache
+from typing import TypeVar
 
 from textual.app import SystemCommand
-from textual.dom import DOMNode
+from textual.binding import ActiveBinding, Binding
+from textual.screen import ModalScreen, Screen
 
-from tutor.i18n import N_, _
+from tutor.i18n import N_, _, current_language
 
 #: Texts of Textual's own that the learner sees: the palette's key in the footer, its
 #: placeholder, and the commands Textual adds to it.
@@ -39,15 +44,39 @@ TEXTUAL_TEXTS = {
         N_("Save an SVG 'screenshot' of the current screen"),
 }
 
+ResultType = TypeVar("ResultType")
 
-def translate_bindings(node: DOMNode) -> None:
-    """Give `node`'s own bindings their descriptions and tooltips in the current language."""
-    table = node._bindings.key_to_bindings
-    for key, bindings in table.items():
-        table[key] = [replace(binding,
-                              description=_(binding.description) if binding.description else "",
-                              tooltip=_(binding.tooltip) if binding.tooltip else "")
-                      for binding in bindings]
+
+@lru_cache(maxsize=1024)
+def translated_binding(binding: Binding, language: str) -> Binding:
+    """`binding` with its description and tooltip in `language` (the current one: the key
+    only keeps the cache apart between languages)."""
+    return replace(binding, description=_(binding.description) if binding.description else "",
+                   tooltip=_(binding.tooltip) if binding.tooltip else "")
+
+
+def translated_bindings(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """Active bindings (key -> binding) with their texts in the current language."""
+    language = current_language()
+    return {key: active._replace(binding=translated_binding(active.binding, language),
+                                 tooltip=_(active.tooltip) if active.tooltip else "")
+            for key, active in bindings.items()}
+
+
+class TranslatedScreen(Screen[ResultType]):
+    """A screen whose bindings, and the app's, show in the interface language."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return translated_bindings(super().active_bindings)
+
+
+class TranslatedModalScreen(ModalScreen[ResultType]):
+    """A modal screen whose bindings show in the interface language."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return translated_bindings(super().active_bindings)
 
 
 def translated_commands(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:

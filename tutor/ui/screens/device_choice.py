@@ -8,15 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from tutor.i18n import N_, _
 from tutor.text import printable
-from tutor.ui.translated import translate_bindings
+from tutor.ui.translated import TranslatedModalScreen
 
 
-class DeviceChoiceScreen(ModalScreen[bool]):
+class DeviceChoiceScreen(TranslatedModalScreen[bool]):
     """Says why the runner did not start; dismissed with True to run on the CPU instead."""
 
     DEFAULT_CSS = """
@@ -36,7 +35,6 @@ class DeviceChoiceScreen(ModalScreen[bool]):
 
     def __init__(self, device: str, reason: str) -> None:
         super().__init__()
-        translate_bindings(self)
         self.device = device
         self.reason = reason
 

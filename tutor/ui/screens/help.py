@@ -8,11 +8,11 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from tutor.i18n import N_, _
-from tutor.ui.translated import translate_bindings
+from tutor.ui.translated import TranslatedModalScreen
 
 #: How a few keys read in the help (others are capitalised: `ctrl+r` -> `Ctrl+R`).
 KEY_NAMES = {"question_mark": "?", "escape": "Escape", "enter": "Enter"}
@@ -70,7 +70,7 @@ def bindings_table(screen: Screen[object]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TranslatedModalScreen[None]):
     """Lists the keys; any of Escape, F1, ? or q closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,7 +79,6 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()
-        translate_bindings(self)
         self.under = under
 
     def compose(self) -> ComposeResult:

@@ -18,7 +18,6 @@ from tutor.study import EDITED_NOTE, CellState, LessonSession
 from tutor.text import printable
 from tutor.ui.labels import value_text
 from tutor.ui.screens.help import first_key
-from tutor.ui.translated import translate_bindings
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.notices import OneNotice
 from tutor.ui.widgets.panes import Panes
@@ -68,7 +67,6 @@ class LessonScreen(OneNotice):
 
     def __init__(self, session: LessonSession, step: int = 0) -> None:
         super().__init__()
-        translate_bindings(self)
         self.session = session
         self.lesson = session.lesson
         self.step_index = session.step_at(step)

@@ -14,14 +14,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tutor.course import Course, Lesson
 from tutor.i18n import N_, _
 from tutor.text import printable
-from tutor.ui.translated import translate_bindings
+from tutor.ui.translated import TranslatedScreen
 from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.too_small import TooSmall
 
@@ -42,7 +41,7 @@ def progress_text(lesson: Lesson, progress: ProgressStore) -> tuple[str, bool]:
         done=steps, steps=len(lesson.steps), solved=solved, quizzes=len(quiz_ids)), complete
 
 
-class LessonListScreen(Screen[None]):
+class LessonListScreen(TranslatedScreen[None]):
     """Pick a lesson; the last one worked on is highlighted, so Enter resumes it."""
 
     @dataclass
@@ -58,10 +57,10 @@ class LessonListScreen(Screen[None]):
 
     def __init__(self, course: Course, progress: Callable[[], ProgressStore]) -> None:
         super().__init__()
-        translate_bindings(self)
         self.course = course
         self.progress = progress
         """The progress store, opened on first use (after the first frame)."""
+        self._progress_shown = False
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -84,8 +83,11 @@ class LessonListScreen(Screen[None]):
         current = options.highlighted_option
         last = self.progress().last_lesson()
         self.refresh_lessons(highlight=current.id if moved and current else last)
+        self._progress_shown = True
 
     def on_screen_resume(self) -> None:
+        if not self._progress_shown:
+            return  # the app's start: titles first, progress after the first frame (on_mount)
         options = self.query_one(OptionList)
         highlighted = options.highlighted_option
         self.refresh_lessons(highlight=highlighted.id if highlighted else None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+
+from tutor.ui.translated import TranslatedScreen
 
 
-class OneNotice(Screen[None]):
+class OneNotice(TranslatedScreen[None]):
     """A screen whose `notify` replaces the notice on show and does not repeat it while it shows.
 
     Several toasts at once covered the pane tab row; a key pressed again (F7 on the first step)
