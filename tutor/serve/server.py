@@ -75,6 +75,20 @@ class ClassServer:
         #: The UI zygote that forks the apps (None: each app is a fresh interpreter).
         self.launcher: AppLauncher | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
+        #: Called whenever `sessions` changes (a student came, their app started, they left):
+        #: the service rewrites the sessions file at once, not at its next sample.
+        self.on_change: Callable[[], None] = lambda: None
+
+    def add_session(self, live: LiveSession) -> None:
+        """A student is in."""
+        self.sessions.append(live)
+        self.on_change()
+
+    def remove_session(self, live: LiveSession) -> None:
+        """A student has left (once)."""
+        if live in self.sessions:
+            self.sessions.remove(live)
+            self.on_change()
 
     def task(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run `work` in the background, holding on to it until it is done."""
@@ -193,7 +207,7 @@ class StudentSession(asyncssh.SSHServerSession):
             self.refuse(refusal, f"refused {self.student}: {refusal}")
             return
         self.live = LiveSession(self.student, self.peer, time.time())
-        self.server.sessions.append(self.live)
+        self.server.add_session(self.live)
         env = self.server.app_environment(self.student, self.term)
         self.app = PtyApp(self.server.options.app_args, env, *self.size,
                           write=self.chan.write, on_exit=self.app_exited,
@@ -205,11 +219,12 @@ class StudentSession(asyncssh.SSHServerSession):
             self.refuse(f"The tutor could not start ({exc}).", f"{self.student}: {exc}")
             return
         self.live.app_pid, self.live.app = self.app.pid, self.app
+        self.server.on_change()
         self.server.news(f"connected {self.student} from {self.peer}")
 
     def end_live(self) -> None:
-        if self.live is not None and self.live in self.server.sessions:
-            self.server.sessions.remove(self.live)
+        if self.live is not None:
+            self.server.remove_session(self.live)
 
     def app_exited(self, code: int) -> None:
         self.end_live()

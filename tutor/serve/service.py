@@ -1,18 +1,19 @@
 """`tutor serve` at work: the class runner, the SSH server, and the live sessions file.
 
 Runs on one event loop: the teacher's view (tutor.ui.teacher) starts it inside its own loop,
-a headless `tutor serve` with asyncio.run. Every SAMPLE_S it writes DIR/run/sessions.json:
-who is connected, their app and workers, and the workers' memory and CPU.
+a headless `tutor serve` with asyncio.run. DIR/run/sessions.json says who is connected, their
+app and workers, and the workers' memory and CPU: it is rewritten at once whenever someone comes
+or goes (with the figures last measured), and every SAMPLE_S with fresh figures.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from collections.abc import Callable
 from typing import Any
 
+from tutor.i18n import _
 from tutor.runner.sandbox import capabilities, clean_environment
 from tutor.serve.app_launcher import AppLauncher
 from tutor.serve.class_runner import ClassRunner
@@ -39,6 +40,11 @@ class ClassService:
         self.acceptor: Any = None
         self.cpu = CpuMeter()
         self.sampler: asyncio.Task[None] | None = None
+        #: The figures last measured for each app, by its pid: workers, PSS, RSS, CPU.
+        self.figures: dict[int, dict[str, Any]] = {}
+        #: The last problem the sessions file had, said once (not every SAMPLE_S).
+        self.problem: str | None = None
+        self.server.on_change = self.write_sessions
 
     async def start(self) -> None:
         """Prepare the class directory, start the runner, then take connections."""
@@ -52,6 +58,7 @@ class ClassService:
         _, errors = self.classdir.students()
         for error in errors:
             self.news(f"students file: {error}")
+        self.write_sessions()  # nobody yet: not what a previous server left
         info = await self.runner.start()
         self.news(f"runner ready on {info.get('device', '?')} (one torch import for the class)")
         if self.fork_apps:
@@ -67,30 +74,74 @@ class ClassService:
         self.port = self.acceptor.get_port()
         self.news(f"listening on {self.host}:{self.port}; students type: "
                   f"ssh -p {self.port} {self.host}")
-        self.sampler = asyncio.ensure_future(self._sample_forever())
+        self.start_sampling()
 
-    async def sample(self) -> list[dict[str, Any]]:
-        """The live sessions with their workers' memory and CPU; written to the sessions file."""
-        workers = await self.runner.clients()
+    def rows(self) -> list[dict[str, Any]]:
+        """Who is connected now, with the figures last measured for their app."""
         rows = []
         for live in list(self.server.sessions):
-            pids = workers.get(live.app_pid or -1, [])
-            memory = [memory_kib(pid) for pid in pids]
+            figures = self.figures.get(live.app_pid or -1, {})
             rows.append({
                 "student": live.student, "peer": live.peer, "started": live.started,
-                "app_pid": live.app_pid, "workers": pids,
+                "app_pid": live.app_pid, "workers": figures.get("workers", []),
+                "pss_mib": figures.get("pss_mib", 0.0), "rss_mib": figures.get("rss_mib", 0.0),
+                "cpu_percent": figures.get("cpu_percent", 0.0),
+            })
+        return rows
+
+    def write_sessions(self) -> None:
+        """Rewrite the sessions file from the live sessions now; a failure is said, once."""
+        try:
+            self.classdir.write_sessions(self.rows())
+        except OSError as exc:
+            self.trouble(exc)
+
+    async def sample(self) -> list[dict[str, Any]]:
+        """Measure every app's workers (memory, CPU), then rewrite the sessions file."""
+        workers = await self.runner.clients()
+        figures = {}
+        for app_pid, pids in workers.items():
+            memory = [memory_kib(pid) for pid in pids]
+            figures[app_pid] = {
+                "workers": pids,
                 "pss_mib": round(sum(m[0] for m in memory) / 1024, 1),
                 "rss_mib": round(sum(m[1] for m in memory) / 1024, 1),
                 "cpu_percent": self.cpu.percent(pids),
-            })
+            }
         self.cpu.forget({pid for pids in workers.values() for pid in pids})
+        self.figures = figures
+        rows = self.rows()  # who is connected after the wait, not before it
         self.classdir.write_sessions(rows)
         return rows
 
+    def trouble(self, exc: BaseException) -> None:
+        """Say what stops the sessions file from being kept, once per distinct problem."""
+        problem = f"{type(exc).__name__}: {exc}"
+        if problem != self.problem:
+            self.problem = problem
+            self.news(_("the sessions file is not kept up to date ({problem}); trying again "
+                        "every {seconds} s").format(problem=problem, seconds=f"{SAMPLE_S:g}"))
+
+    def start_sampling(self) -> None:
+        """Measure and rewrite the sessions file every SAMPLE_S until closed."""
+        self.sampler = asyncio.ensure_future(self._sample_forever())
+        self.sampler.add_done_callback(self._sampler_ended)
+
+    def _sampler_ended(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.news(_("the sessions file is no longer kept up to date ({problem})").format(
+                problem=repr(task.exception())))
+
     async def _sample_forever(self) -> None:
         while True:
-            with contextlib.suppress(OSError):
+            try:
                 await self.sample()
+            except Exception as exc:  # whatever it is, the next sample may do better: say it
+                self.trouble(exc)
+            else:
+                if self.problem is not None:
+                    self.problem = None
+                    self.news(_("the sessions file is kept up to date again"))
             await asyncio.sleep(SAMPLE_S)
 
     async def close(self) -> None:
