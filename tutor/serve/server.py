@@ -9,8 +9,11 @@ name (trust on first use). Passwords are never accepted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import json
 import os
+import socket
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -18,12 +21,23 @@ from typing import Any
 
 import asyncssh
 
+from tutor.i18n import _
 from tutor.runner.shared import MESSAGES_VARIABLE, SANDBOX_VARIABLE, SOCKET_VARIABLE
 from tutor.serve.app_launcher import AppLauncher
 from tutor.serve.classdir import ClassDir
 from tutor.serve.line_prompt import LinePrompt
 from tutor.serve.pty_app import PtyApp
 
+#: Seconds a student's machine may leave the server's packets unacknowledged (sent data, or a
+#: keepalive probe once the connection has been idle for a second) before the kernel ends the
+#: connection: a network that goes silent (no FIN: cable, Wi-Fi, a laptop lid) is noticed in
+#: about this long. Acknowledgements come from the student's kernel, not their ssh program, so
+#: a slow or busy client is never taken for a dead one (docs/serve.md, "Dropped connections").
+SILENCE_S = 2
+#: SSH keepalive (answered by the client program itself): ends a connection whose machine still
+#: acknowledges but whose ssh client has answered nothing for SSH_KEEPALIVE_S * (COUNT + 1) s.
+SSH_KEEPALIVE_S = 5
+SSH_KEEPALIVE_COUNT = 3
 #: Below this much available memory (MiB) nobody new is let in.
 MIN_AVAILABLE_MIB = 400
 #: Said before authentication to anyone who connects (OpenSSH shows it).
@@ -41,6 +55,36 @@ def available_mib() -> int | None:
     except (OSError, ValueError):
         return None
     return None
+
+
+def watch_for_silence(sock: Any) -> None:
+    """Have the kernel end a TCP connection whose peer acknowledges nothing for SILENCE_S.
+
+    TCP keepalive probes every second once the connection is idle (so that there is always
+    something to acknowledge), and TCP_USER_TIMEOUT bounds how long anything sent (data or a
+    probe) may go unacknowledged. Without TCP_USER_TIMEOUT (not Linux) the keepalive alone
+    ends an idle connection after about the same time.
+    """
+    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    options = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+    for name, value in (("TCP_KEEPIDLE", 1), ("TCP_KEEPINTVL", 1),
+                        ("TCP_KEEPCNT", max(1, SILENCE_S - 1)),
+                        ("TCP_USER_TIMEOUT", SILENCE_S * 1000)):
+        if hasattr(socket, name):
+            options.append((socket.IPPROTO_TCP, getattr(socket, name), value))
+    for level, option, value in options:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(level, option, value)
+
+
+def why_dropped(exc: Exception | None) -> str:
+    """How a connection went, in words for the log."""
+    if isinstance(exc, OSError) and exc.errno == errno.ETIMEDOUT:
+        return _("their machine acknowledged nothing for {seconds} s").format(seconds=SILENCE_S)
+    if exc is None:
+        return _("closed")
+    return str(exc) or type(exc).__name__
 
 
 @dataclass
@@ -162,6 +206,11 @@ class StudentSession(asyncssh.SSHServerSession):
         """Write a line to the student's terminal."""
         self.chan.write(text.replace("\n", "\r\n").encode() + b"\r\n")
 
+    def send(self, data: bytes) -> None:
+        """The app's output to the student; dropped once the connection has gone."""
+        if self.chan is not None and not self.chan.is_closing():
+            self.chan.write(data)
+
     def refuse(self, text: str, event: str) -> None:
         """Tell the student why, log it, and close."""
         self.say(text)
@@ -210,7 +259,7 @@ class StudentSession(asyncssh.SSHServerSession):
         self.server.add_session(self.live)
         env = self.server.app_environment(self.student, self.term)
         self.app = PtyApp(self.server.options.app_args, env, *self.size,
-                          write=self.chan.write, on_exit=self.app_exited,
+                          write=self.send, on_exit=self.app_exited,
                           launcher=self.server.launcher)
         try:
             await self.app.start()
@@ -256,7 +305,8 @@ class StudentSession(asyncssh.SSHServerSession):
     def connection_lost(self, exc: Exception | None) -> None:
         self.chan = None
         if self.app is not None and self.app.running:
-            self.server.news(f"dropped {self.student}: the connection went; ending the app")
+            self.server.news(_("dropped {student}: the connection went ({why}); ending the "
+                               "app").format(student=self.student, why=why_dropped(exc)))
             self.server.task(self.app.hang_up())
 
 
@@ -270,6 +320,7 @@ class StudentServer(asyncssh.SSHServer):
         self.peer = "?"
 
     def connection_made(self, conn: Any) -> None:
+        watch_for_silence(conn.get_extra_info("socket"))
         peer = conn.get_extra_info("peername") or ("?", 0)
         self.peer = f"{peer[0]}:{peer[1]}"
         conn.send_auth_banner(BANNER)
@@ -307,5 +358,6 @@ async def listen(server: ClassServer, host: str, port: int) -> Any:
     return await asyncssh.listen(
         host, port, server_factory=lambda: StudentServer(server),
         server_host_keys=[str(key_path)], encoding=None, line_editor=False,
-        keepalive_interval=5, keepalive_count_max=3, login_timeout=60,
+        keepalive_interval=SSH_KEEPALIVE_S, keepalive_count_max=SSH_KEEPALIVE_COUNT,
+        login_timeout=60,
         server_version="tutor", allow_pty=True)
