@@ -26,7 +26,9 @@ LAUNCH_S = 10.0
 class AppLauncher:
     """One UI zygote process and its control socket."""
 
-    def __init__(self) -> None:
+    def __init__(self, lessons: str | None = None) -> None:
+        #: The lesson folder the apps are given (the UI zygote parses it before forking).
+        self.lessons = lessons
         self.control: socket.socket | None = None
         self.process: asyncio.subprocess.Process | None = None
         self.frames = protocol.FrameBuffer()
@@ -40,10 +42,11 @@ class AppLauncher:
         loop = asyncio.get_running_loop()
         ours, theirs = socket.socketpair()
         self.ready = loop.create_future()
+        lessons = ["--lessons", self.lessons] if self.lessons else []
         try:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "tutor.ui.app_zygote", "--control", str(theirs.fileno()),
-                pass_fds=[theirs.fileno()], stdin=asyncio.subprocess.DEVNULL,
+                *lessons, pass_fds=[theirs.fileno()], stdin=asyncio.subprocess.DEVNULL,
                 start_new_session=True)
         finally:
             theirs.close()
