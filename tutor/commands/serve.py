@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.commands.options import add_global_options
+from tutor.i18n import _
 
 
 def register(subparsers: Any) -> None:
@@ -61,11 +62,11 @@ async def serve_headless(service: Any) -> int:
     try:
         await service.start()
     except Exception as exc:  # the port is taken, the runner cannot start: say so, exit 1
-        log(f"cannot serve: {exc}")
+        log(_("cannot serve: {error}").format(error=exc))
         await service.close()
         return 1
     await stop.wait()
-    log("stopping: hanging up every student")
+    log(_("stopping: hanging up every student"))
     await service.close()
     return 0
 

@@ -16,6 +16,7 @@ import socket
 import sys
 from typing import Any
 
+from tutor.i18n import _
 from tutor.runner import protocol
 
 #: Seconds the UI zygote has to import Textual and the app, and to answer a launch.
@@ -91,7 +92,7 @@ class AppLauncher:
         futures: list[asyncio.Future[Any]] = [*self.waiting.values(), *self.exits.values()]
         for future in futures:
             if not future.done():
-                future.set_exception(OSError("the UI zygote stopped"))
+                future.set_exception(OSError(_("the UI zygote stopped")))
 
     def exited(self, pid: int) -> asyncio.Future[int]:
         """Resolves with the app's exit status (negative: the signal that ended it); the
@@ -103,7 +104,7 @@ class AppLauncher:
     async def launch(self, args: list[str], env: dict[str, str], slave: int) -> int:
         """Fork an app on the terminal whose slave end is `slave`; its pid."""
         if self.control is None:
-            raise OSError("the UI zygote is not running")
+            raise OSError(_("the UI zygote is not running"))
         token = str(next(self.tokens))
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiting[token] = future
@@ -117,7 +118,8 @@ class AppLauncher:
             answer = await asyncio.wait_for(future, LAUNCH_S)
         except asyncio.TimeoutError:
             self.waiting.pop(token, None)
-            raise OSError(f"the UI zygote did not start the app within {LAUNCH_S:g} s") from None
+            raise OSError(_("the UI zygote did not start the app within {seconds} s").format(
+                seconds=f"{LAUNCH_S:g}")) from None
         return int(answer["pid"])
 
     def forget(self, pid: int) -> None:

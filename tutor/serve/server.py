@@ -21,7 +21,7 @@ from typing import Any
 
 import asyncssh
 
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.runner.shared import MESSAGES_VARIABLE, SANDBOX_VARIABLE, SOCKET_VARIABLE
 from tutor.serve.app_launcher import AppLauncher
 from tutor.serve.classdir import ClassDir
@@ -41,8 +41,8 @@ SSH_KEEPALIVE_COUNT = 3
 #: Below this much available memory (MiB) nobody new is let in.
 MIN_AVAILABLE_MIB = 400
 #: Said before authentication to anyone who connects (OpenSSH shows it).
-BANNER = ("tutor: students are identified by their SSH key. If you are refused, send your public "
-          "key (the .pub file in ~/.ssh) to your teacher.\r\n")
+BANNER = N_("tutor: students are identified by their SSH key. If you are refused, send your "
+             "public key (the .pub file in ~/.ssh) to your teacher.")
 
 
 def available_mib() -> int | None:
@@ -143,11 +143,11 @@ class ClassServer:
     def admission_refusal(self) -> str | None:
         """Why a new student cannot come in now, or None."""
         if len(self.sessions) >= self.options.max_students:
-            return (f"The class is full: {self.options.max_students} students are connected, "
-                    "the most this server takes. Try again in a few minutes.")
+            return _("The class is full: {count} students are connected, the most this server "
+                     "takes. Try again in a few minutes.").format(count=self.options.max_students)
         available = available_mib()
         if available is not None and available < MIN_AVAILABLE_MIB:
-            return "The server is short of memory right now. Try again in a few minutes."
+            return _("The server is short of memory right now. Try again in a few minutes.")
         return None
 
     def app_environment(self, student: str, term: str) -> dict[str, str]:
@@ -219,12 +219,13 @@ class StudentSession(asyncssh.SSHServerSession):
 
     async def begin(self) -> None:
         if not self.has_pty:
-            self.refuse("tutor needs a terminal: connect with `ssh -t`.",
-                        f"refused {self.student or 'a new key'} from {self.peer}: no terminal")
+            self.refuse(_("tutor needs a terminal: connect with `ssh -t`."),
+                        _("refused {student} from {peer}: no terminal").format(
+                            student=self.student or _("a new key"), peer=self.peer))
             return
         if self.student is None:
             self.prompt = LinePrompt(self.chan, self.enrolled)
-            self.prompt.ask("Class code: ", secret=True)
+            self.prompt.ask(_("Class code: "), secret=True)
             return
         await self.start_app()
 
@@ -234,18 +235,19 @@ class StudentSession(asyncssh.SSHServerSession):
         if len(answers) == 1:
             if answers[0] != code:
                 self.prompt = None
-                self.refuse("That is not this class's code.",
-                            f"enrolment refused from {self.peer}: wrong code")
+                self.refuse(_("That is not this class's code."),
+                            _("enrolment refused from {peer}: wrong code").format(peer=self.peer))
                 return None
-            return "Your name (letters, digits, . _ -): "
+            return _("Your name (letters, digits, . _ -): ")
         problem = self.server.classdir.enrol(answers[1], *self.key)
         if problem is not None:
             answers.pop()
             self.say(problem)
-            return "Your name: "
+            return _("Your name: ")
         self.student = answers[1]
         self.prompt = None
-        self.server.news(f"enrolled {self.student} ({self.key[0]} key) from {self.peer}")
+        self.server.news(_("enrolled {student} ({key_type} key) from {peer}").format(
+            student=self.student, key_type=self.key[0], peer=self.peer))
         self.server.task(self.start_app())
         return None
 
@@ -253,7 +255,8 @@ class StudentSession(asyncssh.SSHServerSession):
         assert self.student is not None
         refusal = self.server.admission_refusal()
         if refusal is not None:
-            self.refuse(refusal, f"refused {self.student}: {refusal}")
+            self.refuse(refusal, _("refused {student}: {why}").format(student=self.student,
+                                                                       why=refusal))
             return
         self.live = LiveSession(self.student, self.peer, time.time())
         self.server.add_session(self.live)
@@ -265,11 +268,13 @@ class StudentSession(asyncssh.SSHServerSession):
             await self.app.start()
         except OSError as exc:
             self.end_live()
-            self.refuse(f"The tutor could not start ({exc}).", f"{self.student}: {exc}")
+            self.refuse(_("The tutor could not start ({error}).").format(error=exc),
+                        _("{student}: {error}").format(student=self.student, error=exc))
             return
         self.live.app_pid, self.live.app = self.app.pid, self.app
         self.server.on_change()
-        self.server.news(f"connected {self.student} from {self.peer}")
+        self.server.news(_("connected {student} from {peer}").format(student=self.student,
+                                                                      peer=self.peer))
 
     def end_live(self) -> None:
         if self.live is not None:
@@ -279,7 +284,8 @@ class StudentSession(asyncssh.SSHServerSession):
         self.end_live()
         if self.chan is not None and not self.chan.is_closing():
             self.chan.exit(code if code >= 0 else 1)
-        self.server.news(f"left {self.student} (the app ended, status {code})")
+        self.server.news(_("left {student} (the app ended, status {code})").format(
+            student=self.student, code=code))
 
     def data_received(self, data: bytes, datatype: Any) -> None:
         if self.prompt is not None:
@@ -323,7 +329,7 @@ class StudentServer(asyncssh.SSHServer):
         watch_for_silence(conn.get_extra_info("socket"))
         peer = conn.get_extra_info("peername") or ("?", 0)
         self.peer = f"{peer[0]}:{peer[1]}"
-        conn.send_auth_banner(BANNER)
+        conn.send_auth_banner(_(BANNER) + "\r\n")
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -340,7 +346,8 @@ class StudentServer(asyncssh.SSHServer):
         if student is not None or self.server.options.enrol_code:
             self.student, self.key = student, (key_type, data)
             return True
-        self.server.news(f"refused an unknown {key_type} key from {self.peer}")
+        self.server.news(_("refused an unknown {key_type} key from {peer}").format(
+            key_type=key_type, peer=self.peer))
         return False
 
     def session_requested(self) -> StudentSession:

@@ -60,13 +60,14 @@ class ClassService:
         os.environ.clear()
         os.environ.update(scrubbed)
         for missing in capabilities()["missing"]:
-            self.news(f"sandbox: {missing}")
-        _, errors = self.classdir.students()
+            self.news(_("sandbox: {missing}").format(missing=missing))
+        errors = self.classdir.students()[1]
         for error in errors:
-            self.news(f"students file: {error}")
+            self.news(_("students file: {error}").format(error=error))
         self.write_sessions()  # nobody yet: not what a previous server left
         info = await self.runner.start()
-        self.news(f"runner ready on {info.get('device', '?')} (one torch import for the class)")
+        self.news(_("runner ready on {device} (one torch import for the class)").format(
+            device=info.get("device", "?")))
         if self.fork_apps:
             args = self.server.options.app_args
             lessons = args[args.index("--lessons") + 1] if "--lessons" in args else None
@@ -74,14 +75,15 @@ class ClassService:
             try:
                 await launcher.start()
             except (OSError, asyncio.TimeoutError) as exc:
-                self.news(f"apps will start as fresh interpreters (no UI zygote: {exc})")
+                self.news(_("apps will start as fresh interpreters (no UI zygote: {error})")
+                          .format(error=exc))
                 await launcher.close()
             else:
                 self.server.launcher = launcher
         self.acceptor = await listen(self.server, self.host, self.port)
         self.port = self.acceptor.get_port()
-        self.news(f"listening on {self.host}:{self.port}; students type: "
-                  f"ssh -p {self.port} {self.host}")
+        self.news(_("listening on {host}:{port}; students type: ssh -p {port} {host}").format(
+            host=self.host, port=self.port))
         self.start_sampling()
 
     def rows(self) -> list[dict[str, Any]]:
