@@ -3,7 +3,10 @@ student on that namespace's loopback, then the loopback goes down, silently, as 
 when a cable is pulled: no FIN, no RST, nothing acknowledged. Prints one JSON line: what the
 server logged, when, and which of the student's processes were left.
 
-    python tests/serve/silent_drop.py CLASS_DIR
+    python tests/serve/silent_drop.py CLASS_DIR idle|busy
+
+`busy`: the teacher posts a message as the silence begins, so that the server has the app's
+output to send and left unacknowledged (the kernel's keepalive waits while data is out).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def alive(pid: int) -> bool:
         return False
 
 
-async def main(root: Path) -> dict[str, object]:
+async def main(root: Path, mode: str) -> dict[str, object]:
     loopback(True)
     key = new_key()
     (root / "students").write_text(students_line("alan", key))
@@ -63,6 +66,8 @@ async def main(root: Path) -> dict[str, object]:
             await asyncio.sleep(0.1)
         loopback(False)
         silent_at = time.monotonic()
+        if mode == "busy":
+            classdir.post_message("Is everyone still there?")
         dropped = await asyncio.to_thread(wait_log, log, r"dropped alan", 60.0)
         detected_s = time.monotonic() - silent_at
         for _ in range(3000):
@@ -79,4 +84,4 @@ async def main(root: Path) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(Path(sys.argv[1])))))
+    print(json.dumps(asyncio.run(main(Path(sys.argv[1]), sys.argv[2]))))
