@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from tutor.i18n import set_language
 from tutor.progress import ProgressStore
 from tutor.serve.classdir import ClassDir, parse_students
 from tutor.serve.report import class_rows
@@ -115,3 +116,22 @@ async def test_the_teachers_view_starts_the_server_beside_its_refreshes(tmp_path
         assert "listening on 127.0.0.1:2222" in [str(line.text) for line in
                                                  app.query_one("#events").lines]
     assert services[0].closed
+
+
+async def test_the_teachers_view_and_the_report_in_kiswahili(tmp_path: Path) -> None:
+    classdir = make_class(tmp_path)
+    set_language("sw")
+    try:
+        bob = class_rows(classdir)[1]
+        assert bob.stuck == "autograd/w-grad (si sahihi mara 3)"
+        app = TeacherApp(classdir)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            table = app.query_one("#class")
+            assert [str(column.label) for column in table.columns.values()][:2] == [
+                "Mwanafunzi", "Yupo mtandaoni"]
+            assert table.get_row("ada")[1] == "ndiyo" and table.get_row("bob")[1] == "hapana"
+            assert app.query_one("#message").placeholder.startswith("Ujumbe kwa kila mwanafunzi")
+    finally:
+        set_language("en")

@@ -64,11 +64,11 @@ async def serve_headless(service: Any) -> int:
     try:
         await service.start()
     except Exception as exc:  # the port is taken, the runner cannot start: say so, exit 1
-        log(f"cannot serve: {exc}")
+        log(_("cannot serve: {error}").format(error=exc))
         await service.close()
         return 1
     await stop.wait()
-    log("stopping: hanging up every student")
+    log(_("stopping: hanging up every student"))
     await service.close()
     return 0
 

@@ -25,6 +25,11 @@ from tutor.runner.state import RunnerError
 
 #: Seconds the zygote has to answer a spawn or a ping before it is taken as hung.
 ZYGOTE_DEADLINE_S = 3.0
+#: The same for a class's shared zygote (tutor serve), which the serve process watches and
+#: restarts: it forks for a whole class, and an app starved of CPU by a busy class sees its
+#: answers late (asyncio runs a due timeout before the task that the answer woke), so a few
+#: seconds would end workers, then whole runners, of apps that are only slow.
+SHARED_DEADLINE_S = 30.0
 #: Seconds the zygote has to import torch and report ready.
 START_DEADLINE_S = 120.0
 #: Seconds a closing zygote has to end its workers and exit before it is killed.
@@ -65,6 +70,11 @@ class ZygoteLink:
         self.stderr: IO[bytes] | None = None
         self.lost = False
         self.closing = False
+
+    @property
+    def deadline(self) -> float:
+        """Seconds the zygote has to answer (longer for a shared one)."""
+        return SHARED_DEADLINE_S if self.attach else ZYGOTE_DEADLINE_S
 
     async def start(self) -> dict[str, Any]:
         """Launch the zygote and return its device info (ZygoteLost if it does not start)."""
@@ -131,7 +141,7 @@ class ZygoteLink:
         self.control = control
         loop.add_reader(control.fileno(), self._on_control)
         try:
-            return await asyncio.wait_for(asyncio.shield(self.ready), ZYGOTE_DEADLINE_S)
+            return await asyncio.wait_for(asyncio.shield(self.ready), self.deadline)
         except asyncio.TimeoutError:
             self.kill()
             raise ZygoteLost("The class's runner did not answer.") from None
@@ -239,7 +249,7 @@ class ZygoteLink:
         answer = asyncio.ensure_future(self._ask(command))
         try:
             while True:
-                done, _pending = await asyncio.wait({answer}, timeout=ZYGOTE_DEADLINE_S)
+                done, _pending = await asyncio.wait({answer}, timeout=self.deadline)
                 if done:
                     message = answer.result()
                     pid, (sock_fd, out_fd) = int(message["pid"]), message["fds"]
@@ -251,10 +261,10 @@ class ZygoteLink:
     async def check(self) -> None:
         """Ping the zygote; end and report it (ZygoteLost) if it does not answer in time."""
         try:
-            await asyncio.wait_for(self._ask({"cmd": "ping"}), ZYGOTE_DEADLINE_S)
+            await asyncio.wait_for(self._ask({"cmd": "ping"}), self.deadline)
         except asyncio.TimeoutError:
             reason = _("The runner process stopped answering for {seconds} s").format(
-                seconds=f"{ZYGOTE_DEADLINE_S:g}")
+                seconds=f"{self.deadline:g}")
             self.kill()
             self._gone(reason)
             raise ZygoteLost(reason + ".") from None

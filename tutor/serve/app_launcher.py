@@ -16,6 +16,7 @@ import socket
 import sys
 from typing import Any
 
+from tutor.i18n import _
 from tutor.runner import protocol
 
 #: Seconds the UI zygote has to import Textual and the app, and to answer a launch.
@@ -26,7 +27,9 @@ LAUNCH_S = 10.0
 class AppLauncher:
     """One UI zygote process and its control socket."""
 
-    def __init__(self) -> None:
+    def __init__(self, lessons: str | None = None) -> None:
+        #: The lesson folder the apps are given (the UI zygote parses it before forking).
+        self.lessons = lessons
         self.control: socket.socket | None = None
         self.process: asyncio.subprocess.Process | None = None
         self.frames = protocol.FrameBuffer()
@@ -40,10 +43,11 @@ class AppLauncher:
         loop = asyncio.get_running_loop()
         ours, theirs = socket.socketpair()
         self.ready = loop.create_future()
+        lessons = ["--lessons", self.lessons] if self.lessons else []
         try:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "tutor.ui.app_zygote", "--control", str(theirs.fileno()),
-                pass_fds=[theirs.fileno()], stdin=asyncio.subprocess.DEVNULL,
+                *lessons, pass_fds=[theirs.fileno()], stdin=asyncio.subprocess.DEVNULL,
                 start_new_session=True)
         finally:
             theirs.close()
@@ -88,7 +92,7 @@ class AppLauncher:
         futures: list[asyncio.Future[Any]] = [*self.waiting.values(), *self.exits.values()]
         for future in futures:
             if not future.done():
-                future.set_exception(OSError("the UI zygote stopped"))
+                future.set_exception(OSError(_("the UI zygote stopped")))
 
     def exited(self, pid: int) -> asyncio.Future[int]:
         """Resolves with the app's exit status (negative: the signal that ended it); the
@@ -100,7 +104,7 @@ class AppLauncher:
     async def launch(self, args: list[str], env: dict[str, str], slave: int) -> int:
         """Fork an app on the terminal whose slave end is `slave`; its pid."""
         if self.control is None:
-            raise OSError("the UI zygote is not running")
+            raise OSError(_("the UI zygote is not running"))
         token = str(next(self.tokens))
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiting[token] = future
@@ -114,7 +118,8 @@ class AppLauncher:
             answer = await asyncio.wait_for(future, LAUNCH_S)
         except asyncio.TimeoutError:
             self.waiting.pop(token, None)
-            raise OSError(f"the UI zygote did not start the app within {LAUNCH_S:g} s") from None
+            raise OSError(_("the UI zygote did not start the app within {seconds} s").format(
+                seconds=f"{LAUNCH_S:g}")) from None
         return int(answer["pid"])
 
     def forget(self, pid: int) -> None:

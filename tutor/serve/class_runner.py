@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tutor.i18n import _
 from tutor.runner.client import default_memory_limit_mib
 from tutor.runner.state import RunnerError
 from tutor.runner.zygote_link import ZygoteLink
@@ -47,7 +48,7 @@ class ClassRunner:
         try:
             await asyncio.wait_for(self.listening.wait(), 10.0)
         except asyncio.TimeoutError:
-            raise RunnerError("The class's runner did not open its socket.") from None
+            raise RunnerError(_("The class's runner did not open its socket.")) from None
         return self.info
 
     @property
@@ -62,7 +63,7 @@ class ClassRunner:
     def _on_lost(self, reason: str) -> None:
         if self.closed:
             return
-        self.on_news(f"runner lost: {reason} Restarting it.")
+        self.on_news(_("runner lost: {reason} Restarting it.").format(reason=reason))
         self.restarting = asyncio.ensure_future(self._restart())
 
     async def _restart(self) -> None:
@@ -73,9 +74,9 @@ class ClassRunner:
         try:
             await self.start()
         except RunnerError as exc:
-            self.on_news(f"runner could not restart: {exc}")
+            self.on_news(_("runner could not restart: {error}").format(error=exc))
         else:
-            self.on_news("runner restarted")
+            self.on_news(_("runner restarted"))
 
     async def clients(self) -> dict[int, list[int]]:
         """Each attached app's pid, with its workers' pids ({} while restarting)."""

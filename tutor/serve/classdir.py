@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tutor.i18n import _
 from tutor.private_dirs import make_private_dir
 
 #: A student's name: it names their folders, so letters, digits, dot, dash and underscore only.
@@ -54,11 +55,12 @@ def parse_students(text: str, path: str = "students") -> tuple[list[Student], li
             continue
         parts = line.split(None, 3)
         if len(parts) < 3:
-            errors.append(f"{path}:{number}: expected NAME KEYTYPE KEY [COMMENT]")
+            errors.append(_("{path}:{line}: expected NAME KEYTYPE KEY [COMMENT]").format(
+                path=path, line=number))
             continue
         if not NAME.match(parts[0]):
-            errors.append(f"{path}:{number}: '{parts[0]}' is not a usable name (letters, digits, "
-                          ". _ -; 32 at most)")
+            errors.append(_("{path}:{line}: '{name}' is not a usable name (letters, digits, "
+                            ". _ -; 32 at most)").format(path=path, line=number, name=parts[0]))
             continue
         students.append(Student(parts[0], parts[1], parts[2], parts[3] if len(parts) > 3 else ""))
     return students, errors
@@ -112,15 +114,15 @@ class ClassDir:
     def enrol(self, name: str, key_type: str, key: str) -> str | None:
         """Bind a key to a name in the students file; None if done, else why not (one line)."""
         if not NAME.match(name):
-            return "Use letters, digits, '.', '_' or '-' (32 at most), starting with a letter."
+            return _("Use letters, digits, '.', '_' or '-' (32 at most), starting with a letter.")
         with open(self.students_file, "a+", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # two students enrolling at once
             handle.seek(0)
-            students, _ = parse_students(handle.read())
+            students = parse_students(handle.read())[0]
             if any(s.name == name for s in students):
-                return f"'{name}' is taken: pick another name."
+                return _("'{name}' is taken: pick another name.").format(name=name)
             if any(s.key == key for s in students):
-                return "This key is already enrolled."
+                return _("This key is already enrolled.")
             handle.write(Student(name, key_type, key, "enrolled").line() + "\n")
         return None
 

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from tutor.i18n import _
 from tutor.progress import ProgressStore
 from tutor.progress.paths import FILE_NAME
 from tutor.serve.classdir import ClassDir
@@ -65,7 +66,10 @@ def stuck_on(store: ProgressStore, lesson: str | None) -> str:
             wrong[key] = wrong.get(key, 0) + 1
     stuck = [key for key, count in wrong.items() if count >= STUCK_ATTEMPTS and key not in done]
     stuck.sort(key=lambda key: key[0] != lesson)  # the current lesson's first
-    return f"{stuck[0][0]}/{stuck[0][1]} ({wrong[stuck[0]]} wrong)" if stuck else ""
+    if not stuck:
+        return ""
+    return _("{lesson}/{quiz} ({count} wrong)").format(lesson=stuck[0][0], quiz=stuck[0][1],
+                                                       count=wrong[stuck[0]])
 
 
 def student_row(classdir: ClassDir, name: str, sessions: list[dict[str, Any]],
@@ -97,7 +101,7 @@ def student_row(classdir: ClassDir, name: str, sessions: list[dict[str, Any]],
         row.stuck = stuck_on(store, row.lesson)
         idle = _age_s(row.last_activity, now)
         if not row.stuck and row.connected and idle is not None and idle >= STUCK_IDLE_S:
-            row.stuck = f"no progress for {int(idle // 60)} min"
+            row.stuck = _("no progress for {minutes} min").format(minutes=int(idle // 60))
     finally:
         store.close()
     return row

@@ -9,8 +9,12 @@ name (trust on first use). Passwords are never accepted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import json
 import os
+import socket
+import struct
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -18,17 +22,33 @@ from typing import Any
 
 import asyncssh
 
+from tutor.i18n import N_, _
 from tutor.runner.shared import MESSAGES_VARIABLE, SANDBOX_VARIABLE, SOCKET_VARIABLE
 from tutor.serve.app_launcher import AppLauncher
 from tutor.serve.classdir import ClassDir
 from tutor.serve.line_prompt import LinePrompt
 from tutor.serve.pty_app import PtyApp
 
+#: Seconds a student's machine may leave the server's packets unacknowledged (sent data, or a
+#: keepalive probe once the connection has been idle for a second) before the connection is
+#: ended: a network that goes silent (no FIN: cable, Wi-Fi, a laptop lid) is noticed in about
+#: this long. Acknowledgements come from the student's kernel, not their ssh program, so a slow
+#: or busy client is never taken for a dead one; nor is one whose receive window is full (it
+#: still acknowledges the server's window probes). docs/serve.md, "Dropped connections".
+SILENCE_S = 2
+#: Seconds between two looks at every connection's TCP_INFO (for data left unacknowledged).
+SILENCE_POLL_S = 0.25
+#: SSH keepalive (answered by the client program itself): ends a connection whose machine still
+#: acknowledges but whose ssh client has answered nothing for SSH_KEEPALIVE_S * (COUNT + 1) s.
+SSH_KEEPALIVE_S = 10
+SSH_KEEPALIVE_COUNT = 3
+#: struct tcp_info (linux/tcp.h) up to tcpi_last_ack_recv: 8 bytes, then 13 unsigned ints.
+TCP_INFO_FORMAT = "=8B13I"
 #: Below this much available memory (MiB) nobody new is let in.
 MIN_AVAILABLE_MIB = 400
 #: Said before authentication to anyone who connects (OpenSSH shows it).
-BANNER = ("tutor: students are identified by their SSH key. If you are refused, send your public "
-          "key (the .pub file in ~/.ssh) to your teacher.\r\n")
+BANNER = N_("tutor: students are identified by their SSH key. If you are refused, send your "
+             "public key (the .pub file in ~/.ssh) to your teacher.")
 
 
 def available_mib() -> int | None:
@@ -41,6 +61,53 @@ def available_mib() -> int | None:
     except (OSError, ValueError):
         return None
     return None
+
+
+def is_tcp(sock: Any) -> bool:
+    """Whether `sock` is a TCP socket (not a Unix one, not None)."""
+    return sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6)
+
+
+def keep_alive(sock: Any) -> None:
+    """TCP keepalive probes once a connection has been idle for a second, one a second: the
+    kernel ends an idle connection whose first probe goes unanswered for SILENCE_S - 1 s.
+
+    Not TCP_USER_TIMEOUT: since Linux 5.11 it also ends a connection whose peer keeps its
+    receive window shut for that long (a live client that reads slowly); data left
+    unacknowledged is watched instead (`unacknowledged_ms`).
+    """
+    if not is_tcp(sock):
+        return
+    options = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+    for name, value in (("TCP_KEEPIDLE", 1), ("TCP_KEEPINTVL", max(1, SILENCE_S - 1)),
+                        ("TCP_KEEPCNT", 1)):
+        if hasattr(socket, name):
+            options.append((socket.IPPROTO_TCP, getattr(socket, name), value))
+    for level, option, value in options:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(level, option, value)
+
+
+def unacknowledged_ms(sock: Any) -> int | None:
+    """Milliseconds since the peer last acknowledged anything, while something it has not
+    acknowledged is out (data, or a probe); None when nothing is awaited or unknown."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO,
+                               struct.calcsize(TCP_INFO_FORMAT))
+        fields = struct.unpack_from(TCP_INFO_FORMAT, info)
+    except (OSError, AttributeError, struct.error):
+        return None
+    probes, unacked, last_ack_recv = fields[3], fields[12], fields[20]
+    return int(last_ack_recv) if unacked or probes else None
+
+
+def why_dropped(exc: Exception | None) -> str:
+    """How a connection went, in words for the log."""
+    if isinstance(exc, OSError) and exc.errno == errno.ETIMEDOUT:
+        return _("their machine acknowledged nothing for {seconds} s").format(seconds=SILENCE_S)
+    if exc is None:
+        return _("closed")
+    return str(exc) or type(exc).__name__
 
 
 @dataclass
@@ -75,6 +142,46 @@ class ClassServer:
         #: The UI zygote that forks the apps (None: each app is a fresh interpreter).
         self.launcher: AppLauncher | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
+        #: Called whenever `sessions` changes (a student came, their app started, they left):
+        #: the service rewrites the sessions file at once, not at its next sample.
+        self.on_change: Callable[[], None] = lambda: None
+        #: Connections watched for silence (`unacknowledged_ms`), with their sockets.
+        self.watched: dict[Any, Any] = {}
+        self.watching: asyncio.Task[None] | None = None
+
+    def watch(self, conn: Any, sock: Any) -> None:
+        """Watch a connection for data its peer leaves unacknowledged for SILENCE_S."""
+        if not is_tcp(sock) or not hasattr(socket, "TCP_INFO"):
+            return
+        self.watched[conn] = sock
+        if self.watching is None or self.watching.done():
+            self.watching = asyncio.ensure_future(self._watch_silence())
+
+    def unwatch(self, conn: Any) -> None:
+        """The connection has gone."""
+        self.watched.pop(conn, None)
+
+    async def _watch_silence(self) -> None:
+        while self.watched:
+            await asyncio.sleep(SILENCE_POLL_S)
+            for conn, sock in list(self.watched.items()):
+                waited = unacknowledged_ms(sock)
+                if waited is not None and waited >= SILENCE_S * 1000:
+                    self.unwatch(conn)
+                    # As the kernel says it when its own keepalive gets no answer.
+                    conn.connection_lost(TimeoutError(errno.ETIMEDOUT,
+                                                      os.strerror(errno.ETIMEDOUT)))
+
+    def add_session(self, live: LiveSession) -> None:
+        """A student is in."""
+        self.sessions.append(live)
+        self.on_change()
+
+    def remove_session(self, live: LiveSession) -> None:
+        """A student has left (once)."""
+        if live in self.sessions:
+            self.sessions.remove(live)
+            self.on_change()
 
     def task(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run `work` in the background, holding on to it until it is done."""
@@ -85,11 +192,11 @@ class ClassServer:
     def admission_refusal(self) -> str | None:
         """Why a new student cannot come in now, or None."""
         if len(self.sessions) >= self.options.max_students:
-            return (f"The class is full: {self.options.max_students} students are connected, "
-                    "the most this server takes. Try again in a few minutes.")
+            return _("The class is full: {count} students are connected, the most this server "
+                     "takes. Try again in a few minutes.").format(count=self.options.max_students)
         available = available_mib()
         if available is not None and available < MIN_AVAILABLE_MIB:
-            return "The server is short of memory right now. Try again in a few minutes."
+            return _("The server is short of memory right now. Try again in a few minutes.")
         return None
 
     def app_environment(self, student: str, term: str) -> dict[str, str]:
@@ -148,6 +255,11 @@ class StudentSession(asyncssh.SSHServerSession):
         """Write a line to the student's terminal."""
         self.chan.write(text.replace("\n", "\r\n").encode() + b"\r\n")
 
+    def send(self, data: bytes) -> None:
+        """The app's output to the student; dropped once the connection has gone."""
+        if self.chan is not None and not self.chan.is_closing():
+            self.chan.write(data)
+
     def refuse(self, text: str, event: str) -> None:
         """Tell the student why, log it, and close."""
         self.say(text)
@@ -156,12 +268,13 @@ class StudentSession(asyncssh.SSHServerSession):
 
     async def begin(self) -> None:
         if not self.has_pty:
-            self.refuse("tutor needs a terminal: connect with `ssh -t`.",
-                        f"refused {self.student or 'a new key'} from {self.peer}: no terminal")
+            self.refuse(_("tutor needs a terminal: connect with `ssh -t`."),
+                        _("refused {student} from {peer}: no terminal").format(
+                            student=self.student or _("a new key"), peer=self.peer))
             return
         if self.student is None:
             self.prompt = LinePrompt(self.chan, self.enrolled)
-            self.prompt.ask("Class code: ", secret=True)
+            self.prompt.ask(_("Class code: "), secret=True)
             return
         await self.start_app()
 
@@ -171,18 +284,19 @@ class StudentSession(asyncssh.SSHServerSession):
         if len(answers) == 1:
             if answers[0] != code:
                 self.prompt = None
-                self.refuse("That is not this class's code.",
-                            f"enrolment refused from {self.peer}: wrong code")
+                self.refuse(_("That is not this class's code."),
+                            _("enrolment refused from {peer}: wrong code").format(peer=self.peer))
                 return None
-            return "Your name (letters, digits, . _ -): "
+            return _("Your name (letters, digits, . _ -): ")
         problem = self.server.classdir.enrol(answers[1], *self.key)
         if problem is not None:
             answers.pop()
             self.say(problem)
-            return "Your name: "
+            return _("Your name: ")
         self.student = answers[1]
         self.prompt = None
-        self.server.news(f"enrolled {self.student} ({self.key[0]} key) from {self.peer}")
+        self.server.news(_("enrolled {student} ({key_type} key) from {peer}").format(
+            student=self.student, key_type=self.key[0], peer=self.peer))
         self.server.task(self.start_app())
         return None
 
@@ -190,32 +304,37 @@ class StudentSession(asyncssh.SSHServerSession):
         assert self.student is not None
         refusal = self.server.admission_refusal()
         if refusal is not None:
-            self.refuse(refusal, f"refused {self.student}: {refusal}")
+            self.refuse(refusal, _("refused {student}: {why}").format(student=self.student,
+                                                                       why=refusal))
             return
         self.live = LiveSession(self.student, self.peer, time.time())
-        self.server.sessions.append(self.live)
+        self.server.add_session(self.live)
         env = self.server.app_environment(self.student, self.term)
         self.app = PtyApp(self.server.options.app_args, env, *self.size,
-                          write=self.chan.write, on_exit=self.app_exited,
+                          write=self.send, on_exit=self.app_exited,
                           launcher=self.server.launcher)
         try:
             await self.app.start()
         except OSError as exc:
             self.end_live()
-            self.refuse(f"The tutor could not start ({exc}).", f"{self.student}: {exc}")
+            self.refuse(_("The tutor could not start ({error}).").format(error=exc),
+                        _("{student}: {error}").format(student=self.student, error=exc))
             return
         self.live.app_pid, self.live.app = self.app.pid, self.app
-        self.server.news(f"connected {self.student} from {self.peer}")
+        self.server.on_change()
+        self.server.news(_("connected {student} from {peer}").format(student=self.student,
+                                                                      peer=self.peer))
 
     def end_live(self) -> None:
-        if self.live is not None and self.live in self.server.sessions:
-            self.server.sessions.remove(self.live)
+        if self.live is not None:
+            self.server.remove_session(self.live)
 
     def app_exited(self, code: int) -> None:
         self.end_live()
         if self.chan is not None and not self.chan.is_closing():
             self.chan.exit(code if code >= 0 else 1)
-        self.server.news(f"left {self.student} (the app ended, status {code})")
+        self.server.news(_("left {student} (the app ended, status {code})").format(
+            student=self.student, code=code))
 
     def data_received(self, data: bytes, datatype: Any) -> None:
         if self.prompt is not None:
@@ -241,7 +360,8 @@ class StudentSession(asyncssh.SSHServerSession):
     def connection_lost(self, exc: Exception | None) -> None:
         self.chan = None
         if self.app is not None and self.app.running:
-            self.server.news(f"dropped {self.student}: the connection went; ending the app")
+            self.server.news(_("dropped {student}: the connection went ({why}); ending the "
+                               "app").format(student=self.student, why=why_dropped(exc)))
             self.server.task(self.app.hang_up())
 
 
@@ -253,11 +373,20 @@ class StudentServer(asyncssh.SSHServer):
         self.student: str | None = None
         self.key: tuple[str, str] = ("", "")
         self.peer = "?"
+        self.conn: Any = None
 
     def connection_made(self, conn: Any) -> None:
+        sock = conn.get_extra_info("socket")
+        keep_alive(sock)
+        self.server.watch(conn, sock)
+        self.conn = conn
         peer = conn.get_extra_info("peername") or ("?", 0)
         self.peer = f"{peer[0]}:{peer[1]}"
-        conn.send_auth_banner(BANNER)
+        conn.send_auth_banner(_(BANNER) + "\r\n")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.conn is not None:
+            self.server.unwatch(self.conn)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -274,7 +403,8 @@ class StudentServer(asyncssh.SSHServer):
         if student is not None or self.server.options.enrol_code:
             self.student, self.key = student, (key_type, data)
             return True
-        self.server.news(f"refused an unknown {key_type} key from {self.peer}")
+        self.server.news(_("refused an unknown {key_type} key from {peer}").format(
+            key_type=key_type, peer=self.peer))
         return False
 
     def session_requested(self) -> StudentSession:
@@ -292,5 +422,6 @@ async def listen(server: ClassServer, host: str, port: int) -> Any:
     return await asyncssh.listen(
         host, port, server_factory=lambda: StudentServer(server),
         server_host_keys=[str(key_path)], encoding=None, line_editor=False,
-        keepalive_interval=5, keepalive_count_max=3, login_timeout=60,
+        keepalive_interval=SSH_KEEPALIVE_S, keepalive_count_max=SSH_KEEPALIVE_COUNT,
+        login_timeout=60,
         server_version="tutor", allow_pty=True)

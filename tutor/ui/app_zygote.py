@@ -5,7 +5,12 @@ Thirty students who connect together would otherwise each import Textual and the
 once and share its pages. Never imports torch (it is a UI process) and never starts an event
 loop or a thread before forking.
 
-Started by the serve process as `python -m tutor.ui.app_zygote --control FD`. On the control
+It also parses the course before forking (`--lessons`, as the apps are given it, in every
+language the tutor has): each app is handed that course instead of parsing every lesson file
+itself, unless a lesson file changed since (then the app reads the folder as usual).
+
+Started by the serve process as `python -m tutor.ui.app_zygote --control FD [--lessons DIR]`.
+On the control
 socket (tutor.runner.protocol frames): `{"args", "env"}` with the pseudo-terminal's slave fd
 (SCM_RIGHTS) starts an app, answered `{"event": "started", "token", "pid"}`; each app's exit is
 reported as `{"event": "exit", "pid", "status"}`. The control socket closing ends every app.
@@ -22,6 +27,7 @@ import selectors
 import signal
 import socket
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 import textual.app  # noqa: F401 (preloaded for the apps, as are the tutor's modules below)
@@ -30,7 +36,34 @@ import tutor.cli
 import tutor.commands.app
 import tutor.ui.app
 import tutor.ui.screens.lesson
+from tutor.course import Course, cache, default_lessons_dir, load_course
+from tutor.i18n import available_languages
 from tutor.runner import protocol
+
+#: The course parsed before forking, by (lesson folder, language), with the folder's stamp
+#: (tutor.course.cache) at the time: an app asking for the same, unchanged, gets it as is.
+PARSED: dict[tuple[Path, str | None], tuple[Course, Any]] = {}
+
+
+def parse_courses(lessons: Path | None) -> None:
+    """Parse the course in every language before forking (what each app would do first)."""
+    directory = lessons or default_lessons_dir()
+    for lang in available_languages():
+        with contextlib.suppress(Exception):  # only a speed-up: the app reads it itself
+            at = cache.stamp(directory, lang)
+            PARSED[(directory, lang)] = (load_course(directory, lang, use_cache=False), at)
+
+
+def parsed_course(lessons_dir: Path | None = None, lang: str | None = None, *,
+                  use_cache: bool = True) -> Course:
+    """`load_course` for a forked app: the course parsed before the fork, if still current."""
+    directory = lessons_dir or default_lessons_dir()
+    found = PARSED.get((directory, lang))
+    if found is not None and use_cache:
+        with contextlib.suppress(OSError):
+            if cache.stamp(directory, lang) == found[1]:
+                return found[0]
+    return load_course(lessons_dir, lang, use_cache=use_cache)
 
 
 def become_app(control: socket.socket, slave: int, args: list[str], env: dict[str, str]) -> None:
@@ -53,6 +86,7 @@ def become_app(control: socket.socket, slave: int, args: list[str], env: dict[st
             signal.signal(signum, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
         random.seed()
+        tutor.commands.app.load_course = parsed_course
         status = int(tutor.cli.main(args) or 0)
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else 1
@@ -143,10 +177,12 @@ class AppZygote:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="tutor.ui.app_zygote")
     parser.add_argument("--control", type=int, required=True)
+    parser.add_argument("--lessons", type=Path, help="the lesson folder the apps are given")
     args = parser.parse_args(argv)
     control = socket.socket(fileno=args.control)
     for signum in (signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_IGN)
+    parse_courses(args.lessons)
     gc.collect()
     gc.freeze()
     protocol.send(control, {"event": "ready"})

@@ -2,17 +2,22 @@
 
 `tutor serve` names the file in TUTOR_CLASS_MESSAGES (tutor.runner.shared); the app looks at
 it every second and shows each new line as a notification. Lines written before the app
-started are not shown.
+started are not shown. A served app also ends cleanly on a hang-up (`tutor serve` sends SIGHUP
+when the student's connection goes), as on Ctrl+Q: its queued progress writes land first.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
 from textual.app import App
 
+from tutor.i18n import _
 from tutor.runner.shared import MESSAGES_VARIABLE
 from tutor.text import printable
 
@@ -58,11 +63,13 @@ def watch_class_messages(app: App[Any]) -> MessageWatcher | None:
     name = os.environ.get(MESSAGES_VARIABLE)
     if not name:
         return None
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, app.exit)
     watcher = MessageWatcher(Path(name))
 
     def look() -> None:
         for line in watcher.new_lines():
-            app.notify(line, title="From your teacher", timeout=SHOW_S, markup=False)
+            app.notify(line, title=_("From your teacher"), timeout=SHOW_S, markup=False)
 
     app.set_interval(POLL_S, look)
     return watcher

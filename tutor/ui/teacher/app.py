@@ -16,19 +16,22 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Input, RichLog
 
+from tutor.i18n import N_, _
 from tutor.serve.classdir import ClassDir
 from tutor.serve.report import StudentRow, class_rows
 from tutor.text import printable
+from tutor.ui.translated import translate_bindings
 
 #: Seconds between two refreshes of the table.
 REFRESH_S = 2.0
-COLUMNS = ("Student", "Online", "Lesson", "Step", "Solved/tried/revealed", "Stuck on",
-           "PSS/RSS MiB", "CPU %")
+#: The table's column headings (translated when the table is made).
+COLUMNS = (N_("Student"), N_("Online"), N_("Lesson"), N_("Step"), N_("Solved/tried/revealed"),
+           N_("Stuck on"), N_("PSS/RSS MiB"), N_("CPU %"))
 
 
 def cells(row: StudentRow) -> tuple[str, ...]:
     """A student's row as the table's text."""
-    return (row.student, "yes" if row.connected else "no", row.lesson or "-",
+    return (row.student, _("yes") if row.connected else _("no"), row.lesson or "-",
             "-" if row.step is None else str(row.step + 1),
             f"{row.solved}/{row.attempted}/{row.revealed}", row.stuck or "-",
             f"{row.pss_mib:.0f}/{row.rss_mib:.0f}" if row.connected else "-",
@@ -38,7 +41,7 @@ def cells(row: StudentRow) -> tuple[str, ...]:
 class TeacherApp(App[int]):
     """The class at a glance; `m` sends a one-line message to every student's app."""
 
-    TITLE = "tutor serve"
+    TITLE = "tutor serve"  # the command's name: not translated
     CSS = """
     #class { height: 1fr; }
     #events { height: 8; border-top: solid $primary; }
@@ -46,13 +49,14 @@ class TeacherApp(App[int]):
     #message.-open { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "message", "Message everyone", id="teacher.message"),
-        Binding("ctrl+q", "quit", "Stop serving", id="teacher.quit"),
+        Binding("m", "message", N_("Message everyone"), id="teacher.message"),
+        Binding("ctrl+q", "quit", N_("Stop serving"), id="teacher.quit"),
     ]
 
     def __init__(self, classdir: ClassDir, *,
                  serve: Callable[[Callable[[str], None]], Any] | None = None) -> None:
         super().__init__()
+        translate_bindings(self)
         self.classdir = classdir
         self.serve = serve
         self.service: Any = None
@@ -62,13 +66,13 @@ class TeacherApp(App[int]):
         yield Header()
         yield DataTable(id="class", cursor_type="row", zebra_stripes=True)
         yield RichLog(id="events", markup=False, wrap=True)
-        yield Input(placeholder="A message for every student (Enter sends, Escape cancels)",
+        yield Input(placeholder=_("A message for every student (Enter sends, Escape cancels)"),
                     id="message", max_length=200)
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = str(self.classdir.root)
-        self.query_one("#class", DataTable).add_columns(*COLUMNS)
+        self.query_one("#class", DataTable).add_columns(*(_(column) for column in COLUMNS))
         if self.serve is not None:
             self.start_serving()
         self.refresh_class()
@@ -85,7 +89,7 @@ class TeacherApp(App[int]):
         try:
             await self.service.start()
         except Exception as exc:
-            self.news(f"cannot serve: {exc}")
+            self.news(_("cannot serve: {error}").format(error=exc))
 
     @work(exclusive=True, group="refresh", exit_on_error=False)  # its own group: exclusive
     async def refresh_class(self) -> None:
@@ -109,7 +113,7 @@ class TeacherApp(App[int]):
         text = event.value.strip()
         if text:
             self.classdir.post_message(text)
-            self.news(f"message sent: {text}")
+            self.news(_("message sent: {text}").format(text=text))
         self.close_message()
 
     def close_message(self) -> None:
