@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tutor.i18n import set_language
+from tutor.i18n import _, set_language
 from tutor.progress import ProgressStore
 from tutor.serve.classdir import ClassDir, parse_students
 from tutor.serve.report import class_rows
@@ -133,5 +133,8 @@ async def test_the_teachers_view_and_the_report_in_kiswahili(tmp_path: Path) -> 
                 "Mwanafunzi", "Yupo mtandaoni"]
             assert table.get_row("ada")[1] == "ndiyo" and table.get_row("bob")[1] == "hapana"
             assert app.query_one("#message").placeholder.startswith("Ujumbe kwa kila mwanafunzi")
+            # The footer's keys too (the app's bindings, shown through its default screen).
+            described = app.screen.active_bindings["m"].binding.description
+            assert described == _("Message everyone") != "Message everyone"
     finally:
         set_language("en")

@@ -20,7 +20,7 @@ from tutor.i18n import N_, _
 from tutor.serve.classdir import ClassDir
 from tutor.serve.report import StudentRow, class_rows
 from tutor.text import printable
-from tutor.ui.translated import translate_bindings
+from tutor.ui.translated import TranslatedScreen
 
 #: Seconds between two refreshes of the table.
 REFRESH_S = 2.0
@@ -56,11 +56,14 @@ class TeacherApp(App[int]):
     def __init__(self, classdir: ClassDir, *,
                  serve: Callable[[Callable[[str], None]], Any] | None = None) -> None:
         super().__init__()
-        translate_bindings(self)
         self.classdir = classdir
         self.serve = serve
         self.service: Any = None
         self.rows: list[StudentRow] = []
+
+    def get_default_screen(self) -> TranslatedScreen[Any]:
+        """The table's screen, which shows the bindings in the interface language."""
+        return TranslatedScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Header()
