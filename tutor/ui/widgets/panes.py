@@ -143,8 +143,9 @@ class Panes(Vertical):
         return output
 
     def show_result(self, result: dict[str, Any], assigned: list[str] | None = None) -> None:
-        """Refresh the Tensors, Gradients and Graph panes from a run's snapshot; `assigned`
-        (the names the cell just run assigns) come first in the tables."""
+        """Refresh the Tensors, Gradients, Graph and Plot panes from a run's snapshot; `assigned`
+        (the names the cell just run assigns) come first in the tables. A good run that drew
+        plots shows the Plot tab (Output is the next tab, F10)."""
         snapshot = result.get("snapshot") or {}
         tensors, changed = order_entries(snapshot.get("tensors") or [], self.entries, assigned)
         self.entries = {entry["name"]: entry for entry in tensors}
@@ -160,6 +161,8 @@ class Panes(Vertical):
         self._set_filled("plot", bool(plot.figures))
         for pane, text in EMPTY_AFTER_RUN.items():
             self.query_one(f"#pane-{pane} > .pane-empty", Static).update(_(text))
+        if plot.figures and result.get("ok"):
+            self.show_pane("plot")
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -192,4 +195,7 @@ class Panes(Vertical):
         self._show_quiet()
 
     def _show_quiet(self) -> None:
+        """`-quiet` while the visible tab is empty (the lesson gets the room); `-plot` while it
+        is a drawn plot (the panes get the room a curve needs, under the lesson at 80x24)."""
         self.set_class(self.current not in self.filled, "-quiet")
+        self.set_class(self.current == "plot" and "plot" in self.filled, "-plot")
