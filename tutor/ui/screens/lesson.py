@@ -40,8 +40,16 @@ class LessonScreen(OneNotice):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5,ctrl+r", "run_cell", N_("Run"), priority=True, id="run-cell",
                 tooltip=N_("Run the current cell (after the cells before it)")),
-        Binding("f6,ctrl+g", "interrupt", N_("Stop"), priority=True, id="interrupt",
+        # Stop is not in the footer: while a cell runs the status bar says "F6 stops".
+        Binding("f6,ctrl+g", "interrupt", N_("Stop"), priority=True, id="interrupt", show=False,
                 tooltip=N_("Interrupt the running cell")),
+        # Tab indents in a cell editor, so moving between a step's cells has its own keys.
+        Binding("ctrl+down,ctrl+f", "next_cell", N_("Cell"), priority=True, id="next-cell",
+                tooltip=N_("Go to the step's next cell, into its editor (after the last, the "
+                           "first)")),
+        Binding("ctrl+up", "previous_cell", N_("Previous cell"), priority=True,
+                id="previous-cell", show=False,
+                tooltip=N_("Go to the step's previous cell, into its editor")),
         Binding("f7", "previous_step", N_("Prev"), priority=True, id="previous-step",
                 tooltip=N_("Previous step")),
         Binding("f8,ctrl+n", "next_step", N_("Next"), priority=True, id="next-step",
@@ -131,9 +139,6 @@ class LessonScreen(OneNotice):
         step = self.lesson.steps[self.step_index]
         self._set_current(step.cells[0].index if step.cells else None)
         self.panes.set_step_has_cells(bool(step.cells))
-        self.query_one(StatusBar).location = (
-            f"{self.lesson.title} › {self.step_index + 1}/{len(self.lesson.steps)} {step.title}"
-        )
         self._show_cell_states()
         # The prose comes first: arrows and PageDown scroll it, Tab reaches the editor.
         self.step_view.focus()
@@ -145,9 +150,30 @@ class LessonScreen(OneNotice):
             editor.set_state(states[editor.cell.index].value)
 
     def _announce(self, lesson_completed: bool) -> None:
-        if lesson_completed:
-            self.notify(_("Lesson complete: {title}. Well done!").format(title=self.lesson.title),
-                        timeout=6)
+        """Say where the lesson stands: in the status bar (✓ once complete) and in a line at
+        the end of the step, never in a toast, which covered the top of the step's text.
+
+        The line is on the last step (complete, or which steps are still open) and on the
+        step where the lesson was just completed.
+        """
+        step = self.lesson.steps[self.step_index]
+        complete = self.session.lesson_complete
+        mark = "✓ " if complete else ""
+        self.query_one(StatusBar).location = (
+            f"{mark}{self.lesson.title} › {self.step_index + 1}/{len(self.lesson.steps)} "
+            f"{step.title}")
+        last = self.step_index == len(self.lesson.steps) - 1
+        if complete and (lesson_completed or last):
+            self.step_view.show_end(
+                _("✓ Lesson complete: {title}. Well done! Escape goes back to the lessons.")
+                .format(title=self.lesson.title), "-complete")
+        elif last:
+            still = [str(n + 1) for n in range(len(self.lesson.steps))
+                     if n not in self.session.completed]
+            self.step_view.show_end(
+                _("The lesson is complete once every step is done. Steps still to do: {steps} "
+                  "(F7 goes back).")
+                .format(steps=", ".join(still)) if still else "", "")
 
     async def action_next_step(self) -> None:
         """Go on; leaving a step with nothing to do completes it."""
@@ -203,6 +229,30 @@ class LessonScreen(OneNotice):
         self.current_cell = index
         for editor in self.step_view.cell_editors():
             editor.current = editor.cell.index == index
+
+    def action_next_cell(self) -> None:
+        self._go_to_cell(1)
+
+    def action_previous_cell(self) -> None:
+        self._go_to_cell(-1)
+
+    def _go_to_cell(self, offset: int) -> None:
+        """Focus the editor `offset` cells from the one being edited (cycling through the
+        step's cells); from outside the editors, the current cell's (▶). Its title line
+        comes into view with it."""
+        editors = self.step_view.cell_editors()
+        if not editors:
+            self.notify(_("This step has no cell."), timeout=3)
+            return
+        editing = [n for n, e in enumerate(editors) if e.editor.has_focus]
+        if editing:
+            position = editing[0] + offset
+        else:
+            current = [n for n, e in enumerate(editors) if e.cell.index == self.current_cell]
+            position = current[0] if current else 0
+        target = editors[position % len(editors)]
+        self.set_focus(target.editor, scroll_visible=False)
+        self.step_view.scroll_to_widget(target, animate=False, top=True)
 
     def action_reset_cell(self) -> None:
         editor = self._current_editor()

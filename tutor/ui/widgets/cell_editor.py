@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.events import DescendantBlur, DescendantFocus
+from textual.events import DescendantBlur, DescendantFocus, Key
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label, TextArea
@@ -25,6 +25,14 @@ def shown_text(source: str) -> str:
     return source.rstrip("\n")
 
 
+def next_indent(before: str, width: int = 4) -> str:
+    """The indentation of a new line after `before` (the line up to the cursor): the same,
+    and `width` spaces more after a `:` that opens a block."""
+    indent = before[:len(before) - len(before.lstrip(" \t"))]
+    code = before.split("#", 1)[0].rstrip() if "#" in before else before.rstrip()
+    return indent + " " * width if code.endswith(":") else indent
+
+
 class CodeEditor(TextArea, inherit_bindings=False):
     """A Python editor whose keys stay out of the lesson's way.
 
@@ -35,6 +43,21 @@ class CodeEditor(TextArea, inherit_bindings=False):
     BINDINGS = [  # noqa: RUF012 (Textual declares BINDINGS without ClassVar)
         b for b in TextArea.BINDINGS if not (isinstance(b, Binding) and b.key in ("f6", "f7"))
     ]
+
+    async def _on_key(self, event: Key) -> None:
+        """Enter keeps the line's indentation, one level more after a `:` (`for ...:`).
+
+        Replaces TextArea's handler for Enter only: once the default is prevented, Textual does
+        not call the base class's `_on_key`.
+        """
+        if event.key != "enter" or self.read_only:
+            return
+        event.stop()
+        event.prevent_default()
+        start, end = self.selection
+        row, column = min(start, end)
+        self.replace("\n" + next_indent(self.document[row][:column], self.indent_width),
+                     start, end, maintain_selection_offset=False)
 
     def on_mount(self) -> None:
         self._follow_theme()

@@ -1,0 +1,61 @@
+"""Writing and moving between cells with the keyboard (issue #14): Enter indents like a Python
+editor, and a step's cells are reached with their own keys, since Tab indents in an editor."""
+
+from __future__ import annotations
+
+from textual.widgets import Footer
+from ui_helpers import wait_until
+
+from tutor.ui.screens.help import key_rows
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.widgets.cell_editor import CellEditor, next_indent
+
+
+async def test_enter_keeps_the_indentation_and_indents_after_a_colon(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        area = app.screen.query_one(CellEditor).editor
+        area.load_text("")
+        area.focus()
+        await pilot.pause()
+        await pilot.press(*"for i in range(3):", "enter", *"if i:", "enter", *"print(i)",
+                          "enter", *"x = i")
+        lines = area.text.split("\n")
+        assert lines == ["for i in range(3):", "    if i:", "        print(i)", "        x = i"]
+        # A comment after the colon still opens a block; a line inside a block keeps its level.
+        assert next_indent("    while True:  # forever") == " " * 8
+        assert next_indent("    total = 0  # x:") == " " * 4
+        assert next_indent("") == ""
+
+
+async def test_a_steps_cells_are_reached_with_ctrl_down_and_ctrl_up(make_app) -> None:
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8", "f8")
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await wait_until(pilot, lambda: screen.step_index == 2)
+        first, second = screen.step_view.cell_editors()
+        assert app.focused is screen.step_view  # the prose, as every step starts
+        await pilot.press("ctrl+down")  # into the current cell (▶)
+        assert app.focused is first.editor
+        await pilot.press("ctrl+down")
+        await pilot.pause()
+        assert app.focused is second.editor and screen.current_cell == second.cell.index
+        # The cell's title line (In [n], what F5 does) is on screen, not only its code.
+        title = second.query_one(".cell-title")
+        assert screen.step_view.region.contains_region(title.region)
+        await pilot.press("ctrl+down")  # after the last, the first
+        assert app.focused is first.editor
+        await pilot.press("ctrl+up")
+        assert app.focused is second.editor
+        await pilot.press("tab")  # Tab still indents
+        assert app.focused is second.editor and second.editor.text.startswith("    ")
+        # The footer and the help say so.
+        footer = [key.key for key in screen.query_one(Footer).query("FooterKey")]
+        assert "ctrl+down" in footer
+        rows = dict(key_rows(screen))
+        assert "Ctrl+Down / Ctrl+F" in rows and "Ctrl+Up" in rows
