@@ -16,7 +16,7 @@ from tutor.i18n import N_, _
 from tutor.runner.client import RunnerError
 from tutor.study import EDITED_NOTE, CellState, LessonSession
 from tutor.text import printable
-from tutor.ui.labels import value_text
+from tutor.ui.labels import shape_text, value_text
 from tutor.ui.screens.help import first_key
 from tutor.ui.translated import translate_bindings
 from tutor.ui.widgets.cell_editor import CellEditor
@@ -304,6 +304,7 @@ class LessonScreen(OneNotice):
         result = outcome.result
         output.finish(result, streamed)
         self.panes.show_result(result, assigned_names(self.sources[index]))
+        self.panes.fit_output()
         if not result["ok"] and result["error"]["kind"] in ("crash", "out_of_memory", "timeout"):
             self.notify(printable(result["error"]["message"]), severity="error", timeout=8,
                         markup=False)
@@ -365,7 +366,10 @@ class LessonScreen(OneNotice):
         open_quizzes = [p for p in order if not p.state.solved and not p.state.revealed]
         target = (open_quizzes or order)[0]
         self.set_focus(target.answer_field, scroll_visible=False)
+        # The quiz from its title if it fits; the answer field in any case (over a plot the
+        # lesson has 7 rows at 80x24, fewer than a quiz with choices).
         target.scroll_visible(animate=False)
+        target.answer_field.scroll_visible(animate=False)
 
     def action_hint(self) -> None:
         panel = self._current_quiz()
@@ -437,6 +441,11 @@ def revealed_text(quiz: Quiz, expected: Any) -> str:
 
     if expected is None and quiz.accept:
         return quiz.accept[0]
+    if quiz.type == "tensor" and isinstance(expected, dict) and expected.get("values") is not None:
+        # The values as the answer field takes them (typed back, they are right), then the rest.
+        return _("{values}  (shape {shape}, {dtype})").format(
+            values=expected["values"], shape=shape_text(expected.get("shape")),
+            dtype=expected.get("dtype"))
     if quiz.type == "code":
         return f"{quiz.answer}  →  {value_text(expected)}"
     return value_text(expected)

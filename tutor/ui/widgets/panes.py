@@ -62,6 +62,8 @@ class Panes(Vertical):
         self.filled: set[str] = set()
         self.entries: dict[str, dict[str, Any]] = {}
         """The latest snapshot's tensors by name (for the detail line and the next ordering)."""
+        self.long_output = False
+        """Whether the latest run's output is longer than the Output pane's usual rows."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="pane-bar"):
@@ -138,9 +140,22 @@ class Panes(Vertical):
         """Clear the Output pane for a new run and show it; the caller streams into it."""
         output = self.output
         output.start(title)
+        self.long_output = False
         self._set_filled("output", True)
         self.show_pane("output")
         return output
+
+    def fit_output(self) -> None:
+        """Once a run is over: if its output does not fit the Output pane, the pane grows
+        (under the lesson, to the plot's height), so a cell's printout reads without scrolling
+        the pane; the next run starts at the usual height again."""
+        def measure() -> None:
+            self.long_output = self.output.max_scroll_y > 0
+            self._show_quiet()
+            if self.long_output:
+                self.call_after_refresh(self.output.scroll_end, animate=False)
+
+        self.call_after_refresh(measure)
 
     def show_result(self, result: dict[str, Any], assigned: list[str] | None = None) -> None:
         """Refresh the Tensors, Gradients, Graph and Plot panes from a run's snapshot; `assigned`
@@ -196,6 +211,8 @@ class Panes(Vertical):
 
     def _show_quiet(self) -> None:
         """`-quiet` while the visible tab is empty (the lesson gets the room); `-plot` while it
-        is a drawn plot (the panes get the room a curve needs, under the lesson at 80x24)."""
+        is a drawn plot and `-long` while it is an output longer than the pane (the panes get
+        the room, under the lesson at 80x24)."""
         self.set_class(self.current not in self.filled, "-quiet")
         self.set_class(self.current == "plot" and "plot" in self.filled, "-plot")
+        self.set_class(self.current == "output" and self.long_output, "-long")

@@ -197,9 +197,16 @@ class QuizPanel(Vertical):
         self._keep_in_view()
 
     def _keep_in_view(self) -> None:
-        """Scroll the step so the panel's last line (below the verdict and explanation) shows."""
+        """Scroll the step so the panel's last line (below the verdict and explanation) shows,
+        and the verdict's first line in any case (in a short view it comes first)."""
         last = self.query_one(".quiz-attempts", Label)
-        self.call_after_refresh(last.scroll_visible, animate=False)
+        verdict = self.query_one(".quiz-verdict", Static)
+
+        def scroll() -> None:
+            last.scroll_visible(animate=False, immediate=True)
+            verdict.scroll_visible(animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
 
 
 def placeholder(kind: str) -> str:
