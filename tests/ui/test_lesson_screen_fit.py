@@ -187,14 +187,15 @@ async def test_a_long_output_gets_the_rows_it_needs_at_80x24(make_app) -> None:
     """Issue #14 walkthrough: at 80x24 the Output pane showed 7 rows, so a cell printing a
     dozen lines (lesson 7's probabilities) hid the value a quiz asked about above its last 7
     lines. A longer output grows the pane (the lesson keeps 9 rows); the next short one gives
-    the rows back. Here: "In [1]", 8 lines, "✓ done"."""
+    the rows back. Here "In [1]", 9 lines and "✓ done" fill the 11 rows, with no empty row
+    after "✓ done"."""
     app = make_app(lesson="mini")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await run_first_cell(pilot, app)
         usual = screen.panes.region.height
         output = screen.query_one("#output", OutputPane)
         editor = screen.query_one(CellEditor)
-        editor.editor.load_text("for n in range(8):\n    print('line', n)")
+        editor.editor.load_text("for n in range(9):\n    print('line', n)")
         await pilot.pause()
         await pilot.press("f5")
         await app.workers.wait_for_complete()
