@@ -59,3 +59,27 @@ async def test_a_steps_cells_are_reached_with_ctrl_down_and_ctrl_up(make_app) ->
         assert "ctrl+down" in footer
         rows = dict(key_rows(screen))
         assert "Ctrl+Down / Ctrl+F" in rows and "Ctrl+Up" in rows
+
+
+async def test_tab_into_a_tall_cell_shows_its_title_with_the_keys(make_app) -> None:
+    """Issue #14 walkthrough (lesson 7, step 2): Tab into a cell taller than the lesson's rows
+    scrolled its title ("Tab indents · Esc leaves") off the top, above the editor."""
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        cell = screen.query_one(CellEditor)
+        cell.editor.load_text("\n".join(f"x{n} = {n}" for n in range(30)))
+        await pilot.pause()
+        view = screen.step_view
+        assert cell.outer_size.height > view.region.height  # taller than the lesson's rows
+        view.focus()
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.pause(0.5)  # Textual's focus scroll is animated
+        assert app.focused is cell.editor
+        title = cell.query_one(".cell-title")
+        assert view.region.contains_region(title.region)
+        assert "Tab indents" in str(title.render())

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Footer, Input, TextArea
 
 from tutor.course import Quiz
@@ -134,6 +135,24 @@ class LessonScreen(OneNotice):
         await self.step_view.remove()
         await self.query_one("#lesson-body").mount(self._step_view(), before=0)
         self._after_step_change()
+
+    def set_focus(self, widget: Widget | None, scroll_visible: bool = True,
+                  from_app_focus: bool = False) -> None:
+        """Focus `widget`; a cell's editor entered at its first line comes into view with its
+        title, which says what the keys do in there (Tab indents, Escape leaves). Textual
+        centres the editor alone, and a cell taller than the lesson's rows lost its title."""
+        cell = widget.parent if widget is not None else None
+        if scroll_visible and isinstance(widget, TextArea) and isinstance(cell, CellEditor) \
+                and widget.cursor_location[0] == 0:
+            super().set_focus(widget, scroll_visible=False, from_app_focus=from_app_focus)
+            self.call_later(self._show_cell, cell)
+            return
+        super().set_focus(widget, scroll_visible, from_app_focus)
+
+    def _show_cell(self, cell: CellEditor) -> None:
+        if not self.can_view_entire(cell):
+            tall = cell.outer_size.height > self.step_view.scrollable_content_region.height
+            self.step_view.scroll_to_widget(cell, animate=False, top=tall)
 
     def _after_step_change(self) -> None:
         step = self.lesson.steps[self.step_index]
