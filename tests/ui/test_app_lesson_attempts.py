@@ -138,3 +138,21 @@ async def test_completing_the_lesson_leaves_the_last_steps_text_readable(
         # Nothing lies over the step's text.
         for toast in screen.query(Toast):
             assert not toast.region.overlaps(screen.step_view.region)
+
+
+async def test_a_steps_cell_run_from_a_later_step_completes_it(make_app, progress) -> None:
+    """Issue #14 walkthrough: a learner answered step 2's quiz before running its cell, went
+    on, and F5 on step 3 ran that cell first; step 2 stayed open, so the lesson never
+    completed (the last step listed it as still to do)."""
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, app, 1)
+        await answer(pilot, app, screen.query_one(QuizPanel), "14")  # no cell run yet
+        await pilot.press("escape", "f8", "f5")
+        await app.workers.wait_for_complete()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await answer(pilot, app, screen.query_one(QuizPanel), "(2, 1)")
+        await pilot.pause()
+        assert screen.session.lesson_complete
+        assert str(screen.query_one("#lesson-end").render()).startswith("✓ Lesson complete")
