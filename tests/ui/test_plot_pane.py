@@ -151,7 +151,14 @@ async def test_a_loss_curve_is_readable_at_80x24_without_zooming(make_app) -> No
         assert drawn.count(MARKERS[0]) > 10
         assert screen.step_view.region.height >= 5
         plot_height = screen.panes.region.height
-        await pilot.press("f10")  # on to Output: its usual size, what the cell printed
+        # F12 still zooms: the lesson alone keeps the tab row; then the plot has every row.
+        await pilot.press("f12")
+        await pilot.pause()
+        assert screen.panes.region.height == 2
+        await pilot.press("f12")
+        await pilot.pause()
+        assert screen.panes.region.height > plot_height
+        await pilot.press("f12", "f10")  # on to Output: its usual size, what the cell printed
         await pilot.pause()
         assert screen.panes.current == "output"
         assert screen.panes.region.height < plot_height
