@@ -83,3 +83,38 @@ async def test_tab_into_a_tall_cell_shows_its_title_with_the_keys(make_app) -> N
         title = cell.query_one(".cell-title")
         assert view.region.contains_region(title.region)
         assert "Tab indents" in str(title.render())
+
+
+async def test_keys_that_arrive_together_act_in_the_order_typed(make_app) -> None:
+    """Over SSH keys typed quickly arrive together. Textual inserted the text at once but ran
+    the arrows, End, Backspace and Enter later, once they had bubbled up to the app: "1 4
+    Backspace 3" left "14" in an answer field, and the editor put a new line at its top."""
+    from textual import events
+
+    from tutor.ui.widgets.quiz_panel import QuizPanel
+
+    def burst(keys: list[str]) -> None:
+        for key in keys:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        area = screen.query_one(CellEditor).editor
+        area.load_text("a = 1\nfor i in range(2):\n    a += i")
+        area.focus()
+        await pilot.pause()
+        burst(["down", "end", "enter", "x", "backspace", "y"])
+        await wait_until(pilot, lambda: "y" in area.text)
+        await pilot.pause()
+        assert area.text == "a = 1\nfor i in range(2):\n    y\n    a += i"
+        field = screen.query_one(QuizPanel).answer_field
+        field.focus()
+        await pilot.pause()
+        burst(["1", "4", "backspace", "3", "home", "backspace", "delete", "2"])
+        await wait_until(pilot, lambda: "2" in field.value)
+        await pilot.pause()
+        assert field.value == "23"

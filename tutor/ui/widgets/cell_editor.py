@@ -17,6 +17,7 @@ from tutor.course import Cell
 from tutor.i18n import _
 from tutor.ui.labels import cell_state_text
 from tutor.ui.widgets.code_theme import code_theme
+from tutor.ui.widgets.keys_in_order import KeysInOrder
 
 
 def shown_text(source: str) -> str:
@@ -33,7 +34,7 @@ def next_indent(before: str, width: int = 4) -> str:
     return indent + " " * width if code.endswith(":") else indent
 
 
-class CodeEditor(TextArea, inherit_bindings=False):
+class CodeEditor(KeysInOrder, TextArea, inherit_bindings=False):
     """A Python editor whose keys stay out of the lesson's way.
 
     TextArea binds F6 and F7 (select line, select all); the lesson binds them first, so they never
@@ -47,8 +48,8 @@ class CodeEditor(TextArea, inherit_bindings=False):
     async def _on_key(self, event: Key) -> None:
         """Enter keeps the line's indentation, one level more after a `:` (`for ...:`).
 
-        Replaces TextArea's handler for Enter only: once the default is prevented, Textual does
-        not call the base class's `_on_key`.
+        Once the default is prevented, Textual calls neither KeysInOrder's nor TextArea's
+        `_on_key`; other keys go on to them (the editor's bindings, in order; then text).
         """
         if event.key != "enter" or self.read_only:
             return
