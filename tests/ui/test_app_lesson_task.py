@@ -113,3 +113,25 @@ async def test_reveal_of_a_task_shows_its_solution(runner, progress, tmp_path) -
         await app.workers.wait_for_complete()
         assert "scale = 6" in verdict(panel)
     assert progress.quiz_status("task")["big-enough"]["revealed"]
+
+
+def test_a_revealed_tensor_answer_typed_back_is_right() -> None:
+    """Issue #14 walkthrough: "Answer: tensor [5.0, 7.0, 9.0], shape (3,), torch.float32"
+    could not be typed back (the field took it as unreadable); the values now come first, in
+    the form the field reads."""
+    from pathlib import Path
+
+    from tutor.grading import grade_quiz
+    from tutor.ui.screens.lesson import revealed_text
+
+    lessons = load_course(Path(__file__).parents[2] / "lessons")
+    tensor_quizzes = [quiz for lesson in lessons.lessons for step in lesson.steps
+                      for quiz in step.quizzes if quiz.type == "tensor"]
+    assert tensor_quizzes
+    for values, shape, dtype in (([5.0, 7.0, 9.0], [3], "torch.float32"),
+                                 ([[1, 0], [0, 1]], [2, 2], "torch.int64")):
+        expected = {"kind": "tensor", "values": values, "shape": shape, "dtype": dtype}
+        shown = revealed_text(tensor_quizzes[0], expected)
+        typed = shown.split("  (")[0]
+        assert typed == str(values)
+        assert grade_quiz(tensor_quizzes[0], typed, expected).correct, shown

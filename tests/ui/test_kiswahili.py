@@ -98,7 +98,7 @@ async def test_a_lesson_and_a_wrong_answer_in_kiswahili(sw_app) -> None:
         screen = app.screen
         assert isinstance(screen, LessonScreen)
         footer = footer_text(app)
-        for word in ("Endesha", "Acha", "Rudi", "Mbele", "Dokezo", "Jibu", "Toka", "Msaada"):
+        for word in ("Endesha", "Seli", "Rudi", "Mbele", "Dokezo", "Jibu", "Toka", "Msaada"):
             assert word in footer, footer
         tabs = [str(tab.label) for tab in screen.query_one(Tabs).query("Tab")]
         assert tabs == ["Matokeo", "Tensor", "Gradienti", "Grafu", "Mchoro"]

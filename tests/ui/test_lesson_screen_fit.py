@@ -181,3 +181,106 @@ async def test_answer_field_shows_every_placeholder_whole(make_app, size) -> Non
         field = app.screen.query_one(QuizPanel).answer_field
         longest = max(len(text) for text in PLACEHOLDERS.values())
         assert field.content_region.width >= longest
+
+
+async def test_a_long_output_gets_the_rows_it_needs_at_80x24(make_app) -> None:
+    """Issue #14 walkthrough: at 80x24 the Output pane showed 7 rows, so a cell printing a
+    dozen lines (lesson 7's probabilities) hid the value a quiz asked about above its last 7
+    lines. A longer output grows the pane (the lesson keeps 9 rows); the next short one gives
+    the rows back. Here "In [1]", 9 lines and "✓ done" fill the 11 rows, with no empty row
+    after "✓ done"."""
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await run_first_cell(pilot, app)
+        usual = screen.panes.region.height
+        output = screen.query_one("#output", OutputPane)
+        editor = screen.query_one(CellEditor)
+        editor.editor.load_text("for n in range(9):\n    print('line', n)")
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: screen.panes.region.height > usual)
+        await pilot.pause()
+        assert output.text.rstrip().endswith("✓ done") and "line 0" in output.text
+        assert output.max_scroll_y == 0  # every line on screen, "In [1]" to "✓ done"
+        assert screen.step_view.region.height >= 9
+        editor.editor.load_text("print('short')")
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: screen.panes.region.height == usual)
+
+
+PLOT_AND_CHOICE_LESSON = """---
+id: plotted
+title: A plot and a choice
+order: 1
+---
+
+## Too large a rate
+
+```python
+losses = [1.5 ** n for n in range(20)]
+plot(losses, title="validation loss", labels=["loss"])
+```
+
+```quiz
+id: what-now
+type: choice
+ask: >-
+  The loss grows by orders of magnitude at every step of the training. What is the
+  matter, and what is the fix for it?
+choices:
+  - the rate is too large, so every step overshoots further; lower it
+  - the rate is too small, so training is too slow; raise it
+  - there are too few epochs; train for longer
+  - the data is wrong; collect more of it
+answer: "'the rate is too large, so every step overshoots further; lower it'"
+hints:
+  - Is the loss falling slowly, or rising?
+  - Rising means each step makes it worse.
+explain: >-
+  Too large a step overshoots the minimum by more than it started from, so each step
+  makes things worse than the one before it, and the loss grows without end. A smaller
+  rate shrinks the distance to the minimum at every step instead.
+```
+"""
+
+
+async def test_over_a_plot_f2_and_the_verdict_stay_in_the_short_lesson_view(
+        runner, progress, tmp_path) -> None:
+    """Issue #14 walkthrough (lesson 10, "tame-lr"; lesson 11, "prob-u"): with a plot on show
+    the lesson has 7 rows at 80x24. F2 scrolled the quiz's title into view but not its
+    answer field, and after an answer the view showed the quiz's last line (the explanation
+    under the verdict pushed the verdict out), not the verdict."""
+    from tutor.course import load_course
+    from tutor.ui.app import TutorApp
+    from tutor.ui.widgets.quiz_panel import QuizPanel
+
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "plotted.md").write_text(PLOT_AND_CHOICE_LESSON, encoding="utf-8")
+    course = load_course(folder)
+    assert not course.errors, course.errors
+    app = TutorApp(course, runner=runner, progress=progress, lesson="plotted")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: screen.panes.current == "plot")
+        await pilot.pause()
+        view = screen.step_view
+        assert view.region.height <= 8
+        panel = screen.query_one(QuizPanel)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.focused is panel.answer_field
+        assert view.region.contains_region(panel.answer_field.region)
+        await pilot.press("f3", "f3", "a", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        verdict = panel.query_one(".quiz-verdict")
+        assert str(verdict.render()).startswith("✓")
+        assert view.region.contains_region(verdict.region._replace(height=1))

@@ -111,3 +111,55 @@ async def test_a_cell_calling_plot_fills_the_plot_pane(make_app) -> None:
         assert "training loss" in first and f"{MARKERS[0]} loss" in first
         assert [f["title"] for f in pane.figures] == ["training loss",
                                                       "sigmoid and its derivative"]
+
+
+LOSS_CURVE_CELL = '''losses = [2.3 * 0.8 ** n for n in range(40)]
+print("final loss", losses[-1])
+plot(losses, title="training loss", labels=["loss"])
+'''
+
+
+async def test_a_loss_curve_is_readable_at_80x24_without_zooming(make_app) -> None:
+    """Issue #14: the Plot pane was about 5 rows tall until F12. A run that draws a plot shows
+    the Plot tab, and the panes grow so the whole plot (title, legend, curve, axis) is on
+    screen; Output is the next tab, and there the lesson gets its rows back."""
+    from tutor.ui.widgets.cell_editor import CellEditor
+
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        screen.query_one(CellEditor).editor.load_text(LOSS_CURVE_CELL)
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        pane = screen.query_one(PlotPane)
+        await wait_until(pilot, lambda: bool(pane.query(".plot"))
+                         and pane.query_one(".plot").size.height > 0)
+        await pilot.pause()
+        assert screen.panes.current == "plot"
+        plot = pane.query_one(".plot")
+        # Not cut: the plot lies inside the pane, and the pane inside the screen.
+        assert pane.region.contains_region(plot.region)
+        assert screen.region.contains_region(pane.region)
+        assert pane.max_scroll_y == 0
+        # Half the lesson area at least (the lesson keeps a few rows to read).
+        assert plot.region.height * 2 >= screen.query_one("#lesson-body").region.height
+        drawn = plot_text(pane)[0]
+        assert drawn.count(MARKERS[0]) > 10
+        assert screen.step_view.region.height >= 5
+        plot_height = screen.panes.region.height
+        # F12 still zooms: the lesson alone keeps the tab row; then the plot has every row.
+        await pilot.press("f12")
+        await pilot.pause()
+        assert screen.panes.region.height == 2
+        await pilot.press("f12")
+        await pilot.pause()
+        assert screen.panes.region.height > plot_height
+        await pilot.press("f12", "f10")  # on to Output: its usual size, what the cell printed
+        await pilot.pause()
+        assert screen.panes.current == "output"
+        assert screen.panes.region.height < plot_height
+        assert "final loss" in screen.panes.output.text

@@ -163,7 +163,12 @@ class LessonSession:
         finally:
             self.cells.running = None
         self.cells.after_run(index, result)
-        completed = self._check_step(self.step_of_cell(index))
+        # The cells before it ran too: a step whose quizzes were answered before its cells ran
+        # is complete now, even when the learner ran them from a later step.
+        completed = False
+        for step in self.lesson.steps[:self.step_of_cell(index) + 1]:
+            if step.cells and self._check_step(step.index):
+                completed = True
         return RunOutcome(result, completed)
 
     def step_of_cell(self, index: int) -> int:

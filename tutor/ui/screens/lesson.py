@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Footer, Input, TextArea
 
 from tutor.course import Quiz
@@ -16,7 +17,7 @@ from tutor.i18n import N_, _
 from tutor.runner.client import RunnerError
 from tutor.study import EDITED_NOTE, CellState, LessonSession
 from tutor.text import printable
-from tutor.ui.labels import value_text
+from tutor.ui.labels import shape_text, value_text
 from tutor.ui.screens.help import first_key
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.notices import OneNotice
@@ -39,8 +40,16 @@ class LessonScreen(OneNotice):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5,ctrl+r", "run_cell", N_("Run"), priority=True, id="run-cell",
                 tooltip=N_("Run the current cell (after the cells before it)")),
-        Binding("f6,ctrl+g", "interrupt", N_("Stop"), priority=True, id="interrupt",
+        # Stop is not in the footer: while a cell runs the status bar says "F6 stops".
+        Binding("f6,ctrl+g", "interrupt", N_("Stop"), priority=True, id="interrupt", show=False,
                 tooltip=N_("Interrupt the running cell")),
+        # Tab indents in a cell editor, so moving between a step's cells has its own keys.
+        Binding("ctrl+down,ctrl+f", "next_cell", N_("Cell"), priority=True, id="next-cell",
+                tooltip=N_("Go to the step's next cell, into its editor (after the last, the "
+                           "first)")),
+        Binding("ctrl+up", "previous_cell", N_("Previous cell"), priority=True,
+                id="previous-cell", show=False,
+                tooltip=N_("Go to the step's previous cell, into its editor")),
         Binding("f7", "previous_step", N_("Prev"), priority=True, id="previous-step",
                 tooltip=N_("Previous step")),
         Binding("f8,ctrl+n", "next_step", N_("Next"), priority=True, id="next-step",
@@ -125,13 +134,28 @@ class LessonScreen(OneNotice):
         await self.query_one("#lesson-body").mount(self._step_view(), before=0)
         self._after_step_change()
 
+    def set_focus(self, widget: Widget | None, scroll_visible: bool = True,
+                  from_app_focus: bool = False) -> None:
+        """Focus `widget`; a cell's editor entered at its first line comes into view with its
+        title, which says what the keys do in there (Tab indents, Escape leaves). Textual
+        centres the editor alone, and a cell taller than the lesson's rows lost its title."""
+        cell = widget.parent if widget is not None else None
+        if scroll_visible and isinstance(widget, TextArea) and isinstance(cell, CellEditor) \
+                and widget.cursor_location[0] == 0:
+            super().set_focus(widget, scroll_visible=False, from_app_focus=from_app_focus)
+            self.call_later(self._show_cell, cell)
+            return
+        super().set_focus(widget, scroll_visible, from_app_focus)
+
+    def _show_cell(self, cell: CellEditor) -> None:
+        if not self.can_view_entire(cell):
+            tall = cell.outer_size.height > self.step_view.scrollable_content_region.height
+            self.step_view.scroll_to_widget(cell, animate=False, top=tall)
+
     def _after_step_change(self) -> None:
         step = self.lesson.steps[self.step_index]
         self._set_current(step.cells[0].index if step.cells else None)
         self.panes.set_step_has_cells(bool(step.cells))
-        self.query_one(StatusBar).location = (
-            f"{self.lesson.title} › {self.step_index + 1}/{len(self.lesson.steps)} {step.title}"
-        )
         self._show_cell_states()
         # The prose comes first: arrows and PageDown scroll it, Tab reaches the editor.
         self.step_view.focus()
@@ -143,9 +167,30 @@ class LessonScreen(OneNotice):
             editor.set_state(states[editor.cell.index].value)
 
     def _announce(self, lesson_completed: bool) -> None:
-        if lesson_completed:
-            self.notify(_("Lesson complete: {title}. Well done!").format(title=self.lesson.title),
-                        timeout=6)
+        """Say where the lesson stands: in the status bar (✓ once complete) and in a line at
+        the end of the step, never in a toast, which covered the top of the step's text.
+
+        The line is on the last step (complete, or which steps are still open) and on the
+        step where the lesson was just completed.
+        """
+        step = self.lesson.steps[self.step_index]
+        complete = self.session.lesson_complete
+        mark = "✓ " if complete else ""
+        self.query_one(StatusBar).location = (
+            f"{mark}{self.lesson.title} › {self.step_index + 1}/{len(self.lesson.steps)} "
+            f"{step.title}")
+        last = self.step_index == len(self.lesson.steps) - 1
+        if complete and (lesson_completed or last):
+            self.step_view.show_end(
+                _("✓ Lesson complete: {title}. Well done! Escape goes back to the lessons.")
+                .format(title=self.lesson.title), "-complete")
+        elif last:
+            still = [str(n + 1) for n in range(len(self.lesson.steps))
+                     if n not in self.session.completed]
+            self.step_view.show_end(
+                _("The lesson is complete once every step is done. Steps still to do: {steps} "
+                  "(F7 goes back).")
+                .format(steps=", ".join(still)) if still else "", "")
 
     async def action_next_step(self) -> None:
         """Go on; leaving a step with nothing to do completes it."""
@@ -202,6 +247,30 @@ class LessonScreen(OneNotice):
         for editor in self.step_view.cell_editors():
             editor.current = editor.cell.index == index
 
+    def action_next_cell(self) -> None:
+        self._go_to_cell(1)
+
+    def action_previous_cell(self) -> None:
+        self._go_to_cell(-1)
+
+    def _go_to_cell(self, offset: int) -> None:
+        """Focus the editor `offset` cells from the one being edited (cycling through the
+        step's cells); from outside the editors, the current cell's (▶). Its title line
+        comes into view with it."""
+        editors = self.step_view.cell_editors()
+        if not editors:
+            self.notify(_("This step has no cell."), timeout=3)
+            return
+        editing = [n for n, e in enumerate(editors) if e.editor.has_focus]
+        if editing:
+            position = editing[0] + offset
+        else:
+            current = [n for n, e in enumerate(editors) if e.cell.index == self.current_cell]
+            position = current[0] if current else 0
+        target = editors[position % len(editors)]
+        self.set_focus(target.editor, scroll_visible=False)
+        self.step_view.scroll_to_widget(target, animate=False, top=True)
+
     def action_reset_cell(self) -> None:
         editor = self._current_editor()
         if editor is None:
@@ -252,6 +321,7 @@ class LessonScreen(OneNotice):
         result = outcome.result
         output.finish(result, streamed)
         self.panes.show_result(result, assigned_names(self.sources[index]))
+        self.panes.fit_output()
         if not result["ok"] and result["error"]["kind"] in ("crash", "out_of_memory", "timeout"):
             self.notify(printable(result["error"]["message"]), severity="error", timeout=8,
                         markup=False)
@@ -313,7 +383,10 @@ class LessonScreen(OneNotice):
         open_quizzes = [p for p in order if not p.state.solved and not p.state.revealed]
         target = (open_quizzes or order)[0]
         self.set_focus(target.answer_field, scroll_visible=False)
+        # The quiz from its title if it fits; the answer field in any case (over a plot the
+        # lesson has 7 rows at 80x24, fewer than a quiz with choices).
         target.scroll_visible(animate=False)
+        target.answer_field.scroll_visible(animate=False)
 
     def action_hint(self) -> None:
         panel = self._current_quiz()
@@ -385,6 +458,11 @@ def revealed_text(quiz: Quiz, expected: Any) -> str:
 
     if expected is None and quiz.accept:
         return quiz.accept[0]
+    if quiz.type == "tensor" and isinstance(expected, dict) and expected.get("values") is not None:
+        # The values as the answer field takes them (typed back, they are right), then the rest.
+        return _("{values}  (shape {shape}, {dtype})").format(
+            values=expected["values"], shape=shape_text(expected.get("shape")),
+            dtype=expected.get("dtype"))
     if quiz.type == "code":
         return f"{quiz.answer}  →  {value_text(expected)}"
     return value_text(expected)

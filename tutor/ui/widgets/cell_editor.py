@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.events import DescendantBlur, DescendantFocus
+from textual.events import DescendantBlur, DescendantFocus, Key
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label, TextArea
@@ -17,6 +17,7 @@ from tutor.course import Cell
 from tutor.i18n import _
 from tutor.ui.labels import cell_state_text
 from tutor.ui.widgets.code_theme import code_theme
+from tutor.ui.widgets.keys_in_order import KeysInOrder
 
 
 def shown_text(source: str) -> str:
@@ -25,7 +26,15 @@ def shown_text(source: str) -> str:
     return source.rstrip("\n")
 
 
-class CodeEditor(TextArea, inherit_bindings=False):
+def next_indent(before: str, width: int = 4) -> str:
+    """The indentation of a new line after `before` (the line up to the cursor): the same,
+    and `width` spaces more after a `:` that opens a block."""
+    indent = before[:len(before) - len(before.lstrip(" \t"))]
+    code = before.split("#", 1)[0].rstrip() if "#" in before else before.rstrip()
+    return indent + " " * width if code.endswith(":") else indent
+
+
+class CodeEditor(KeysInOrder, TextArea, inherit_bindings=False):
     """A Python editor whose keys stay out of the lesson's way.
 
     TextArea binds F6 and F7 (select line, select all); the lesson binds them first, so they never
@@ -35,6 +44,21 @@ class CodeEditor(TextArea, inherit_bindings=False):
     BINDINGS = [  # noqa: RUF012 (Textual declares BINDINGS without ClassVar)
         b for b in TextArea.BINDINGS if not (isinstance(b, Binding) and b.key in ("f6", "f7"))
     ]
+
+    async def _on_key(self, event: Key) -> None:
+        """Enter keeps the line's indentation, one level more after a `:` (`for ...:`).
+
+        Once the default is prevented, Textual calls neither KeysInOrder's nor TextArea's
+        `_on_key`; other keys go on to them (the editor's bindings, in order; then text).
+        """
+        if event.key != "enter" or self.read_only:
+            return
+        event.stop()
+        event.prevent_default()
+        start, end = self.selection
+        row, column = min(start, end)
+        self.replace("\n" + next_indent(self.document[row][:column], self.indent_width),
+                     start, end, maintain_selection_offset=False)
 
     def on_mount(self) -> None:
         self._follow_theme()

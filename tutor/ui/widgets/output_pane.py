@@ -50,4 +50,5 @@ class OutputPane(TextArea):
                 lines.append(traceback)
             lines.append(f"✗ {error.get('message') or _('The cell failed.')}")
 
-        self.append("\n".join(lines) + "\n")
+        # No newline after the last line: an empty row would cost one of the pane's few rows.
+        self.append("\n".join(lines))

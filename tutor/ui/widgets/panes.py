@@ -62,6 +62,8 @@ class Panes(Vertical):
         self.filled: set[str] = set()
         self.entries: dict[str, dict[str, Any]] = {}
         """The latest snapshot's tensors by name (for the detail line and the next ordering)."""
+        self.long_output = False
+        """Whether the latest run's output is longer than the Output pane's usual rows."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="pane-bar"):
@@ -138,13 +140,27 @@ class Panes(Vertical):
         """Clear the Output pane for a new run and show it; the caller streams into it."""
         output = self.output
         output.start(title)
+        self.long_output = False
         self._set_filled("output", True)
         self.show_pane("output")
         return output
 
+    def fit_output(self) -> None:
+        """Once a run is over: if its output does not fit the Output pane, the pane grows
+        (under the lesson, to the plot's height), so a cell's printout reads without scrolling
+        the pane; the next run starts at the usual height again."""
+        def measure() -> None:
+            self.long_output = self.output.max_scroll_y > 0
+            self._show_quiet()
+            if self.long_output:
+                self.call_after_refresh(self.output.scroll_end, animate=False)
+
+        self.call_after_refresh(measure)
+
     def show_result(self, result: dict[str, Any], assigned: list[str] | None = None) -> None:
-        """Refresh the Tensors, Gradients and Graph panes from a run's snapshot; `assigned`
-        (the names the cell just run assigns) come first in the tables."""
+        """Refresh the Tensors, Gradients, Graph and Plot panes from a run's snapshot; `assigned`
+        (the names the cell just run assigns) come first in the tables. A good run that drew
+        plots shows the Plot tab (Output is the next tab, F10)."""
         snapshot = result.get("snapshot") or {}
         tensors, changed = order_entries(snapshot.get("tensors") or [], self.entries, assigned)
         self.entries = {entry["name"]: entry for entry in tensors}
@@ -160,6 +176,8 @@ class Panes(Vertical):
         self._set_filled("plot", bool(plot.figures))
         for pane, text in EMPTY_AFTER_RUN.items():
             self.query_one(f"#pane-{pane} > .pane-empty", Static).update(_(text))
+        if plot.figures and result.get("ok"):
+            self.show_pane("plot")
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -192,4 +210,9 @@ class Panes(Vertical):
         self._show_quiet()
 
     def _show_quiet(self) -> None:
+        """`-quiet` while the visible tab is empty (the lesson gets the room); `-plot` while it
+        is a drawn plot and `-long` while it is an output longer than the pane (the panes get
+        the room, under the lesson at 80x24)."""
         self.set_class(self.current not in self.filled, "-quiet")
+        self.set_class(self.current == "plot" and "plot" in self.filled, "-plot")
+        self.set_class(self.current == "output" and self.long_output, "-long")

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Static
 from tutor.course import Quiz
 from tutor.grading import QuizAttempts, Verdict
 from tutor.i18n import N_, _
+from tutor.ui.widgets.keys_in_order import KeysInOrder
 from tutor.ui.widgets.prose import Prose
 
 #: What to type, per quiz type (the answer field's placeholder). The examples show the accepted
@@ -34,6 +35,10 @@ PLACEHOLDERS = {
     "task": N_("nothing to type: Enter checks your cells"),
 }
 
+
+
+class AnswerField(KeysInOrder, Input):
+    """A quiz's answer field: Backspace, the arrows and Enter act in the order typed."""
 
 
 class QuizPanel(Vertical):
@@ -74,8 +79,8 @@ class QuizPanel(Vertical):
                 for i, choice in enumerate(self.quiz.choices)
             ), classes="quiz-choices", markup=False)
         with Horizontal(classes="quiz-row"):
-            yield Input(placeholder=placeholder(self.quiz.type),
-                        classes="quiz-answer", select_on_focus=False, compact=True)
+            yield AnswerField(placeholder=placeholder(self.quiz.type),
+                              classes="quiz-answer", select_on_focus=False, compact=True)
             yield Button(_("Check"), classes="quiz-check", compact=True)
             yield Button(_("Hint"), classes="quiz-hint", compact=True)
             yield Button(_("Reveal"), classes="quiz-reveal", compact=True)
@@ -197,9 +202,16 @@ class QuizPanel(Vertical):
         self._keep_in_view()
 
     def _keep_in_view(self) -> None:
-        """Scroll the step so the panel's last line (below the verdict and explanation) shows."""
+        """Scroll the step so the panel's last line (below the verdict and explanation) shows,
+        and the verdict's first line in any case (in a short view it comes first)."""
         last = self.query_one(".quiz-attempts", Label)
-        self.call_after_refresh(last.scroll_visible, animate=False)
+        verdict = self.query_one(".quiz-verdict", Static)
+
+        def scroll() -> None:
+            last.scroll_visible(animate=False, immediate=True)
+            verdict.scroll_visible(animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
 
 
 def placeholder(kind: str) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from tutor.course import Cell, Prose, Quiz, StaticCode, Step
 from tutor.grading import QuizAttempts
+from tutor.i18n import _
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.prose import Prose as ProseView
 from tutor.ui.widgets.quiz_panel import QuizPanel
@@ -37,7 +38,25 @@ class StepView(VerticalScroll):
             elif isinstance(block, Quiz):
                 yield QuizPanel(block, self.quizzes[block.id])
         if not self.step.cells and not self.step.quizzes:
-            yield Label("Nothing to run here: F8 goes on to the next step.", classes="step-hint")
+            last = self.step.index == self.total - 1
+            yield Label(_("Nothing to run here: this is the lesson's last step.") if last else
+                        _("Nothing to run here: F8 goes on to the next step."),
+                        classes="step-hint")
+
+    def show_end(self, text: str, kind: str) -> None:
+        """A line at the end of the step about the whole lesson (complete, or what is still
+        open); "" takes it away. It is not scrolled to: the learner reaches it reading on."""
+        lines = self.query("#lesson-end")
+        if not text:
+            lines.remove()
+            return
+        if lines:
+            line = self.query_one("#lesson-end", Static)
+            line.update(text)
+        else:
+            line = Static(text, id="lesson-end", markup=False)
+            self.mount(line)
+        line.set_classes(f"lesson-end {kind}".strip())
 
     def cell_editors(self) -> list[CellEditor]:
         return list(self.query(CellEditor))
