@@ -69,6 +69,15 @@ def start_server(root: Path, *extra: str) -> tuple[subprocess.Popen[str], list[s
     raise AssertionError("tutor serve did not start:\n" + "\n".join(log))
 
 
+def alive(pid: int) -> bool:
+    """Whether `pid` is a live process (not gone, not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def stop_server(process: subprocess.Popen[str]) -> None:
     process.terminate()
     try:

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from served import start_server, stop_server, wait_log
+from served import alive, start_server, stop_server, wait_log
 from students import connect, new_key, students_line
 
 from tutor.serve.classdir import ClassDir
@@ -35,14 +35,6 @@ def loopback(up: bool) -> None:
         flags = struct.unpack("16sh", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
         flags = flags | IFF_UP if up else flags & ~IFF_UP
         fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sh", b"lo", flags))
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 async def main(root: Path, mode: str) -> dict[str, object]:

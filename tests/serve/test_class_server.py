@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from served import NAMES, ServedClass, start_server, stop_server, wait_log
+from served import NAMES, ServedClass, alive, start_server, stop_server, wait_log
 from students import Student, connect, new_key
 
 from tutor.serve.classdir import ClassDir
@@ -80,14 +80,6 @@ async def test_an_unknown_key_is_refused(served: ServedClass) -> None:
     with pytest.raises(asyncssh.PermissionDenied):
         await connect(served.port, new_key())
     served.wait_log(r"refused an unknown ssh-ed25519 key")
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 async def test_a_dropped_connection_leaves_no_process_of_that_student(

@@ -4,7 +4,7 @@ editor, and a step's cells are reached with their own keys, since Tab indents in
 from __future__ import annotations
 
 from textual.widgets import Footer
-from ui_helpers import wait_until
+from ui_helpers import on_second_step, wait_until
 
 from tutor.ui.screens.help import key_rows
 from tutor.ui.screens.lesson import LessonScreen
@@ -66,10 +66,7 @@ async def test_tab_into_a_tall_cell_shows_its_title_with_the_keys(make_app) -> N
     scrolled its title ("Tab indents · Esc leaves") off the top, above the editor."""
     app = make_app(lesson="mini")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("f8")
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
+        screen = await on_second_step(app, pilot)
         cell = screen.query_one(CellEditor)
         cell.editor.load_text("\n".join(f"x{n} = {n}" for n in range(30)))
         await pilot.pause()
@@ -99,10 +96,7 @@ async def test_keys_that_arrive_together_act_in_the_order_typed(make_app) -> Non
 
     app = make_app(lesson="mini")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("f8")
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
+        screen = await on_second_step(app, pilot)
         area = screen.query_one(CellEditor).editor
         area.load_text("a = 1\nfor i in range(2):\n    a += i")
         area.focus()

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Tree
-from ui_helpers import wait_until, write_lessons
+from ui_helpers import on_second_step, wait_until, write_lessons
 
 from tutor.commands import check as check_command
 from tutor.commands import list as list_command
-from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.output_pane import OutputPane
 
@@ -39,10 +38,7 @@ def assert_harmless(text: str) -> None:
 async def test_cell_text_is_escaped_in_every_pane(make_app) -> None:
     app = make_app(lesson="mini")
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause()
-        await pilot.press("f8")
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
+        screen = await on_second_step(app, pilot)
         editor = screen.query_one(CellEditor)
         editor.editor.load_text(HOSTILE_CELL)
         await pilot.pause()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from ui_helpers import wait_until
+from ui_helpers import on_second_step, wait_until
 
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.widgets.plot_pane import MARKERS, PlotPane
@@ -127,10 +127,7 @@ async def test_a_loss_curve_is_readable_at_80x24_without_zooming(make_app) -> No
 
     app = make_app(lesson="mini")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("f8")
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
+        screen = await on_second_step(app, pilot)
         screen.query_one(CellEditor).editor.load_text(LOSS_CURVE_CELL)
         await pilot.pause()
         await pilot.press("f5")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 MINI_LESSON = '''---
 id: mini
@@ -112,3 +113,14 @@ def plain(renderable: object) -> str:
     console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
     console.print(renderable)
     return console.export_text()
+
+
+async def on_second_step(app: Any, pilot: Any) -> Any:
+    """Go on from a lesson's first step to its second; the lesson screen."""
+    from tutor.ui.screens.lesson import LessonScreen
+
+    await pilot.pause()
+    await pilot.press("f8")
+    screen = app.screen
+    assert isinstance(screen, LessonScreen)
+    return screen
