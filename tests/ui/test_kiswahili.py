@@ -11,12 +11,13 @@ from textual.widgets import Footer, Input, OptionList, Static, Tabs
 from ui_helpers import MINI_LESSON, plain, wait_until, write_lessons
 
 from tutor.course import Course, load_course
-from tutor.i18n import set_language
+from tutor.i18n import _, set_language
 from tutor.progress import ProgressStore
 from tutor.runner.client import Runner
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.help import HelpScreen, key_rows
 from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.widgets.panes import EMPTY, NO_CELL
 
 #: The test course's first lesson in Kiswahili: same cells and quizzes, long words in the
 #: titles and prose (the layout must wrap or cut them, never spill).
@@ -102,8 +103,12 @@ async def test_a_lesson_and_a_wrong_answer_in_kiswahili(sw_app) -> None:
             assert word in footer, footer
         tabs = [str(tab.label) for tab in screen.query_one(Tabs).query("Tab")]
         assert tabs == ["Matokeo", "Tensor", "Gradienti", "Grafu", "Mchoro"]
+        # The empty Output pane, on the introduction (no cell) and on a step with cells.
+        empty = screen.query_one("#pane-output > .pane-empty", Static)
+        assert str(empty.render()) == _(NO_CELL) != NO_CELL
         await pilot.press("f8")
         await wait_until(pilot, lambda: screen.step_index == 1)
+        assert str(empty.render()) == _(EMPTY["output"]) != EMPTY["output"]
         await pilot.press("f5")
         await app.workers.wait_for_complete()
         answer = screen.query_one(Input)

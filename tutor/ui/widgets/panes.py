@@ -33,7 +33,7 @@ EMPTY = {
 }
 
 #: What the empty Output pane says on a step without a cell (F5 would have nothing to run).
-NO_CELL = "No output: this step has no cell to run"
+NO_CELL = N_("No output: this step has no cell to run")
 
 #: Panes whose table shows, under it, the highlighted row in full (while the table has focus).
 DETAILED = ("tensors", "gradients")
@@ -120,7 +120,7 @@ class Panes(Vertical):
     def set_step_has_cells(self, has_cells: bool) -> None:
         """Let the empty Output pane say what F5 would do on this step (nothing, without a
         cell); once a cell has run, its output stays."""
-        text = EMPTY["output"] if has_cells else NO_CELL
+        text = _(EMPTY["output"]) if has_cells else _(NO_CELL)
         self.query_one("#pane-output > .pane-empty", Static).update(text)
 
     def show_pane(self, pane: str) -> None:
