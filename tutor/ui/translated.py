@@ -39,6 +39,7 @@ TEXTUAL_TEXTS = {
         N_("Minimize the widget and restore to normal size"),
     "Maximize": N_("Maximize"),
     "Maximize the focused widget": N_("Maximize the focused widget"),
+    "Copy selected text": N_("Copy selected text"),
     "Screenshot": N_("Screenshot"),
     "Save an SVG 'screenshot' of the current screen":
         N_("Save an SVG 'screenshot' of the current screen"),
