@@ -55,12 +55,9 @@ def _is_number_node(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
-def _literal(answer: str) -> str | None:
-    """"number" or "list" when `answer` is a literal the learner typed (-0.0817, [[1, 2]])."""
-    try:
-        node = ast.parse(answer.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+def _literal(node: ast.expr) -> str | None:
+    """"number" or "list" when the answer (its parsed `node`) is a literal the learner typed
+    (-0.0817, [[1, 2]])."""
     if _is_number_node(node):
         return "number"
     nodes = list(ast.walk(node))
@@ -70,12 +67,9 @@ def _literal(answer: str) -> str | None:
     return None
 
 
-def _written_as(answer: str) -> str | None:
-    """What the learner wrote when the runner's encoding loses it: a tuple arrives as a list."""
-    try:
-        node = ast.parse(answer.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+def _written_as(node: ast.expr) -> str | None:
+    """What the learner wrote (its parsed `node`) when the runner's encoding loses it: a tuple
+    arrives as a list."""
     return "tuple" if isinstance(node, ast.Tuple) else None
 
 
@@ -170,7 +164,8 @@ def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, 
     found = breaches(answer, rules)
     if found:
         return breach_verdict(found[0])
-    literal = _literal(answer) if not rules.vary else None
+    node = ast.parse(answer.strip(), mode="eval").body  # parses: syntax_problem said so
+    literal = _literal(node) if not rules.vary else None
     try:
         if literal == "number" and not rules.value:
             as_number(expected)
@@ -193,17 +188,17 @@ def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, 
             verdict = replace(verdict, message=_("With {setting}: {verdict}").format(
                 setting=rules.settings()[setting], verdict=verdict.message))
         return verdict
+    written_as = _written_as(node)
     if rules.vary:
-        verdict = _grade_varied(answer, result.get("value"), expected, tolerance, rules)
+        verdict = _grade_varied(written_as, result.get("value"), expected, tolerance, rules)
     else:
-        verdict = _grade_value(answer, result.get("value"), expected, tolerance, rules)
+        verdict = _grade_value(written_as, result.get("value"), expected, tolerance, rules)
     # Two expressions are the same answer when their text is (QuizAttempts), not their shape.
     return replace(verdict, parsed=None)
 
 
-def _grade_value(answer: str, value: object, expected: object,
+def _grade_value(written_as: str | None, value: object, expected: object,
                  tolerance: Mapping[str, object] | None, rules: Constraints) -> Verdict:
-    written_as = _written_as(answer)
     if rules.value:
         problem = _value_problem(value, rules.value, written_as)
         if problem is not None:
@@ -211,7 +206,7 @@ def _grade_value(answer: str, value: object, expected: object,
     return compare_values(value, expected, tolerance, got_name=written_as)
 
 
-def _grade_varied(answer: str, values: object, expected: object,
+def _grade_varied(written_as: str | None, values: object, expected: object,
                   tolerance: Mapping[str, object] | None, rules: Constraints) -> Verdict:
     """One verdict for the values of the expression at each setting of `vary`."""
     settings = rules.settings()
@@ -219,7 +214,7 @@ def _grade_varied(answer: str, values: object, expected: object,
             len(values) == len(expected) == len(settings)):
         raise ValueError("a quiz with 'vary' needs one value per setting on both sides")
     for setting, value, computed in zip(settings, values, expected, strict=True):
-        verdict = _grade_value(answer, value, computed, tolerance, rules)
+        verdict = _grade_value(written_as, value, computed, tolerance, rules)
         if not verdict.correct:
             return replace(verdict, message=_("With {setting}: {verdict}").format(
                 setting=setting, verdict=verdict.message))
