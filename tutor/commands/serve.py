@@ -80,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
 
     classdir = ClassDir(args.class_dir)
     options = ServeOptions(max_students=args.max_students, enrol_code=args.enrol,
-                           app_args=app_arguments(args))
+                           app_args=app_arguments(args),
+                           lessons=str(Path(args.lessons).resolve())
+                           if getattr(args, "lessons", None) else None)
     headless = args.headless or not (sys.stdin.isatty() and sys.stdout.isatty())
     if headless:
         service = ClassService(classdir, options, args.host, args.port, args.device or "auto",

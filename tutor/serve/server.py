@@ -117,6 +117,8 @@ class ServeOptions:
     max_students: int = 100
     enrol_code: str | None = None
     app_args: list[str] = field(default_factory=list)
+    #: The lessons folder the apps read (`--lessons`, resolved), None for the shipped course.
+    lessons: str | None = None
 
 
 @dataclass

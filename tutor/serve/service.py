@@ -69,9 +69,7 @@ class ClassService:
         self.news(_("runner ready on {device} (one torch import for the class)").format(
             device=info.get("device", "?")))
         if self.fork_apps:
-            args = self.server.options.app_args
-            lessons = args[args.index("--lessons") + 1] if "--lessons" in args else None
-            launcher = AppLauncher(lessons)
+            launcher = AppLauncher(self.server.options.lessons)
             try:
                 await launcher.start()
             except (OSError, asyncio.TimeoutError) as exc:
