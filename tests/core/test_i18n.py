@@ -154,6 +154,14 @@ def test_a_runner_sentence_is_worded_where_it_is_shown() -> None:
         "KeyboardInterrupt kwenye mstari 3: seli ilikatizwa"
     for broken in (None, "text", ["{missing}", {}], ["{x}", []], [1, 2, 3]):
         assert in_app_language(broken, "English") == "English"
+    # A cell can forge a reply: a sentence whose fields would fill the app's memory, reach
+    # into its values' attributes, or nest without end is not worded either.
+    nested: list[object] = ["{x}", {"x": "end"}]
+    for _level in range(wire.MAX_SAID_DEPTH + 1):
+        nested = ["{x}", {"x": nested}]
+    for forged in (["{x:>300000000}", {"x": 1}], ["{x.__class__}", {"x": 1}],
+                   ["{x[0]}", {"x": "ab"}], ["{x!r}", {"x": 1}], ["{0}", {}], nested):
+        assert in_app_language(forged, "English") == "English"
 
 
 def test_a_failing_cell_and_a_broken_lesson_are_reported_in_kiswahili(tmp_path) -> None:

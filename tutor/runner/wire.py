@@ -7,6 +7,7 @@ client enforces them, the worker keeps within them. See docs/architecture.md, "T
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from typing import Any, Literal, TypedDict
 
@@ -191,13 +192,29 @@ def said(template: str, **values: Any) -> Said:
     return [template, values]
 
 
-def worded(sentence: Said, translate: Callable[[str], str] = str) -> str:
+#: How deep sentences may nest in one another (`said(..., detail=said(...))`).
+MAX_SAID_DEPTH = 4
+
+
+def _plain_fields(template: str) -> str:
+    """`template` if its every field is a plain `{name}`: no attribute, index, conversion or
+    format spec (a cell can forge a sentence; `{x:>999999999}` would fill the app's memory).
+    ValueError otherwise."""
+    for _text, field, spec, conversion in string.Formatter().parse(template):
+        if field is not None and (not field.isidentifier() or spec or conversion):
+            raise ValueError(f"not a plain field: {field!r}")
+    return template
+
+
+def worded(sentence: Said, translate: Callable[[str], str] = str, depth: int = 0) -> str:
     """`sentence` filled in, each template passed through `translate` first (`tutor.i18n._` for
     the current language; English without). ValueError when it is not a Said."""
+    if depth > MAX_SAID_DEPTH:
+        raise ValueError("sentences nested too deeply")
     try:
         template, values = sentence
-        return translate(str(template)).format(**{
-            str(name): worded(value, translate) if isinstance(value, list) else value
+        return _plain_fields(translate(str(template))).format(**{
+            str(name): worded(value, translate, depth + 1) if isinstance(value, list) else value
             for name, value in dict(values).items()})
     except (TypeError, KeyError, IndexError, AttributeError) as exc:
         raise ValueError(f"not a sentence: {exc}") from None
