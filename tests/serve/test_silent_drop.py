@@ -24,7 +24,7 @@ import pytest
 from served import ServedClass
 
 from tutor.serve.classdir import ClassDir
-from tutor.serve.server import SILENCE_S
+from tutor.serve.silence import SILENCE_S
 
 HELPER = Path(__file__).with_name("silent_drop.py")
 SLOW_HELPER = Path(__file__).with_name("slow_student.py")

@@ -9,12 +9,8 @@ name (trust on first use). Passwords are never accepted.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import errno
 import json
 import os
-import socket
-import struct
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -28,22 +24,12 @@ from tutor.serve.app_launcher import AppLauncher
 from tutor.serve.classdir import ClassDir
 from tutor.serve.line_prompt import LinePrompt
 from tutor.serve.pty_app import PtyApp
+from tutor.serve.silence import SilenceWatch, keep_alive, why_dropped
 
-#: Seconds a student's machine may leave the server's packets unacknowledged (sent data, or a
-#: keepalive probe once the connection has been idle for a second) before the connection is
-#: ended: a network that goes silent (no FIN: cable, Wi-Fi, a laptop lid) is noticed in about
-#: this long. Acknowledgements come from the student's kernel, not their ssh program, so a slow
-#: or busy client is never taken for a dead one; nor is one whose receive window is full (it
-#: still acknowledges the server's window probes). docs/serve.md, "Dropped connections".
-SILENCE_S = 2
-#: Seconds between two looks at every connection's TCP_INFO (for data left unacknowledged).
-SILENCE_POLL_S = 0.25
 #: SSH keepalive (answered by the client program itself): ends a connection whose machine still
 #: acknowledges but whose ssh client has answered nothing for SSH_KEEPALIVE_S * (COUNT + 1) s.
 SSH_KEEPALIVE_S = 10
 SSH_KEEPALIVE_COUNT = 3
-#: struct tcp_info (linux/tcp.h) up to tcpi_last_ack_recv: 8 bytes, then 13 unsigned ints.
-TCP_INFO_FORMAT = "=8B13I"
 #: Below this much available memory (MiB) nobody new is let in.
 MIN_AVAILABLE_MIB = 400
 #: Said before authentication to anyone who connects (OpenSSH shows it).
@@ -61,53 +47,6 @@ def available_mib() -> int | None:
     except (OSError, ValueError):
         return None
     return None
-
-
-def is_tcp(sock: Any) -> bool:
-    """Whether `sock` is a TCP socket (not a Unix one, not None)."""
-    return sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6)
-
-
-def keep_alive(sock: Any) -> None:
-    """TCP keepalive probes once a connection has been idle for a second, one a second: the
-    kernel ends an idle connection whose first probe goes unanswered for SILENCE_S - 1 s.
-
-    Not TCP_USER_TIMEOUT: since Linux 5.11 it also ends a connection whose peer keeps its
-    receive window shut for that long (a live client that reads slowly); data left
-    unacknowledged is watched instead (`unacknowledged_ms`).
-    """
-    if not is_tcp(sock):
-        return
-    options = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
-    for name, value in (("TCP_KEEPIDLE", 1), ("TCP_KEEPINTVL", max(1, SILENCE_S - 1)),
-                        ("TCP_KEEPCNT", 1)):
-        if hasattr(socket, name):
-            options.append((socket.IPPROTO_TCP, getattr(socket, name), value))
-    for level, option, value in options:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(level, option, value)
-
-
-def unacknowledged_ms(sock: Any) -> int | None:
-    """Milliseconds since the peer last acknowledged anything, while something it has not
-    acknowledged is out (data, or a probe); None when nothing is awaited or unknown."""
-    try:
-        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO,
-                               struct.calcsize(TCP_INFO_FORMAT))
-        fields = struct.unpack_from(TCP_INFO_FORMAT, info)
-    except (OSError, AttributeError, struct.error):
-        return None
-    probes, unacked, last_ack_recv = fields[3], fields[12], fields[20]
-    return int(last_ack_recv) if unacked or probes else None
-
-
-def why_dropped(exc: Exception | None) -> str:
-    """How a connection went, in words for the log."""
-    if isinstance(exc, OSError) and exc.errno == errno.ETIMEDOUT:
-        return _("their machine acknowledged nothing for {seconds} s").format(seconds=SILENCE_S)
-    if exc is None:
-        return _("closed")
-    return str(exc) or type(exc).__name__
 
 
 @dataclass
@@ -147,32 +86,8 @@ class ClassServer:
         #: Called whenever `sessions` changes (a student came, their app started, they left):
         #: the service rewrites the sessions file at once, not at its next sample.
         self.on_change: Callable[[], None] = lambda: None
-        #: Connections watched for silence (`unacknowledged_ms`), with their sockets.
-        self.watched: dict[Any, Any] = {}
-        self.watching: asyncio.Task[None] | None = None
-
-    def watch(self, conn: Any, sock: Any) -> None:
-        """Watch a connection for data its peer leaves unacknowledged for SILENCE_S."""
-        if not is_tcp(sock) or not hasattr(socket, "TCP_INFO"):
-            return
-        self.watched[conn] = sock
-        if self.watching is None or self.watching.done():
-            self.watching = asyncio.ensure_future(self._watch_silence())
-
-    def unwatch(self, conn: Any) -> None:
-        """The connection has gone."""
-        self.watched.pop(conn, None)
-
-    async def _watch_silence(self) -> None:
-        while self.watched:
-            await asyncio.sleep(SILENCE_POLL_S)
-            for conn, sock in list(self.watched.items()):
-                waited = unacknowledged_ms(sock)
-                if waited is not None and waited >= SILENCE_S * 1000:
-                    self.unwatch(conn)
-                    # As the kernel says it when its own keepalive gets no answer.
-                    conn.connection_lost(TimeoutError(errno.ETIMEDOUT,
-                                                      os.strerror(errno.ETIMEDOUT)))
+        #: Connections watched for data left unacknowledged (a silent network).
+        self.silence = SilenceWatch()
 
     def add_session(self, live: LiveSession) -> None:
         """A student is in."""
@@ -380,7 +295,7 @@ class StudentServer(asyncssh.SSHServer):
     def connection_made(self, conn: Any) -> None:
         sock = conn.get_extra_info("socket")
         keep_alive(sock)
-        self.server.watch(conn, sock)
+        self.server.silence.watch(conn, sock)
         self.conn = conn
         peer = conn.get_extra_info("peername") or ("?", 0)
         self.peer = f"{peer[0]}:{peer[1]}"
@@ -388,7 +303,7 @@ class StudentServer(asyncssh.SSHServer):
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.conn is not None:
-            self.server.unwatch(self.conn)
+            self.server.silence.unwatch(self.conn)
 
     def begin_auth(self, username: str) -> bool:
         return True
