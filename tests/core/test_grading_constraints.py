@@ -35,6 +35,7 @@ def test_bad_constraints_are_named(mapping: dict[str, Any], words: str) -> None:
 
 NO_CALL = {"forbid": ["tok_emb()"]}
 FROM_DATA = {"forbid": ["targets"], "require": ["data"]}
+NO_FLATTENING = {"forbid": ["batch_loss", "flatten", "view"], "require": ["batch_logits"]}
 
 
 @pytest.mark.parametrize(("rules", "expression", "found"), [
@@ -45,6 +46,13 @@ FROM_DATA = {"forbid": ["targets"], "require": ["data"]}
     (NO_CALL, "F.embedding(torch.tensor(4), tok_emb.weight)", []),
     (FROM_DATA, "targets[5]", [("uses", "targets"), ("misses", "data")]),
     (FROM_DATA, "data[5 * 4 + 1:][:8]", []),
+    # A forbidden plain name is forbidden as a method or attribute too.
+    (NO_FLATTENING, "F.cross_entropy(batch_logits.flatten(0, 1), t.flatten())",
+     [("uses", "flatten")]),
+    (NO_FLATTENING, "F.cross_entropy(batch_logits.view(-1, V), t)", [("uses", "view")]),
+    (NO_FLATTENING, "getattr(batch_logits, 'view')(-1, V)", [("uses", "view")]),
+    (NO_FLATTENING, "batch_loss", [("uses", "batch_loss"), ("misses", "batch_logits")]),
+    (NO_FLATTENING, "F.cross_entropy(batch_logits.transpose(1, 2), t)", []),
 ])
 def test_breaches_read_the_syntax_tree(rules: dict[str, Any], expression: str,
                                        found: list[tuple[str, str]]) -> None:
