@@ -153,6 +153,31 @@ def code_alternatives(value: object) -> list[object]:
     return alternatives
 
 
+def code_alternative_expressions(answer: str, value: object) -> list[str]:
+    """The quiz's `answer` rewritten as a learner may give the same value: `(answer).item()` for
+    a one-element tensor, `(answer).tolist()` for a float32, int64 or bool tensor,
+    `torch.tensor(answer)` for a number. `tutor check` runs and grades each, so the runner's
+    encoding of the value is tested too, not only the grader."""
+    if _plain_number(value):
+        return [f"torch.tensor({answer})"]
+    if not is_tensor_dict(value) or value.get("values") is None:
+        return []
+    try:
+        tensor = as_tensor(value)
+    except ExpectedValueError:
+        return []
+    expressions = []
+    if len(tensor.values) == 1:
+        expressions.append(f"({answer}).item()")
+    if tensor.dtype in DEFAULT_DTYPES and tensor.shape:
+        expressions.append(f"({answer}).tolist()")
+    return expressions
+
+
+def _plain_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def refused_forms(kind: str, value: object, *, tolerance: Mapping[str, object] | None = None,
                   choices: Sequence[str] = (), accept: Sequence[str] = (),
                   shown: Sequence[str] = (), ask: str = "") -> list[tuple[str, Verdict]]:
