@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tutor.course import parse_lesson
+from tutor.course import Quiz, load_course, parse_lesson
 from tutor.grading import QuizAttempts, Verdict, grade, grade_code, grade_quiz, grade_task
 from tutor.grading.shown import numbers_in
 from tutor.runner.values import encode
@@ -91,6 +91,37 @@ def choice(expected: str, choices: list[str]) -> Callable[[str], Verdict]:
     return lambda answer: grade("choice", answer, expected, choices=choices)
 
 
+COURSE = load_course(use_cache=False)
+
+
+def quiz(lesson_id: str, quiz_id: str) -> Quiz:
+    """A quiz of the shipped course, with its tolerance, shown numbers, choices and
+    constraints as a learner meets them."""
+    lesson = COURSE.lesson(lesson_id)
+    assert lesson is not None, lesson_id
+    return lesson.quiz(quiz_id)
+
+
+def typed(lesson_id: str, quiz_id: str, expected: Any) -> Callable[[str], Verdict]:
+    """A typed answer to a shipped quiz; `expected` computed here with torch."""
+    return lambda answer: grade_quiz(quiz(lesson_id, quiz_id), answer, encode(expected))
+
+
+def coded(lesson_id: str, quiz_id: str, value_of_answer: Any, expected: Any
+          ) -> Callable[[str], Verdict]:
+    """A code answer to a shipped quiz, under its tolerance and constraints."""
+    shipped = quiz(lesson_id, quiz_id)
+    return lambda answer: grade_code(answer, run(value_of_answer), encode(expected),
+                                     tolerance=shipped.tolerance, shown=shipped.shown,
+                                     constraints=shipped.constraints)
+
+
+def loss_at_b(b: float) -> float:
+    """Lesson 5's loss_at(w, b) with w = 2.2, in float64 on the CPU."""
+    z = torch.tensor(1.1, dtype=torch.float64) * 2.2 + b
+    return F.binary_cross_entropy(torch.sigmoid(z), torch.tensor(1.0, dtype=torch.float64)).item()
+
+
 R, W, U = "correct", "wrong", "unparseable"
 CHAIN_SIN = (torch.cos(torch.tensor(1.5) ** 2) * 2 * 1.5).item()
 ACCUMULATED = 3 * ((EX["a"] - EX["y"]) * EX["x"]).item()
@@ -127,6 +158,13 @@ A_FLOAT = {"constraints": {"value": "float"}, "tolerance": {"rel": 0.0001}}
 ONE_STEP = (torch.tensor(0.0) - 0.1 * torch.tensor(-6.0)).item()
 Q_K = torch.arange(16.0).reshape(4, 4) / 10
 SCALED = Q_K @ Q_K.T / math.sqrt(8)
+CENTRAL = (loss_at_b(0.1) - loss_at_b(-0.1)) / 0.2
+FORWARD = (loss_at_b(0.1) - loss_at_b(0.0)) / 0.1
+BATCH_LOSS = F.cross_entropy(torch.randn(2, 4, 6).transpose(1, 2), torch.zeros(2, 4).long())
+UNIFORM_PERPLEXITY = F.cross_entropy(torch.zeros(50257), torch.tensor(0)).exp().item()
+EXP_LIMIT = math.log(torch.finfo(torch.float32).max)
+COLUMN_SUMS = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).sum(dim=0)
+FLAT = list(torch.empty(8, 1024, 50257, device="meta").flatten(0, 1).shape)
 
 CASES = [
     # Right answers marked wrong
@@ -274,6 +312,58 @@ CASES = [
                                                   "Allocator: can't allocate memory"),
                                    encode(B_GRAD), memory_limit_mib=2048),
          W, True, "out of memory (the limit is 2 GiB)"),
+    # Against the shipped lessons (their tolerance, shown numbers, choices and constraints).
+    Case("context-name", "n_positions", typed("llm-basics", "context-name", None), R, True),
+    *[Case("context-name", name, typed("llm-basics", "context-name", None), R, True)
+      for name in ("n_ctx", "block_size", "sequence length", "context len",
+                   "context length (1024)")],
+    Case("accumulated", "-0.2694", typed("autograd", "accumulated", ACCUMULATED), R, True),
+    Case("accumulated", "-0.26946", typed("autograd", "accumulated", ACCUMULATED), R, True),
+    Case("accumulated", "-0.2690", typed("autograd", "accumulated", ACCUMULATED), W, True,
+         "digit 4 is off"),
+    Case("chain-sin", "-1.89", typed("autograd", "chain-sin", CHAIN_SIN), R, True),
+    Case("chain-sin", "cos(2.25)*3", typed("autograd", "chain-sin", CHAIN_SIN), R, True),
+    Case("half-bytes", "7.7e7", typed("dtypes", "half-bytes", HALF_BYTES), R, True),
+    Case("half-bytes", "77 MB", typed("dtypes", "half-bytes", HALF_BYTES), R, True),
+    Case("half-bytes", "78 MB", typed("dtypes", "half-bytes", HALF_BYTES), W, True),
+    Case("dropout-scale", "10/9", typed("llm-basics", "dropout-scale", 1 / (1 - 0.1)), R, True),
+    Case("numeric-db", "b.grad.item()", coded("autograd", "numeric-db", B_GRAD.item(), CENTRAL),
+         W, False, "does not use `loss_at`"),
+    Case("numeric-db", "(loss_at(w.item(), b.item() + 0.1) - loss_at(w.item(), b.item())) / 0.1",
+         coded("autograd", "numeric-db", FORWARD, CENTRAL), W, True),
+    Case("numeric-db", "(loss_at(w.item(), b.item() + 0.1) - loss_at(w.item(), b.item() - 0.1))"
+         " / 0.2", coded("autograd", "numeric-db", CENTRAL, CENTRAL), R, True),
+    Case("w2-grad", "net.fc2.weight.grad", coded("backprop", "w2-grad", Q_K, Q_K), W, False,
+         "uses `net`"),
+    Case("transpose-loss", "batch_loss",
+         coded("logits", "transpose-loss", BATCH_LOSS, BATCH_LOSS), W, False, "`batch_loss`"),
+    Case("transpose-loss", "F.cross_entropy(batch_logits.flatten(0, 1), batch_targets.flatten())",
+         coded("logits", "transpose-loss", BATCH_LOSS, BATCH_LOSS), W, False, "`flatten`"),
+    Case("transpose-loss", "F.cross_entropy(batch_logits.transpose(1, 2), batch_targets)",
+         coded("logits", "transpose-loss", BATCH_LOSS, BATCH_LOSS), R, True),
+    Case("scaled-scores", "scores[0, 0]", coded("attention-shapes", "scaled-scores", SCALED,
+                                                SCALED), W, False, "`scores`"),
+    Case("loss-if-mat", "-math.log(0.287)", coded("logits", "loss-if-mat", 1.2483, 1.2472), W,
+         False, "`probs`"),
+    Case("uniform-perplexity", "exp(ln(50257))",
+         typed("logits", "uniform-perplexity", UNIFORM_PERPLEXITY), R, True),
+    Case("exp-limit", "math.log(3.4028e38)", typed("logits", "exp-limit", EXP_LIMIT), R, True),
+    Case("initial-loss", "math.log(25)", typed("next-token", "initial-loss", INITIAL_LOSS), R,
+         True),
+    Case("initial-loss", "math.log(24)", typed("next-token", "initial-loss", INITIAL_LOSS), W,
+         True),
+    Case("val-grad", "no", typed("training-loop", "val-grad", "False"), R, True),
+    Case("val-grad", "yes", typed("training-loop", "val-grad", "False"), W, True),
+    Case("same-token-two-places", "no", typed("embeddings", "same-token-two-places", "No"), R,
+         True),
+    Case("rows-touched", "4 rows", typed("embeddings", "rows-touched", 4), R, True),
+    Case("rows-touched", "4 tensors", typed("embeddings", "rows-touched", 4), U, False),
+    Case("optimizer-tensors", "2 tensors", typed("training-loop", "optimizer-tensors", 2), R,
+         True),
+    Case("column-sums", "5 7 9", typed("attention-shapes", "column-sums", COLUMN_SUMS), R, True),
+    Case("flat-shape", "(8 * 1024, 50_257)", typed("logits", "flat-shape", FLAT), R, True),
+    Case("flat-shape", "(8192, 50,257)", typed("logits", "flat-shape", FLAT), R, True),
+    Case("flat-shape", "(8192, 50, 257)", typed("logits", "flat-shape", FLAT), W, True),
     # Not attempts
     Case("w-grad", "w.grad", number(ACCUMULATED), U, False),
     Case("w-grad", "-0.3", number(ACCUMULATED), W, False, "at least 2 significant digits"),

@@ -20,6 +20,10 @@ _OBJECT = re.compile(r"\s*<\s*(?P<name>[\w.]+)(?:\s+object\s+at\s+0x[0-9a-f]+)?\
 #: A remark in brackets after the answer: "context length (1024)".
 _REMARK = re.compile(r"\s*\([^()]*\)\s*$")
 _LABEL = re.compile(r"(?:option|choice|answer)?\s*(?P<label>[a-z]|\d{1,3})", re.ASCII)
+#: Words for a truth value, in English and Kiswahili: `no` picks the choice "False" (or
+#: "Hapana"), `yes` the choice "True" (or "Ndiyo").
+_TRUTH = {**dict.fromkeys(("true", "yes", "ndiyo", "ndio", "kweli"), True),
+          **dict.fromkeys(("false", "no", "hapana", "uongo", "si kweli"), False)}
 
 
 def _choice_form(count: int) -> str:
@@ -40,6 +44,10 @@ def choice_index(answer: str, choices: list[str]) -> int | None:
     same = _same_number(answer, choices)
     if same is not None:
         return same
+    truth = _TRUTH.get(key)
+    meaning = [_TRUTH.get(text) for text in texts]
+    if truth is not None and meaning.count(truth) == 1:
+        return meaning.index(truth)
     label = _LABEL.fullmatch(key)
     if not label:
         return None
