@@ -377,6 +377,11 @@ CASES = [
          lambda answer: grade_code(answer, failed("exception", "AttributeError: 'Tensor' object "
                                                   "has no attribute 'gradd'"), encode(B_GRAD)),
          W, False, "AttributeError"),
+    Case("hand-db", "__import__('os')._exit(1)",
+         lambda answer: grade_code(answer, failed("crash", "The copy evaluating the expression "
+                                                  "exited with status 1 (os._exit or a C-level "
+                                                  "exit)."), encode(B_GRAD)),
+         W, True, "crashed the worker that ran it"),
     Case("hand-db", "a / 0 + None",
          lambda answer: grade_code(answer, failed("exception", "TypeError: unsupported operand"),
                                    encode(B_GRAD)), W, True, "TypeError"),
