@@ -92,19 +92,21 @@ def choice(expected: str, choices: list[str]) -> Callable[[str], Verdict]:
 
 
 COURSE = load_course(use_cache=False)
+SW_COURSE = load_course(None, "sw", use_cache=False)
 
 
-def quiz(lesson_id: str, quiz_id: str) -> Quiz:
+def quiz(lesson_id: str, quiz_id: str, lang: str = "en") -> Quiz:
     """A quiz of the shipped course, with its tolerance, shown numbers, choices and
     constraints as a learner meets them."""
-    lesson = COURSE.lesson(lesson_id)
+    lesson = (SW_COURSE if lang == "sw" else COURSE).lesson(lesson_id)
     assert lesson is not None, lesson_id
     return lesson.quiz(quiz_id)
 
 
-def typed(lesson_id: str, quiz_id: str, expected: Any) -> Callable[[str], Verdict]:
+def typed(lesson_id: str, quiz_id: str, expected: Any, lang: str = "en"
+          ) -> Callable[[str], Verdict]:
     """A typed answer to a shipped quiz; `expected` computed here with torch."""
-    return lambda answer: grade_quiz(quiz(lesson_id, quiz_id), answer, encode(expected))
+    return lambda answer: grade_quiz(quiz(lesson_id, quiz_id, lang), answer, encode(expected))
 
 
 def coded(lesson_id: str, quiz_id: str, value_of_answer: Any, expected: Any
@@ -163,6 +165,7 @@ FORWARD = (loss_at_b(0.1) - loss_at_b(0.0)) / 0.1
 BATCH_LOSS = F.cross_entropy(torch.randn(2, 4, 6).transpose(1, 2), torch.zeros(2, 4).long())
 UNIFORM_PERPLEXITY = F.cross_entropy(torch.zeros(50257), torch.tensor(0)).exp().item()
 EXP_LIMIT = math.log(torch.finfo(torch.float32).max)
+PROB_MAT = torch.softmax(torch.tensor([0.5, 2.0, -1.0, 0.1, 1.5, -0.5]), dim=0)[4].item()
 COLUMN_SUMS = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).sum(dim=0)
 FLAT = list(torch.empty(8, 1024, 50257, device="meta").flatten(0, 1).shape)
 
@@ -364,6 +367,13 @@ CASES = [
     Case("flat-shape", "(8 * 1024, 50_257)", typed("logits", "flat-shape", FLAT), R, True),
     Case("flat-shape", "(8192, 50,257)", typed("logits", "flat-shape", FLAT), R, True),
     Case("flat-shape", "(8192, 50, 257)", typed("logits", "flat-shape", FLAT), W, True),
+    # In Kiswahili: "takriban"/"karibu" say a number is approximate, typed or in the lesson.
+    Case("mat-prob", "takriban 0.29", typed("logits", "mat-prob", PROB_MAT, "sw"), R, True),
+    Case("mat-prob", "karibu na 0.287", typed("logits", "mat-prob", PROB_MAT, "sw"), R, True),
+    Case("accumulated", "-0.26946", typed("autograd", "accumulated", ACCUMULATED, "sw"), R, True,
+         "-0.0898"),
+    Case("val-grad", "hapana", typed("training-loop", "val-grad", "False", "sw"), R, True),
+    Case("rows-touched", "safu 4", typed("embeddings", "rows-touched", 4, "sw"), R, True),
     # Not attempts
     Case("w-grad", "w.grad", number(ACCUMULATED), U, False),
     Case("w-grad", "-0.3", number(ACCUMULATED), W, False, "at least 2 significant digits"),
