@@ -139,6 +139,9 @@ async def code_answer_problem(runner: Executor, lesson: Lesson, quiz: Quiz, valu
     for expression in expressions:
         reply = await evaluate_code(quiz, expression, lambda each: runner.evaluate(
             NAMESPACE, each, fresh_copy=True, timeout=lesson.timeout))
+        error = reply.get("error") or {}
+        if expression != quiz.answer and str(error.get("message", "")).startswith("NameError"):
+            continue  # `torch.tensor(...)` in a lesson that never imports torch
         verdict = grade_code(expression, reply, value, tolerance=quiz.tolerance,
                              shown=quiz.shown, constraints=quiz.constraints)
         if not verdict.correct:

@@ -161,7 +161,7 @@ class LocalRunner:
             value = eval(expression, dict(self.namespace) if fresh_copy else self.namespace)
         except Exception as error:
             return {"ok": False, "value": None,
-                    "error": {"kind": "exception", "message": f"{type(error).__name__}"}}
+                    "error": {"kind": "exception", "message": f"{type(error).__name__}: {error}"}}
         return {"ok": True, "value": self.encode(value), "error": None}
 
 

@@ -132,7 +132,12 @@ class EvalRunner:
     async def evaluate(self, namespace: str, expression: str, *, fresh_copy: bool = False,
                        timeout: float | None = None) -> dict[str, Any]:
         scope = dict(self.namespace) if fresh_copy else self.namespace
-        return {"ok": True, "value": encode(eval(expression, scope)), "error": None}
+        try:
+            value = eval(expression, scope)
+        except Exception as error:  # as the runner replies: the exception, by name
+            return {"ok": False, "value": None,
+                    "error": {"kind": "exception", "message": f"{type(error).__name__}: {error}"}}
+        return {"ok": True, "value": encode(value), "error": None}
 
 
 def checked(tmp_path: Path, text: str) -> dict[str, dict[str, Any]]:
