@@ -616,3 +616,17 @@ def test_float16_overflows_from_65520_not_above_65504() -> None:
                  "12-precision-memory.md"):
         # float16 from 65504 to 65519 rounds down to 65504: "above 65504 becomes inf" is wrong.
         assert "juu ya 65504" not in prose(path) and "above 65504" not in prose(path)
+
+
+@pytest.mark.parametrize("lang", ["en", "sw"])
+def test_questions_say_what_the_answer_must_be(lang: str) -> None:
+    """zeros-batch names the dtype it grades (float zeros: long zeros are wrong), and
+    count-untied asks for something to work out (the blocks' share), not the cell's own line."""
+    lessons = {lesson.id: lesson for lesson in load_course(LESSONS_DIR, lang, use_cache=False)
+               .lessons}
+    zeros = lessons["tensors"].quiz("zeros-batch")
+    assert "float" in zeros.ask
+    assert torch.zeros(16, 3, 4, 5).dtype == torch.float32  # what the answer computes
+    untied = lessons["llm-basics"].quiz("count-untied")
+    assert "0" in untied.ask and "1" in untied.ask and "model.blocks" in untied.ask
+    assert untied.answer is not None and "/" in untied.answer
