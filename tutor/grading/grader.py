@@ -25,9 +25,8 @@ from .verdict import Verdict
 
 #: "0,287", "3,2": a decimal comma, which is not read (a comma groups thousands: 50,257).
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
-#: Words before or after a number: `4 rows`, `safu 4`.
-_AROUND = re.compile(r"^(?P<before>(?:[^\W\d_]+\s+)*)(?P<number>.*?\d.*?)"
-                     r"(?P<after>(?:\s*[^\W\d_]+)*)[.!]?$", re.DOTALL)
+#: A word: letters only (`rows`, `safu`).
+_WORD = re.compile(r"[^\W\d_]+")
 #: Quiz kinds whose answers run in the runner (graded by tutor.grading.code_answers).
 RUN_KINDS = ("code", "task")
 #: Quiz kinds whose answers are typed and graded here: the lesson format's list, less those.
@@ -56,13 +55,16 @@ def without_asked_words(answer: str, ask: str) -> str | None:
     """`answer` without the words around its number that the question itself uses ("How many
     rows ...": `4 rows` is 4; "... parameters": `625 parameters`), or None when there are none
     or one is not the question's."""
-    found = _AROUND.fullmatch(answer.strip())
-    if not found or not (found["before"].strip() or found["after"].strip()):
+    tokens = answer.strip().rstrip(".!").split()
+    start, end = 0, len(tokens)
+    while start < end and _WORD.fullmatch(tokens[start]):
+        start += 1
+    while end > start and _WORD.fullmatch(tokens[end - 1]):
+        end -= 1
+    around = tokens[:start] + tokens[end:]
+    if not around or start == end or not _words(" ".join(around)) <= _words(ask):
         return None
-    around = _words(found["before"] + " " + found["after"])
-    if not around or not around <= _words(ask):
-        return None
-    return found["number"]
+    return " ".join(tokens[start:end])
 
 
 def grade_number(answer: str, expected: object, tolerance: Tolerance,
