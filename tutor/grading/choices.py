@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from tutor.i18n import _
 
+from .dtype_names import canonical
 from .expected import ExpectedValueError, as_text
 from .normalize import loose_key, normalize_words
 from .typed_number import readings
@@ -44,6 +45,10 @@ def choice_index(answer: str, choices: list[str]) -> int | None:
     same = _same_number(answer, choices)
     if same is not None:
         return same
+    dtype = canonical(answer)
+    dtypes = [canonical(choice) for choice in choices]
+    if dtype is not None and dtypes.count(dtype) == 1:
+        return dtypes.index(dtype)  # `torch.float16`, `half` or `fp16` for the choice "float16"
     truth = _TRUTH.get(key)
     meaning = [_TRUTH.get(text) for text in texts]
     if truth is not None and meaning.count(truth) == 1:

@@ -131,6 +131,9 @@ def right_forms(kind: str, value: object, *, tolerance: Mapping[str, object] | N
         number = parse_number(str(value))
         if number is not None and number.boolean is None and number.finite:
             forms.append(repr(float(number)))  # a numeric choice by value: "2.0" for "2"
+        dtype = canonical(str(value))
+        if dtype is not None:
+            forms.append(f"torch.{dtype}")  # a dtype choice by any spelling of the dtype
         return forms
     if kind == "text":
         return [*accept, *([str(value)] if isinstance(value, str) else [])]
