@@ -405,13 +405,23 @@ CASES = [
 ]
 
 
+def bracket_depth(text: str) -> int:
+    """How deep brackets nest in `text`: "(compared to 2 digits (±0.5))" is 2."""
+    depth = deepest = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.quiz}:{c.answer}" for c in CASES])
 def test_learner_case(case: Case) -> None:
     verdict = case.judge(case.answer)
     assert (verdict.kind, verdict.counted) == (case.verdict, case.counted), verdict.message
     assert case.words in verdict.message
     # One plain sentence: no nested brackets of tolerances, no runner jargon.
-    assert "((" not in verdict.message and "exited with status" not in verdict.message
+    assert bracket_depth(verdict.message) <= 1, verdict.message
+    assert "exited with status" not in verdict.message
     assert "rtol" not in verdict.message and "atol" not in verdict.message
     # No float32 noise, no unreadable tolerances, no "1 of 1" for one value.
     assert "00000002" not in verdict.message and "0.00000000" not in verdict.message

@@ -142,7 +142,7 @@ def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: To
                                        how=_("exactly") if exact else bounds.describe()), shape)
         if theirs.shape:
             return Verdict.wrong(_("{count} of {total} values differ from the computed ones; "
-                                   "the first at index {index} (compared {how}).").format(
+                                   "the first at index {index}, compared {how}.").format(
                 count=len(wrong), total=len(theirs.values), how=how,
                 index=format_shape(_index(wrong[0], theirs.shape))), shape)
         return Verdict.wrong(_("{count} of {total} values differ from the computed ones "

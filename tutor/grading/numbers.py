@@ -280,6 +280,6 @@ def _wrong_number(typed: TypedNumber, expected: float, epsilon: float, compared:
         return Verdict.wrong(_("Yours is twice the computed value."), parsed)
     if factors and within_typed_precision(typed, expected * 0.5, epsilon):
         return Verdict.wrong(_("Yours is half the computed value."), parsed)
-    return Verdict.wrong(_("Not the computed value (compared {compared}).").format(
+    return Verdict.wrong(_("Not the computed value, compared {compared}.").format(
         compared=compared), parsed)
 
