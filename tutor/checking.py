@@ -123,19 +123,34 @@ async def check_quiz(runner: Executor, lesson: Lesson, quiz: Quiz, failed_at: in
 
 async def code_answer_problem(runner: Executor, lesson: Lesson, quiz: Quiz, value: Any
                               ) -> str | None:
-    """The quiz's own answer, typed by a learner: evaluated the way a learner's is (in a fresh
-    copy of the reference namespace, on the device in use) and graded; why it fails, or None."""
+    """The quiz's own answer, typed by a learner, and the same value in the other forms a
+    learner may give it (`.item()`, `.tolist()`, `torch.tensor(...)`): each evaluated the way
+    a learner's is (in a fresh copy of the reference namespace, on the device in use) and
+    graded; why one fails, or None."""
     from tutor.grading import grade_code
+    from tutor.grading.constraints import parse_constraints
+    from tutor.grading.forms import code_alternative_expressions
 
     assert quiz.answer is not None
-    reply = await evaluate_code(quiz, quiz.answer, lambda expression: runner.evaluate(
-        NAMESPACE, expression, fresh_copy=True, timeout=lesson.timeout))
-    verdict = grade_code(quiz.answer, reply, value, tolerance=quiz.tolerance, shown=quiz.shown,
-                         constraints=quiz.constraints)
-    if verdict.correct:
-        return None
-    return _("the quiz's own answer, typed as a learner would, is graded wrong: "
-             "{message}").format(message=verdict.message)
+    rules = parse_constraints(quiz.constraints)
+    expressions = [quiz.answer]
+    if not (rules.vary or rules.value):  # those make the value's form part of the answer
+        expressions += code_alternative_expressions(quiz.answer, value)
+    for expression in expressions:
+        reply = await evaluate_code(quiz, expression, lambda each: runner.evaluate(
+            NAMESPACE, each, fresh_copy=True, timeout=lesson.timeout))
+        error = reply.get("error") or {}
+        if expression != quiz.answer and str(error.get("message", "")).startswith("NameError"):
+            continue  # `torch.tensor(...)` in a lesson that never imports torch
+        verdict = grade_code(expression, reply, value, tolerance=quiz.tolerance,
+                             shown=quiz.shown, constraints=quiz.constraints)
+        if not verdict.correct:
+            if expression == quiz.answer:
+                return _("the quiz's own answer, typed as a learner would, is graded wrong: "
+                         "{message}").format(message=verdict.message)
+            return _("the same value typed as {form} is graded wrong: {message}").format(
+                form=f"`{expression}`", message=verdict.message)
+    return None
 
 
 def vary_problem(quiz: Quiz, value: Any) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +132,67 @@ def test_the_human_report_counts_plots_and_prints_folder_errors_without_a_line(
     out = capsys.readouterr().out
     assert "cells 1/1, quizzes 0/0, plots 2" in out
     assert "folder.md: not a lesson file" in out and "folder.md:0" not in out
+
+
+class LocalRunner:
+    """An executor that runs cells and evaluates expressions in this process, encoding values
+    as the runner does (`encode`, replaceable to mimic another encoding)."""
+
+    def __init__(self, encode: Any = None) -> None:
+        from tutor.runner.values import encode as runner_encode
+
+        self.encode = encode or runner_encode
+        self.namespace: dict[str, Any] = {}
+
+    async def reset(self, namespace: str) -> None:
+        self.namespace = {}
+
+    async def drop(self, namespace: str) -> None:
+        return None
+
+    async def execute(self, namespace: str, code: str, *, timeout: float | None = None,
+                      filename: str = "<cell>") -> dict[str, Any]:
+        exec(code, self.namespace)
+        return {"ok": True, "output": "", "error": None}
+
+    async def evaluate(self, namespace: str, expression: str, *, fresh_copy: bool = False,
+                       timeout: float | None = None) -> dict[str, Any]:
+        try:
+            value = eval(expression, dict(self.namespace) if fresh_copy else self.namespace)
+        except Exception as error:
+            return {"ok": False, "value": None,
+                    "error": {"kind": "exception", "message": f"{type(error).__name__}: {error}"}}
+        return {"ok": True, "value": self.encode(value), "error": None}
+
+
+CODE_LESSON = ("---\nid: zeros\ntitle: Zeros\n---\n\n## One\n\n```python\nimport torch\n```\n\n"
+               "```quiz\nid: batch\ntype: code\nask: Zeros shaped (16, 3, 4, 5).\n"
+               "answer: torch.zeros(16, 3, 4, 5)\nhints: [a, b]\n```\n\n"
+               "```quiz\nid: one\ntype: code\nask: One value.\nanswer: torch.ones(()).sum() * 2\n"
+               "hints: [a, b]\n```\n\n"
+               "```quiz\nid: number\ntype: code\nask: A number.\nanswer: 0.5 * 3\n"
+               "hints: [a, b]\n```\n")
+
+
+def test_check_grades_each_form_of_a_code_answer_as_the_runner_sends_it(tmp_path: Path
+                                                                         ) -> None:
+    """`(answer).tolist()`, `(answer).item()` and `torch.tensor(answer)` are evaluated and
+    graded like a learner's answer; a list the runner sends cut short fails the check."""
+    torch = pytest.importorskip("torch")
+    from tutor.runner.values import bounded_repr, encode
+
+    path = tmp_path / "zeros.md"
+    path.write_text(CODE_LESSON, encoding="utf-8")
+    lesson, errors = parse_lesson(path)
+    assert lesson is not None and not errors
+    result = asyncio.run(check_lesson(LocalRunner(), lesson, Course(lessons=[lesson])))
+    assert [quiz["ok"] for quiz in result["quizzes"]] == [True, True, True], result["quizzes"]
+
+    def cut_lists(value: Any) -> Any:  # the encoding before lists of numbers were kept whole
+        if isinstance(value, list) and not isinstance(value, torch.Size):
+            return {"kind": "repr", "repr": bounded_repr(value)}
+        return encode(value)
+
+    result = asyncio.run(check_lesson(LocalRunner(cut_lists), lesson, Course(lessons=[lesson])))
+    batch = result["quizzes"][0]
+    assert not batch["ok"] and "(torch.zeros(16, 3, 4, 5)).tolist()" in batch["error"]["message"]

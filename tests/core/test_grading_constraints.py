@@ -35,6 +35,7 @@ def test_bad_constraints_are_named(mapping: dict[str, Any], words: str) -> None:
 
 NO_CALL = {"forbid": ["tok_emb()"]}
 FROM_DATA = {"forbid": ["targets"], "require": ["data"]}
+NO_FLATTENING = {"forbid": ["batch_loss", "flatten", "view"], "require": ["batch_logits"]}
 
 
 @pytest.mark.parametrize(("rules", "expression", "found"), [
@@ -45,6 +46,13 @@ FROM_DATA = {"forbid": ["targets"], "require": ["data"]}
     (NO_CALL, "F.embedding(torch.tensor(4), tok_emb.weight)", []),
     (FROM_DATA, "targets[5]", [("uses", "targets"), ("misses", "data")]),
     (FROM_DATA, "data[5 * 4 + 1:][:8]", []),
+    # A forbidden plain name is forbidden as a method or attribute too.
+    (NO_FLATTENING, "F.cross_entropy(batch_logits.flatten(0, 1), t.flatten())",
+     [("uses", "flatten")]),
+    (NO_FLATTENING, "F.cross_entropy(batch_logits.view(-1, V), t)", [("uses", "view")]),
+    (NO_FLATTENING, "getattr(batch_logits, 'view')(-1, V)", [("uses", "view")]),
+    (NO_FLATTENING, "batch_loss", [("uses", "batch_loss"), ("misses", "batch_logits")]),
+    (NO_FLATTENING, "F.cross_entropy(batch_logits.transpose(1, 2), t)", []),
 ])
 def test_breaches_read_the_syntax_tree(rules: dict[str, Any], expression: str,
                                        found: list[tuple[str, str]]) -> None:
@@ -124,7 +132,12 @@ class EvalRunner:
     async def evaluate(self, namespace: str, expression: str, *, fresh_copy: bool = False,
                        timeout: float | None = None) -> dict[str, Any]:
         scope = dict(self.namespace) if fresh_copy else self.namespace
-        return {"ok": True, "value": encode(eval(expression, scope)), "error": None}
+        try:
+            value = eval(expression, scope)
+        except Exception as error:  # as the runner replies: the exception, by name
+            return {"ok": False, "value": None,
+                    "error": {"kind": "exception", "message": f"{type(error).__name__}: {error}"}}
+        return {"ok": True, "value": encode(value), "error": None}
 
 
 def checked(tmp_path: Path, text: str) -> dict[str, dict[str, Any]]:

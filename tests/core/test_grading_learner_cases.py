@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tutor.course import parse_lesson
+from tutor.course import Quiz, load_course, parse_lesson
 from tutor.grading import QuizAttempts, Verdict, grade, grade_code, grade_quiz, grade_task
 from tutor.grading.shown import numbers_in
 from tutor.runner.values import encode
@@ -91,6 +91,39 @@ def choice(expected: str, choices: list[str]) -> Callable[[str], Verdict]:
     return lambda answer: grade("choice", answer, expected, choices=choices)
 
 
+COURSE = load_course(use_cache=False)
+SW_COURSE = load_course(None, "sw", use_cache=False)
+
+
+def quiz(lesson_id: str, quiz_id: str, lang: str = "en") -> Quiz:
+    """A quiz of the shipped course, with its tolerance, shown numbers, choices and
+    constraints as a learner meets them."""
+    lesson = (SW_COURSE if lang == "sw" else COURSE).lesson(lesson_id)
+    assert lesson is not None, lesson_id
+    return lesson.quiz(quiz_id)
+
+
+def typed(lesson_id: str, quiz_id: str, expected: Any, lang: str = "en"
+          ) -> Callable[[str], Verdict]:
+    """A typed answer to a shipped quiz; `expected` computed here with torch."""
+    return lambda answer: grade_quiz(quiz(lesson_id, quiz_id, lang), answer, encode(expected))
+
+
+def coded(lesson_id: str, quiz_id: str, value_of_answer: Any, expected: Any
+          ) -> Callable[[str], Verdict]:
+    """A code answer to a shipped quiz, under its tolerance and constraints."""
+    shipped = quiz(lesson_id, quiz_id)
+    return lambda answer: grade_code(answer, run(value_of_answer), encode(expected),
+                                     tolerance=shipped.tolerance, shown=shipped.shown,
+                                     constraints=shipped.constraints)
+
+
+def loss_at_b(b: float) -> float:
+    """Lesson 5's loss_at(w, b) with w = 2.2, in float64 on the CPU."""
+    z = torch.tensor(1.1, dtype=torch.float64) * 2.2 + b
+    return F.binary_cross_entropy(torch.sigmoid(z), torch.tensor(1.0, dtype=torch.float64)).item()
+
+
 R, W, U = "correct", "wrong", "unparseable"
 CHAIN_SIN = (torch.cos(torch.tensor(1.5) ** 2) * 2 * 1.5).item()
 ACCUMULATED = 3 * ((EX["a"] - EX["y"]) * EX["x"]).item()
@@ -127,6 +160,14 @@ A_FLOAT = {"constraints": {"value": "float"}, "tolerance": {"rel": 0.0001}}
 ONE_STEP = (torch.tensor(0.0) - 0.1 * torch.tensor(-6.0)).item()
 Q_K = torch.arange(16.0).reshape(4, 4) / 10
 SCALED = Q_K @ Q_K.T / math.sqrt(8)
+CENTRAL = (loss_at_b(0.1) - loss_at_b(-0.1)) / 0.2
+FORWARD = (loss_at_b(0.1) - loss_at_b(0.0)) / 0.1
+BATCH_LOSS = F.cross_entropy(torch.randn(2, 4, 6).transpose(1, 2), torch.zeros(2, 4).long())
+UNIFORM_PERPLEXITY = F.cross_entropy(torch.zeros(50257), torch.tensor(0)).exp().item()
+EXP_LIMIT = math.log(torch.finfo(torch.float32).max)
+PROB_MAT = torch.softmax(torch.tensor([0.5, 2.0, -1.0, 0.1, 1.5, -0.5]), dim=0)[4].item()
+COLUMN_SUMS = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).sum(dim=0)
+FLAT = list(torch.empty(8, 1024, 50257, device="meta").flatten(0, 1).shape)
 
 CASES = [
     # Right answers marked wrong
@@ -234,6 +275,8 @@ CASES = [
     Case("attention-formula", "4*D*D", varied([4 * d * d for d in DS], ATTENTION, **VARY_D),
          W, True, "24 less"),
     Case("attention-formula", "4*D**2 + D", varied(ATTENTION, ATTENTION, **VARY_D), R, True),
+    Case("attention-formula", "4*D^2 + D", varied([4 * d ^ 2 + d for d in DS], ATTENTION,
+                                                  **VARY_D), W, False, "^ is XOR"),
     Case("val-mse", "loss_fn(model(x_val), y_val)", code(VAL_MSE, VAL_MSE.item(), **A_FLOAT), W,
          True, "the question asks for a float. .item()"),
     Case("val-mse", "loss_fn(model(x_val), y_val).item()",
@@ -274,6 +317,74 @@ CASES = [
                                                   "Allocator: can't allocate memory"),
                                    encode(B_GRAD), memory_limit_mib=2048),
          W, True, "out of memory (the limit is 2 GiB)"),
+    # Against the shipped lessons (their tolerance, shown numbers, choices and constraints).
+    Case("context-name", "n_positions", typed("llm-basics", "context-name", None), R, True),
+    *[Case("context-name", name, typed("llm-basics", "context-name", None), R, True)
+      for name in ("n_ctx", "block_size", "sequence length", "context len",
+                   "context length (1024)")],
+    Case("accumulated", "-0.2694", typed("autograd", "accumulated", ACCUMULATED), R, True),
+    Case("accumulated", "-0.26946", typed("autograd", "accumulated", ACCUMULATED), R, True),
+    Case("accumulated", "-0.2690", typed("autograd", "accumulated", ACCUMULATED), W, True,
+         "digit 4 is off"),
+    Case("chain-sin", "-1.89", typed("autograd", "chain-sin", CHAIN_SIN), R, True),
+    Case("chain-sin", "cos(2.25)*3", typed("autograd", "chain-sin", CHAIN_SIN), R, True),
+    Case("half-bytes", "7.7e7", typed("dtypes", "half-bytes", HALF_BYTES), R, True),
+    Case("half-bytes", "77 MB", typed("dtypes", "half-bytes", HALF_BYTES), R, True),
+    Case("half-bytes", "78 MB", typed("dtypes", "half-bytes", HALF_BYTES), W, True),
+    Case("dropout-scale", "10/9", typed("llm-basics", "dropout-scale", 1 / (1 - 0.1)), R, True),
+    Case("numeric-db", "b.grad.item()", coded("autograd", "numeric-db", B_GRAD.item(), CENTRAL),
+         W, False, "does not use `loss_at`"),
+    Case("numeric-db", "(loss_at(w.item(), b.item() + 0.1) - loss_at(w.item(), b.item())) / 0.1",
+         coded("autograd", "numeric-db", FORWARD, CENTRAL), W, True),
+    Case("numeric-db", "(loss_at(w.item(), b.item() + 0.1) - loss_at(w.item(), b.item() - 0.1))"
+         " / 0.2", coded("autograd", "numeric-db", CENTRAL, CENTRAL), R, True),
+    Case("w2-grad", "net.fc2.weight.grad", coded("backprop", "w2-grad", Q_K, Q_K), W, False,
+         "uses `net`"),
+    Case("transpose-loss", "batch_loss",
+         coded("logits", "transpose-loss", BATCH_LOSS, BATCH_LOSS), W, False, "`batch_loss`"),
+    Case("transpose-loss", "F.cross_entropy(batch_logits.flatten(0, 1), batch_targets.flatten())",
+         coded("logits", "transpose-loss", BATCH_LOSS, BATCH_LOSS), W, False, "`flatten`"),
+    Case("transpose-loss", "F.cross_entropy(batch_logits.transpose(1, 2), batch_targets)",
+         coded("logits", "transpose-loss", BATCH_LOSS, BATCH_LOSS), R, True),
+    Case("scaled-scores", "scores[0, 0]", coded("attention-shapes", "scaled-scores", SCALED,
+                                                SCALED), W, False, "`scores`"),
+    Case("loss-if-mat", "-math.log(0.287)", coded("logits", "loss-if-mat", 1.2483, 1.2472), W,
+         False, "`probs`"),
+    Case("uniform-perplexity", "exp(ln(50257))",
+         typed("logits", "uniform-perplexity", UNIFORM_PERPLEXITY), R, True),
+    Case("exp-limit", "math.log(3.4028e38)", typed("logits", "exp-limit", EXP_LIMIT), R, True),
+    Case("initial-loss", "math.log(25)", typed("next-token", "initial-loss", INITIAL_LOSS), R,
+         True),
+    Case("initial-loss", "math.log(24)", typed("next-token", "initial-loss", INITIAL_LOSS), W,
+         True),
+    Case("val-mse", "val_losses[-1]", coded("training-loop", "val-mse", VAL_MSE.item(),
+                                            VAL_MSE.item()), W, False, "does not use `model`"),
+    Case("underflow", "torch.float16", typed("dtypes", "underflow", "float16"), R, True),
+    Case("underflow", "half", typed("dtypes", "underflow", "float16"), R, True),
+    Case("underflow", "torch.bfloat16", typed("dtypes", "underflow", "float16"), W, True),
+    Case("bytes-per-param", "12", typed("precision-memory", "bytes-per-param", 16.0), W, True,
+         "Not the computed value, compared to the 2 significant digits (±0.5) you typed."),
+    Case("row-of-mat", "tok_emb.weight[3]", code(EMBEDDING[3], EMBEDDING[4], **NO_CALL), W,
+         True, "the first at index (0,), compared"),
+    Case("val-grad", "no", typed("training-loop", "val-grad", "False"), R, True),
+    Case("val-grad", "yes", typed("training-loop", "val-grad", "False"), W, True),
+    Case("same-token-two-places", "no", typed("embeddings", "same-token-two-places", "No"), R,
+         True),
+    Case("rows-touched", "4 rows", typed("embeddings", "rows-touched", 4), R, True),
+    Case("rows-touched", "4 tensors", typed("embeddings", "rows-touched", 4), U, False),
+    Case("optimizer-tensors", "2 tensors", typed("training-loop", "optimizer-tensors", 2), R,
+         True),
+    Case("column-sums", "5 7 9", typed("attention-shapes", "column-sums", COLUMN_SUMS), R, True),
+    Case("flat-shape", "(8 * 1024, 50_257)", typed("logits", "flat-shape", FLAT), R, True),
+    Case("flat-shape", "(8192, 50,257)", typed("logits", "flat-shape", FLAT), R, True),
+    Case("flat-shape", "(8192, 50, 257)", typed("logits", "flat-shape", FLAT), W, True),
+    # In Kiswahili: "takriban"/"karibu" say a number is approximate, typed or in the lesson.
+    Case("mat-prob", "takriban 0.29", typed("logits", "mat-prob", PROB_MAT, "sw"), R, True),
+    Case("mat-prob", "karibu na 0.287", typed("logits", "mat-prob", PROB_MAT, "sw"), R, True),
+    Case("accumulated", "-0.26946", typed("autograd", "accumulated", ACCUMULATED, "sw"), R, True,
+         "-0.0898"),
+    Case("val-grad", "hapana", typed("training-loop", "val-grad", "False", "sw"), R, True),
+    Case("rows-touched", "safu 4", typed("embeddings", "rows-touched", 4, "sw"), R, True),
     # Not attempts
     Case("w-grad", "w.grad", number(ACCUMULATED), U, False),
     Case("w-grad", "-0.3", number(ACCUMULATED), W, False, "at least 2 significant digits"),
@@ -287,10 +398,24 @@ CASES = [
          lambda answer: grade_code(answer, failed("exception", "AttributeError: 'Tensor' object "
                                                   "has no attribute 'gradd'"), encode(B_GRAD)),
          W, False, "AttributeError"),
+    Case("hand-db", "__import__('os')._exit(1)",
+         lambda answer: grade_code(answer, failed("crash", "The copy evaluating the expression "
+                                                  "exited with status 1 (os._exit or a C-level "
+                                                  "exit)."), encode(B_GRAD)),
+         W, True, "crashed the worker that ran it"),
     Case("hand-db", "a / 0 + None",
          lambda answer: grade_code(answer, failed("exception", "TypeError: unsupported operand"),
                                    encode(B_GRAD)), W, True, "TypeError"),
 ]
+
+
+def bracket_depth(text: str) -> int:
+    """How deep brackets nest in `text`: "(compared to 2 digits (±0.5))" is 2."""
+    depth = deepest = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.quiz}:{c.answer}" for c in CASES])
@@ -299,7 +424,8 @@ def test_learner_case(case: Case) -> None:
     assert (verdict.kind, verdict.counted) == (case.verdict, case.counted), verdict.message
     assert case.words in verdict.message
     # One plain sentence: no nested brackets of tolerances, no runner jargon.
-    assert "((" not in verdict.message and "exited with status" not in verdict.message
+    assert bracket_depth(verdict.message) <= 1, verdict.message
+    assert "exited with status" not in verdict.message
     assert "rtol" not in verdict.message and "atol" not in verdict.message
     # No float32 noise, no unreadable tolerances, no "1 of 1" for one value.
     assert "00000002" not in verdict.message and "0.00000000" not in verdict.message

@@ -12,6 +12,7 @@ import contextlib
 import io
 import itertools
 import math
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -548,8 +549,9 @@ class NoFloat64OnGpu(TorchDispatchMode):
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-@pytest.mark.parametrize("lesson_id", COURSE_IDS)
+@pytest.mark.parametrize("lesson_id", [lesson.id for lesson in load_course(LESSONS_DIR).lessons])
 def test_lessons_keep_float64_off_the_gpu(lesson_id: str) -> None:
+    """Every lesson of the course, 7 to 12 included."""
     with default_device("cuda"), NoFloat64OnGpu():
         _, answers = run_lesson(course_lessons()[lesson_id])
     assert answers
@@ -566,3 +568,65 @@ def test_gradients_accumulate_without_zero_grad() -> None:
     assert torch.allclose(layer.weight.grad, 2 * once)
     _, answers = lesson_run("backprop")
     assert "add" in answers["why-zero-grad"]
+
+
+def prose(path: Path) -> str:
+    """A lesson file's text without its fenced blocks (cells are the same in both languages)."""
+    return re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)
+
+
+def corrected_facts() -> list[tuple[str, list[str]]]:
+    """Each lesson fact corrected for issue #11, as the marks (numbers, code, formulas) that
+    both languages must write in their prose; the numbers are computed or checked against
+    PyTorch in the tests above and here."""
+    released = gpt2_parameter_count({**GPT2_SMALL, "qkv_bias": True})
+    released_more = released - gpt2_parameter_count(GPT2_SMALL)
+    assert released_more == GPT2_SMALL["n_layers"] * 3 * GPT2_SMALL["emb_dim"]
+    half_max = torch.finfo(torch.float16).max
+    overflow = next(v for v in range(int(half_max), 70_000, 8)
+                    if math.isinf(torch.tensor(float(v)).to(torch.float16).item()))
+    smallest = torch.nextafter(torch.tensor(0.0, dtype=torch.float16),
+                               torch.tensor(1.0, dtype=torch.float16)).item()
+    return [
+        # the cell prints the released count; the prose says where the difference comes from
+        ("01-llm-basics.md", ["12 × 3 × 768", "qkv_bias: False", "1 / (1 - p)"]),
+        ("03-dtypes.md", [str(overflow), f"{half_max:.0f}", f"{smallest:.0e}".replace("e-0", "e-"),
+                          "bool < "]),
+        ("04-tensor-ops.md", ["grid.T.view(3, 2)"]),
+        ("05-autograd.md", ["`optimizer.zero_grad()`", "`None`"]),
+        ("06-backprop.md", ["`None`", "h = ReLU(W₁x + b₁)", "ŷ = σ(W₂h + b₂)", "1.0"]),
+        ("12-precision-memory.md", [str(overflow), f"{half_max:.0f}"]),
+    ]
+
+
+@pytest.mark.parametrize(("name", "marks"), corrected_facts(),
+                         ids=[name for name, _ in corrected_facts()])
+def test_corrected_facts_are_written_in_both_languages(name: str, marks: list[str]) -> None:
+    for path in (LESSONS_DIR / name, LESSONS_DIR / "sw" / name):
+        text = prose(path)
+        missing = [mark for mark in marks if mark not in text]
+        assert not missing, f"{path}: {missing}"
+
+
+def test_float16_overflows_from_65520_not_above_65504() -> None:
+    """float16 rounds 65504 to 65519 down to its largest value; from 65520 up it is inf."""
+    assert torch.tensor(65519.0).to(torch.float16).item() == 65504.0
+    assert torch.tensor(65520.0).to(torch.float16).isinf()
+    for path in (LESSONS_DIR / "12-precision-memory.md", LESSONS_DIR / "sw" /
+                 "12-precision-memory.md"):
+        # float16 from 65504 to 65519 rounds down to 65504: "above 65504 becomes inf" is wrong.
+        assert "juu ya 65504" not in prose(path) and "above 65504" not in prose(path)
+
+
+@pytest.mark.parametrize("lang", ["en", "sw"])
+def test_questions_say_what_the_answer_must_be(lang: str) -> None:
+    """zeros-batch names the dtype it grades (float zeros: long zeros are wrong), and
+    count-untied asks for something to work out (the blocks' share), not the cell's own line."""
+    lessons = {lesson.id: lesson for lesson in load_course(LESSONS_DIR, lang, use_cache=False)
+               .lessons}
+    zeros = lessons["tensors"].quiz("zeros-batch")
+    assert "float" in zeros.ask
+    assert torch.zeros(16, 3, 4, 5).dtype == torch.float32  # what the answer computes
+    untied = lessons["llm-basics"].quiz("count-untied")
+    assert "0" in untied.ask and "1" in untied.ask and "model.blocks" in untied.ask
+    assert untied.answer is not None and "/" in untied.answer

@@ -59,7 +59,11 @@ def test_anything_else_is_a_bounded_repr() -> None:
     assert len(encode("x" * 10 * REPR_LIMIT)) == 10 * REPR_LIMIT  # strings are values, not reprs
     assert encode(list(range(MAX_VALUES))) == list(range(MAX_VALUES))
     assert encode(list(range(MAX_VALUES + 1)))["kind"] == "repr"
-    assert len(encode([0.5] * REPR_LIMIT)["repr"]) == REPR_LIMIT
+    # A list of numbers (a tensor's .tolist()) keeps its whole repr up to MAX_VALUES numbers,
+    # so grading reads it back as the list; beyond, and for other objects, the repr is cut.
+    assert encode([[0.5] * 4] * (REPR_LIMIT // 4))["repr"] == repr([[0.5] * 4] * (REPR_LIMIT // 4))
+    assert len(encode([0.5] * (MAX_VALUES + 1))["repr"]) == REPR_LIMIT
+    assert len(encode([0.5] * REPR_LIMIT + ["x"])["repr"]) == REPR_LIMIT
 
 
 def test_broken_repr_does_not_raise() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from tutor.i18n import _
 
+from .dtype_names import canonical
 from .expected import ExpectedValueError, as_text
 from .normalize import loose_key, normalize_words
 from .typed_number import readings
@@ -20,6 +21,10 @@ _OBJECT = re.compile(r"\s*<\s*(?P<name>[\w.]+)(?:\s+object\s+at\s+0x[0-9a-f]+)?\
 #: A remark in brackets after the answer: "context length (1024)".
 _REMARK = re.compile(r"\s*\([^()]*\)\s*$")
 _LABEL = re.compile(r"(?:option|choice|answer)?\s*(?P<label>[a-z]|\d{1,3})", re.ASCII)
+#: Words for a truth value, in English and Kiswahili: `no` picks the choice "False" (or
+#: "Hapana"), `yes` the choice "True" (or "Ndiyo").
+_TRUTH = {**dict.fromkeys(("true", "yes", "ndiyo", "ndio", "kweli"), True),
+          **dict.fromkeys(("false", "no", "hapana", "uongo", "si kweli"), False)}
 
 
 def _choice_form(count: int) -> str:
@@ -40,6 +45,14 @@ def choice_index(answer: str, choices: list[str]) -> int | None:
     same = _same_number(answer, choices)
     if same is not None:
         return same
+    dtype = canonical(answer)
+    dtypes = [canonical(choice) for choice in choices]
+    if dtype is not None and dtypes.count(dtype) == 1:
+        return dtypes.index(dtype)  # `torch.float16`, `half` or `fp16` for the choice "float16"
+    truth = _TRUTH.get(key)
+    meaning = [_TRUTH.get(text) for text in texts]
+    if truth is not None and meaning.count(truth) == 1:
+        return meaning.index(truth)
     label = _LABEL.fullmatch(key)
     if not label:
         return None

@@ -193,6 +193,11 @@ def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, 
         verdict = _grade_varied(written_as, result.get("value"), expected, tolerance, rules)
     else:
         verdict = _grade_value(written_as, result.get("value"), expected, tolerance, rules)
+    if not verdict.correct and any(isinstance(n, ast.BitXor) for n in ast.walk(node)):
+        # `4*D^2 + D`: a power written as in maths, which Python reads as XOR.
+        return Verdict.not_counted(_("{verdict} In Python, ^ is XOR, not a power: write D**2 "
+                                     "for D². Not counted as an attempt.").format(
+                                         verdict=verdict.message))
     # Two expressions are the same answer when their text is (QuizAttempts), not their shape.
     return replace(verdict, parsed=None)
 

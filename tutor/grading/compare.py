@@ -8,88 +8,23 @@ to the size of the values compared, never with an absolute floor that swallows s
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from tutor.i18n import N_, _
 
+from .closeness import Bounds, common_factor, real, scale_of
 from .dtype_names import canonical, display, is_exact
 from .expected import ExpectedTensor, ExpectedValueError, as_tensor, is_tensor_dict
-from .numbers import compact, off_by, show
+from .numbers import off_by, show
 from .shapes import format_shape
 from .tensors import TypedTensor, parse_tensor
 from .tolerance import Tolerance, parse_tolerance
 from .verdict import Verdict
 
-#: torch.testing.assert_close's default (rtol, atol) per dtype.
-DTYPE_TOLERANCE = {
-    "float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5),
-    "float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7),
-    "float8_e4m3fn": (0.125, 1e-3), "float8_e4m3fnuz": (0.125, 1e-3),
-    "float8_e5m2": (0.25, 1e-3), "float8_e5m2fnuz": (0.25, 1e-3), "float8_e8m0fnu": (1.0, 1e-3),
-}
 #: The dtypes `torch.tensor(values)` gives plain Python values: what a list can stand for.
 DEFAULT_DTYPES = {"float32", "int64", "bool"}
-
-
-class Bounds:
-    """How close two floating values must be: |got - expected| <= rtol·|expected| + floor·scale,
-    `scale` being the largest magnitude among the computed values (so the floor shrinks with
-    small tensors), or the quiz's own abs/rel."""
-
-    def __init__(self, tolerance: Tolerance, rtol: float, floor: float, scale: float) -> None:
-        self.tolerance, self.rtol, self.floor, self.scale = tolerance, rtol, floor, scale
-
-    @classmethod
-    def for_dtype(cls, tolerance: Tolerance, dtype: str, scale: float) -> Bounds:
-        """torch.testing's rtol for `dtype`, and the larger of its rtol and atol as the floor."""
-        rtol, atol = DTYPE_TOLERANCE.get(dtype, DTYPE_TOLERANCE["float32"])
-        return cls(tolerance, rtol, max(rtol, atol), scale)
-
-    def scaled(self, factor: float) -> Bounds:
-        return Bounds(self.tolerance, self.rtol, self.floor, self.scale * abs(factor))
-
-    def close_values(self, got: Any, expected: Any) -> bool:
-        """`close` for the runner's numbers: an int beyond a float's range (a learner's
-        `2**2000`) is close only to itself, never to inf."""
-        if _beyond_float(got) or _beyond_float(expected):
-            return bool(got == expected)
-        return self.close(float(got), float(expected))
-
-    def close(self, got: float, expected: float) -> bool:
-        if math.isnan(expected) or math.isnan(got):
-            return math.isnan(expected) and math.isnan(got)
-        if math.isinf(expected) or math.isinf(got):
-            return got == expected
-        if self.tolerance.explicit:
-            return abs(got - expected) <= self.tolerance.bound(expected) + 2.0**-52 * abs(expected)
-        return abs(got - expected) <= self.rtol * abs(expected) + self.floor * self.scale
-
-    def describe(self) -> str:
-        if self.tolerance.explicit:
-            return _("within {tolerance}").format(tolerance=self.tolerance.describe())
-        return _("to about {digits} significant digits").format(
-            digits=round(-math.log10(self.floor)))
-
-
-def _beyond_float(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**1023
-
-
-def real(value: Any) -> float:
-    """`value` (an int, float or bool) as a float; an int beyond float's range (a learner's
-    `2**2000`) as ±inf instead of OverflowError."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
-
-
-def _scale(values: tuple[Any, ...]) -> float:
-    finite = [abs(real(v)) for v in values if math.isfinite(real(v))]
-    return max(finite, default=0.0)
 
 
 #: What a value is, by key: with its article ("a tensor"), and alone ("tensor").
@@ -141,35 +76,6 @@ def _numeric_list(value: object) -> bool:
     return True
 
 
-def _factor(got: tuple[Any, ...], expected: tuple[Any, ...], bounds: Bounds) -> str | None:
-    """Words for a common factor between got and expected: a sign, a power of ten, 2 or 1/2."""
-    pairs = [(real(g), real(e)) for g, e in zip(got, expected, strict=True)]
-    if not all(math.isfinite(g) and math.isfinite(e) for g, e in pairs):
-        return None
-    big_got, big = max(pairs, key=lambda pair: abs(pair[1]))
-    if big == 0 or big_got == 0:
-        return None
-    ratio = big_got / big
-    candidates = [(-1.0, _("off by a sign")), (2.0, _("exactly twice the computed one")),
-                  (0.5, _("exactly half the computed one"))]
-    power = round(math.log10(abs(ratio)))
-    if power != 0 and abs(power) <= 12:
-        words = _("off by a power of ten ({factor} times the computed one)") if ratio > 0 else \
-            _("off by a power of ten (minus {factor} times the computed one)")
-        candidates.append((math.copysign(10.0**power, ratio),
-                           words.format(factor=f"10^{power}")))
-    if sum(1 for _, e in pairs if e != 0) >= 2 and 0.01 <= abs(ratio) <= 100 and not (
-            0.9 <= abs(ratio) <= 1.1):
-        # Every value the same multiple of the computed one (a forgotten scale such as 1/√d).
-        candidates.append((ratio, _("the computed one times {factor} throughout").format(
-            factor=compact(ratio))))
-    for factor, words in candidates:
-        scaled = bounds.scaled(factor)
-        if all(scaled.close(g, e * factor) for g, e in pairs):
-            return words
-    return None
-
-
 def _compare_numbers(got: float, expected: float, dtype: str, tolerance: Tolerance,
                      exact: bool, what: str) -> Verdict:
     bounds = Bounds.for_dtype(tolerance, dtype, abs(real(expected)))
@@ -190,7 +96,7 @@ def _compare_numbers(got: float, expected: float, dtype: str, tolerance: Toleran
             return Verdict.right(_("Correct: {computed} (yours agrees {how}).").format(
                 computed=show(expected, dtype), how=bounds.describe()), got)
         how = bounds.describe()
-    factor = _factor((got,), (expected,), bounds) if not exact or expected != 0 else None
+    factor = common_factor((got,), (expected,), bounds) if not exact or expected != 0 else None
     if factor:
         return Verdict.wrong(_("{what}, {value}, is {factor}.").format(
             what=what, value=show(got, dtype), factor=factor), got)
@@ -215,7 +121,7 @@ def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: To
             what=what, shape=shape), shape)
     exact = is_exact(theirs.dtype) and is_exact(mine.dtype) and not tolerance.explicit
     bounds = Bounds.for_dtype(tolerance, theirs.dtype if not is_exact(theirs.dtype)
-                              else mine.dtype, _scale(theirs.values))
+                              else mine.dtype, scale_of(theirs.values))
     if exact:
         wrong = [i for i, (a, b) in enumerate(zip(mine.values, theirs.values, strict=True))
                  if a != b]
@@ -225,7 +131,7 @@ def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: To
                  if not bounds.close_values(a, b)]
         how = _("{how} of the largest value").format(how=bounds.describe())
     if wrong:
-        factor = _factor(mine.values, theirs.values, bounds)
+        factor = common_factor(mine.values, theirs.values, bounds)
         if factor:
             return Verdict.wrong(_("{what} is {factor}.").format(what=what, factor=factor),
                                  shape)
@@ -236,7 +142,7 @@ def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: To
                                        how=_("exactly") if exact else bounds.describe()), shape)
         if theirs.shape:
             return Verdict.wrong(_("{count} of {total} values differ from the computed ones; "
-                                   "the first at index {index} (compared {how}).").format(
+                                   "the first at index {index}, compared {how}.").format(
                 count=len(wrong), total=len(theirs.values), how=how,
                 index=format_shape(_index(wrong[0], theirs.shape))), shape)
         return Verdict.wrong(_("{count} of {total} values differ from the computed ones "

@@ -3,7 +3,8 @@
 
 ```yaml
 constraints:
-  forbid: [tok_emb()]         # names the expression must not use; `name()`: must not call it
+  forbid: [tok_emb()]         # names the expression must not use (also as `x.name`);
+                              # `name()`: must not call it
   require: [data, stride]     # names the expression must use
   value: float                # the Python type its value must have
   vary: {D: [24, 8, 100]}     # evaluate it once per value of D, so a constant cannot pass
@@ -158,13 +159,15 @@ def breaches(expression: str, constraints: Constraints) -> list[Breach]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     used = {node.id for node in nodes if isinstance(node, ast.Name)}
+    # A forbidden plain name is also forbidden as a method or attribute (`x.flatten(0, 1)`).
+    attributes = {pair[1] for node in nodes if (pair := _attribute_name(node)) is not None}
     found = []
     for name in constraints.forbid:
         if name.endswith("()"):
             kind = _how_called(name[:-2], nodes)
             if kind:
                 found.append(Breach(kind, name[:-2]))
-        elif name in used:
+        elif name in used or name in attributes:
             found.append(Breach("uses", name))
     if constraints.forbid:
         hidden = _hiding(nodes)

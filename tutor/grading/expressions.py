@@ -1,6 +1,7 @@
 """Simple arithmetic a learner types as a number (`50257*768`, `2^2`, `ln(25)`, `1 - 0.474`),
 evaluated by walking its syntax tree: never `eval`, nothing but numbers, + - * / // ** ^,
-brackets, and ln, log, log2, log10, exp and sqrt of numbers.
+brackets, and ln, log, log2, log10, exp, sqrt, sin, cos, tan and tanh of numbers (also written
+as Python writes them: `math.log(25)`, `np.sqrt(2)`).
 
 What the value is, for judging (tutor.grading.numbers):
 
@@ -43,17 +44,20 @@ from .typed_number import MAX_EXPONENT, MAX_NUMBER_CHARS, TypedNumber
 #: Functions a learner may apply to numbers; `log` is the natural log, as in Python and torch.
 FUNCTIONS = {
     "ln": math.log, "log": math.log, "log2": math.log2, "log10": math.log10, "exp": math.exp,
-    "sqrt": math.sqrt,
+    "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos, "tan": math.tan, "tanh": math.tanh,
 }
 CONSTANTS = {"e": math.e, "pi": math.pi, "π": math.pi}
 #: An exact fraction whose numerator or denominator would pass this many bits is carried on as
 #: a float (10^400 is 1,329 bits): exact arithmetic stays cheap whatever is typed.
 MAX_BITS = 4096
 _GROUPED = re.compile(r"(?<![\d.])[1-9]\d{0,2}(?:,\d{3})+(?![\d.])")
-_BARE_CALL = re.compile(r"\b(ln|log|log2|log10|exp|sqrt)\s+(\d+(?:\.\d+)?(?:e[+-]?\d+)?)")
+_NAMES = "|".join(sorted(FUNCTIONS, key=len, reverse=True))
+_BARE_CALL = re.compile(rf"\b({_NAMES})\s+(\d+(?:\.\d+)?(?:e[+-]?\d+)?)")
 #: A product written without its sign: `2π`, `2pi`, `2 ln 25`, `3 sqrt(2)` (never before a
 #: bare bracket: `3.22 (ln 25)` is a number and a remark).
-_IMPLIED = re.compile(r"(?<=[\d)π])\s*(?=π|pi\b|(?:ln|log|log2|log10|exp|sqrt)\s*\()")
+_IMPLIED = re.compile(rf"(?<=[\d)π])\s*(?=π|pi\b|(?:{_NAMES})\s*\()")
+#: The modules Python code takes these functions and constants from: `math.log(25)` is ln(25).
+_MODULE = re.compile(rf"\b(?:math|numpy|np)\.(?=(?:{_NAMES}|pi|e)\b)")
 _ALLOWED = re.compile(r"[\d\s.,+\-*/^()a-zπ√×·÷_]+")
 #: What a root sign applies to when it is not followed by brackets: a number, a constant, or a
 #: function already written out with its own brackets.
@@ -107,7 +111,7 @@ def _evaluate(text: str, *, constants: bool = False) -> TypedNumber | str | None
     has its own rules, unless `constants` asks why it too was refused."""
     if len(text) > MAX_NUMBER_CHARS or not _ALLOWED.fullmatch(text):
         return None
-    source = _GROUPED.sub(lambda m: m.group().replace(",", ""), text)
+    source = _MODULE.sub("", _GROUPED.sub(lambda m: m.group().replace(",", ""), text))
     source = _IMPLIED.sub("*", _BARE_CALL.sub(r"\1(\2)", source))
     source = source.replace("^", "**").replace("×", "*").replace("·", "*").replace("÷", "/")
     roots = _roots(source)

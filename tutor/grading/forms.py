@@ -131,6 +131,9 @@ def right_forms(kind: str, value: object, *, tolerance: Mapping[str, object] | N
         number = parse_number(str(value))
         if number is not None and number.boolean is None and number.finite:
             forms.append(repr(float(number)))  # a numeric choice by value: "2.0" for "2"
+        dtype = canonical(str(value))
+        if dtype is not None:
+            forms.append(f"torch.{dtype}")  # a dtype choice by any spelling of the dtype
         return forms
     if kind == "text":
         return [*accept, *([str(value)] if isinstance(value, str) else [])]
@@ -151,6 +154,31 @@ def code_alternatives(value: object) -> list[object]:
         if tensor.dtype in DEFAULT_DTYPES and tensor.shape:
             alternatives.append(value.get("values"))
     return alternatives
+
+
+def code_alternative_expressions(answer: str, value: object) -> list[str]:
+    """The quiz's `answer` rewritten as a learner may give the same value: `(answer).item()` for
+    a one-element tensor, `(answer).tolist()` for a float32, int64 or bool tensor,
+    `torch.tensor(answer)` for a number. `tutor check` runs and grades each, so the runner's
+    encoding of the value is tested too, not only the grader."""
+    if _plain_number(value):
+        return [f"torch.tensor({answer})"]
+    if not is_tensor_dict(value) or value.get("values") is None:
+        return []
+    try:
+        tensor = as_tensor(value)
+    except ExpectedValueError:
+        return []
+    expressions = []
+    if len(tensor.values) == 1:
+        expressions.append(f"({answer}).item()")
+    if tensor.dtype in DEFAULT_DTYPES and tensor.shape:
+        expressions.append(f"({answer}).tolist()")
+    return expressions
+
+
+def _plain_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def refused_forms(kind: str, value: object, *, tolerance: Mapping[str, object] | None = None,

@@ -25,6 +25,8 @@ from .verdict import Verdict
 
 #: "0,287", "3,2": a decimal comma, which is not read (a comma groups thousands: 50,257).
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+#: A word: letters only (`rows`, `safu`).
+_WORD = re.compile(r"[^\W\d_]+")
 #: Quiz kinds whose answers run in the runner (graded by tutor.grading.code_answers).
 RUN_KINDS = ("code", "task")
 #: Quiz kinds whose answers are typed and graded here: the lesson format's list, less those.
@@ -43,14 +45,39 @@ def number_readings(answer: str) -> list[TypedNumber]:
     return []
 
 
+def _words(text: str) -> set[str]:
+    """The words of `text`, casefolded, each also without a plural "s"."""
+    words = {word.casefold() for word in re.findall(r"[^\W\d_]+", text)}
+    return words | {word[:-1] for word in words if len(word) > 3 and word.endswith("s")}
+
+
+def without_asked_words(answer: str, ask: str) -> str | None:
+    """`answer` without the words around its number that the question itself uses ("How many
+    rows ...": `4 rows` is 4; "... parameters": `625 parameters`), or None when there are none
+    or one is not the question's."""
+    tokens = answer.strip().rstrip(".!").split()
+    start, end = 0, len(tokens)
+    while start < end and _WORD.fullmatch(tokens[start]):
+        start += 1
+    while end > start and _WORD.fullmatch(tokens[end - 1]):
+        end -= 1
+    around = tokens[:start] + tokens[end:]
+    if not around or start == end or not _words(" ".join(around)) <= _words(ask):
+        return None
+    return " ".join(tokens[start:end])
+
+
 def grade_number(answer: str, expected: object, tolerance: Tolerance,
                  shown: Sequence[Shown] = (), ask: str = "") -> Verdict:
     """A typed number against a computed bool, int, float or one-element tensor. An amount of
     bytes is also read in the unit the question `ask` names (`112 GB` for "how many
     gigabytes")."""
     value, dtype = as_number(expected)
-    options = in_asked_units(number_readings(answer), asked_units(ask),
-                             bytes_asked=asks_bytes(ask))
+    found = number_readings(answer)
+    if not found:
+        number = without_asked_words(answer, ask)
+        found = number_readings(number) if number is not None else []
+    options = in_asked_units(found, asked_units(ask), bytes_asked=asks_bytes(ask))
     if not options:
         if _DECIMAL_COMMA.fullmatch(answer.strip()):
             return Verdict.unparseable(_("Type decimals with a point (2.5), not a comma (2,5)."))

@@ -15,6 +15,10 @@ from .tolerance import DEFAULT_DIGITS, Tolerance
 from .typed_number import MAX_EXPONENT, TypedNumber, parse_number
 from .verdict import Verdict
 
+#: Units of the computed dtype's precision that computing a value leaves in it (float32's
+#: exp(ln 50257) is 50257.016): an exact expression typed (`exp(ln(50257))`, `-4/5`) is right
+#: within them, about torch.testing's float32 tolerance.
+ROUNDING_ULPS = 16
 #: Form examples; those near the computed value are skipped so an example never hints.
 NUMBER_EXAMPLES = ("-1.25", "3.5e-3", "1,000,000", "0.75", "-42", "2.5e4")
 
@@ -171,7 +175,7 @@ def judge_number(typed: TypedNumber, expected: bool | int | float, tolerance: To
         return Verdict.right(_("Correct: {computed}, exactly.").format(computed=computed),
                              parsed)
     if not (tolerance.explicit or isinstance(expected, int)) and is_exactly(
-            typed, expected, epsilon):
+            typed, expected, epsilon * (ROUNDING_ULPS if typed.exact is not None else 1)):
         return Verdict.right(_("Correct: {value}.").format(value=computed), parsed)
 
     floor = DEFAULT_DIGITS if tolerance.explicit else tolerance.digits
@@ -276,6 +280,6 @@ def _wrong_number(typed: TypedNumber, expected: float, epsilon: float, compared:
         return Verdict.wrong(_("Yours is twice the computed value."), parsed)
     if factors and within_typed_precision(typed, expected * 0.5, epsilon):
         return Verdict.wrong(_("Yours is half the computed value."), parsed)
-    return Verdict.wrong(_("Not the computed value (compared {compared}).").format(
+    return Verdict.wrong(_("Not the computed value, compared {compared}.").format(
         compared=compared), parsed)
 

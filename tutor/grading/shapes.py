@@ -23,6 +23,10 @@ _SEPARATOR = re.compile(r"\s*(?:x|×|\*|by)\s*|\s+")
 _DIMENSION = re.compile(r"\d{1,18}", re.ASCII)
 _CROSS = re.compile(r"\d\s*(?:x|×|\*|by)\s*\d")
 _GROUPING = re.compile(r"(?<=\d)[,_](?=\d{3}(?:\D|$))")
+#: Digit grouping that a shape never uses as a separator: `50_257`, and a comma without a space
+#: after it where the other commas have one: `(8192, 50,257)` is (8192, 50257).
+_UNDERSCORE = re.compile(r"(?<=\d)_(?=\d{3}(?:\D|$))")
+_TIGHT_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 
 
 def parse_shape(text: str) -> tuple[int, ...] | None:
@@ -41,6 +45,9 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
             text = text[1:-1].strip()
     if not text:
         return ()
+    text = _UNDERSCORE.sub("", text)
+    if ", " in text:
+        text = _TIGHT_COMMA.sub("", text)
     if _CROSS.search(text):
         # "2x4x50,257": sizes between crosses may group their digits in threes.
         parts = [_GROUPING.sub("", part) for part in _SEPARATOR.split(text)]

@@ -17,7 +17,8 @@ from .typed_number import TypedNumber, parse_number
 
 #: Signs and words that mark a shown number as approximate: "≈ 77 MB", "about −0.0898".
 APPROXIMATE_SIGNS = ("≈", "~")
-APPROXIMATE_WORDS = ("about", "approximately", "approx.", "roughly", "around", "nearly")
+APPROXIMATE_WORDS = ("about", "approximately", "approx.", "roughly", "around", "nearly",
+                     "takriban", "takribani", "karibu")  # the Kiswahili lessons' "about"
 
 _APPROXIMATE = "|".join(map(re.escape, APPROXIMATE_SIGNS)) + r"|\b(?:" + "|".join(
     map(re.escape, APPROXIMATE_WORDS)) + ")"

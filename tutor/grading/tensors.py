@@ -155,7 +155,9 @@ def parse_tensor(text: str) -> TypedTensor | str:
                     return _("Unknown dtype {name} in dtype=...").format(
                         name=repr(dtype_kwarg.group(1)))
         else:
-            if "," in text and text[:1] not in _CLOSING:
+            # Values without brackets are one row: `5, 7, 9`, and `5 7 9` as in brackets.
+            bare = not any(mark in text for mark in "[]()")
+            if ("," in text and text[:1] not in _CLOSING) or (bare and len(text.split()) > 1):
                 text = f"[{text}]"
             parser = _Parser(text)
             node = parser.value()

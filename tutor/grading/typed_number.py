@@ -56,9 +56,10 @@ BYTE_UNITS: dict[str, int] = {
     "baiti": 1, "kilobaiti": 10**3, "megabaiti": 10**6, "gigabaiti": 10**9, "terabaiti": 10**12,
     "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
 }
-#: Words before a number that only say it is approximate: "about 3.2", "≈ 0.47".
+#: Words before a number that only say it is approximate: "about 3.2", "≈ 0.47", and in
+#: Kiswahili "takriban 3.2", "karibu 0.47".
 _APPROXIMATE = re.compile(r"^(?:[≈~]|about|approximately|approx\.?|roughly|around|nearly|"
-                          r"circa|ca\.)\s*")
+                          r"circa|ca\.|takriban[i]?|karibu(?:\s+na)?)\s*")
 #: Punctuation that ends a sentence, after the number.
 _SENTENCE_END = re.compile(r"\s*[.!?;:,]+$")
 #: A remark after the number: "3.22 (ln 25)", "0.47 i think".

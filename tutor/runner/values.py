@@ -36,6 +36,23 @@ def _is_int_sequence(value: object) -> bool:
     )
 
 
+def _numbers_repr(value: object) -> str | None:
+    """The whole repr of a nested list of at most MAX_VALUES plain numbers (a tensor's
+    `.tolist()`), which grading reads back as the list; None for anything else."""
+    pending, leaves = [value], 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list | tuple):
+            if leaves + len(pending) + len(item) > MAX_VALUES:
+                return None
+            pending.extend(item)
+        elif isinstance(item, int | float) and not isinstance(item, bool):
+            leaves += 1
+        else:
+            return None
+    return repr(value)
+
+
 def _plain_scalar(value: Any) -> Value:
     """A Python scalar as itself; a complex number as its repr encoding."""
     if isinstance(value, complex):
@@ -143,4 +160,5 @@ def encode(value: Any) -> Value:
         return _encode_numpy(value)
     if _is_int_sequence(value):
         return list(value)
-    return {"kind": "repr", "repr": bounded_repr(value)}
+    numbers = _numbers_repr(value) if isinstance(value, list | tuple) else None
+    return {"kind": "repr", "repr": numbers if numbers is not None else bounded_repr(value)}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
@@ -35,6 +37,22 @@ PLACEHOLDERS = {
     "task": N_("nothing to type: Enter checks your cells"),
 }
 
+#: Inline Markdown in hints and explanations: `code`, **bold**, *italic*.
+_INLINE = re.compile(r"`([^`\n]+)`|\*\*(.+?)\*\*|(?<![\w*])\*(?![\s*])(.+?)(?<![\s*])\*(?![\w*])")
+
+
+def inline_markdown(text: str) -> Content:
+    """A hint or an explanation as the question renders it: code and emphasis styled, the
+    Markdown marks (backticks, asterisks) gone."""
+    parts: list[str | tuple[str, str]] = []
+    at = 0
+    for match in _INLINE.finditer(text):
+        code, bold, italic = match.groups()
+        parts += [text[at:match.start()], (code, "bold") if code is not None else
+                  (bold, "bold") if bold is not None else (italic, "italic")]
+        at = match.end()
+    parts.append(text[at:])
+    return Content.assemble(*parts)
 
 
 class AnswerField(KeysInOrder, Input):
@@ -137,8 +155,12 @@ class QuizPanel(Vertical):
     def _show_hints(self) -> None:
         shown = self.state.shown_hints(self.quiz.hints)
         hints = self.query_one(".quiz-hints", Static)
-        hints.update("\n".join(_("Hint {number}: {hint}").format(number=n, hint=hint)
-                               for n, hint in enumerate(shown, 1)))
+        lines = []
+        for number, hint in enumerate(shown, 1):
+            before, _hint, after = _("Hint {number}: {hint}").partition("{hint}")
+            lines.append(Content.assemble(before.format(number=number), inline_markdown(hint),
+                                          after.format(number=number)))
+        hints.update(Content("\n").join(lines))
         hints.display = bool(shown)
 
     def _show_attempts(self) -> None:
@@ -151,7 +173,7 @@ class QuizPanel(Vertical):
 
     def _show_explain(self) -> None:
         explain = self.query_one(".quiz-explain", Static)
-        explain.update(self.quiz.explain)
+        explain.update(inline_markdown(self.quiz.explain))
         explain.display = bool(self.quiz.explain)
 
     def show_verdict(self, verdict: Verdict, *, not_counted: str = "") -> None:
