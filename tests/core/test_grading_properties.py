@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tutor.grading import KINDS, Verdict, grade
-from tutor.grading.numbers import parse_number
+from tutor.grading.number_reading import parse_number
 from tutor.grading.shapes import format_shape, parse_shape
 from tutor.grading.shown import numbers_in
 

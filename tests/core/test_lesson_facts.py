@@ -26,7 +26,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 from tutor.course.catalog import load_course
-from tutor.course.model import QUIZ_TYPES, Lesson
+from tutor.course.model import Lesson
+from tutor.quiz_kinds import QUIZ_TYPES
 from tutor.runner import plots
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"

@@ -4,7 +4,6 @@ from typing import Any
 
 from tutor.course.catalog import default_lessons_dir, load_course
 from tutor.course.model import (
-    QUIZ_TYPES,
     Cell,
     Course,
     Lesson,
@@ -14,6 +13,7 @@ from tutor.course.model import (
     StaticCode,
     Step,
 )
+from tutor.quiz_kinds import QUIZ_TYPES
 
 __all__ = [
     "QUIZ_TYPES",

@@ -6,11 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Quiz types a lesson may use, in the order the lesson guide explains them. "code" answers are
-#: run in a worker and compared with `compare_values`; "task" is checked in the learner's own
-#: namespace; the others are typed and judged by `tutor.grading.grade`.
-QUIZ_TYPES = ("number", "shape", "dtype", "tensor", "choice", "text", "code", "task")
-
 
 @dataclass(frozen=True)
 class LessonError:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tutor.course.model import QUIZ_TYPES, Quiz
+from tutor.course.model import Quiz
 from tutor.course.yaml_source import Collector, Located, load_yaml
 from tutor.i18n import _
+from tutor.quiz_kinds import QUIZ_TYPES
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QUIZ_KEYS = {"id", "type", "ask", "answer", "hints", "explain", "tolerance", "choices", "accept",

@@ -11,7 +11,7 @@ from tutor.i18n import _
 from .dtype_names import canonical
 from .expected import ExpectedValueError, as_text
 from .normalize import loose_key, normalize_words
-from .typed_number import readings
+from .number_reading import readings
 from .verdict import Verdict
 
 #: How PyTorch prints a name: `grad_fn=<MulBackward0>`, `<MulBackward0 object at 0x7f...>`.

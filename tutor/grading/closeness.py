@@ -9,8 +9,7 @@ from typing import Any
 
 from tutor.i18n import _
 
-from .numbers import compact
-from .tolerance import Tolerance
+from .tolerance import Tolerance, compact
 
 #: torch.testing.assert_close's default (rtol, atol) per dtype.
 DTYPE_TOLERANCE = {

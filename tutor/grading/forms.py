@@ -15,11 +15,11 @@ from .compare import DEFAULT_DTYPES, compare_values
 from .dtype_names import ALIASES, canonical
 from .expected import ExpectedValueError, as_number, as_tensor, is_tensor_dict
 from .grader import grade
+from .number_reading import parse_number
 from .numbers import within_typed_precision
 from .shapes import format_shape
 from .shown import parse_shown
 from .tolerance import DEFAULT_DIGITS, parse_tolerance
-from .typed_number import parse_number
 from .units import asked_units, asks_bytes
 from .verdict import Verdict
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from tutor.course.model import QUIZ_TYPES, Quiz
 from tutor.i18n import _
+from tutor.quiz_kinds import KINDS, RUN_KINDS, GradedQuiz
 
 from .choices import grade_choice, grade_text
 from .dtype_names import EPSILON
@@ -14,12 +14,13 @@ from .dtypes import grade_dtype
 from .expected import as_number
 from .expressions import problem
 from .normalize import MAX_ANSWER_CHARS
+from .number_reading import closest, readings
 from .numbers import judge_number, number_form
 from .shapes import grade_shape
 from .shown import Shown, parse_shown
 from .tensors import grade_tensor, parse_tensor
 from .tolerance import Tolerance, parse_tolerance
-from .typed_number import TypedNumber, closest, readings
+from .typed_number import TypedNumber
 from .units import asked_units, asks_bytes, in_asked_units
 from .verdict import Verdict
 
@@ -27,10 +28,6 @@ from .verdict import Verdict
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 #: A word: letters only (`rows`, `safu`).
 _WORD = re.compile(r"[^\W\d_]+")
-#: Quiz kinds whose answers run in the runner (graded by tutor.grading.code_answers).
-RUN_KINDS = ("code", "task")
-#: Quiz kinds whose answers are typed and graded here: the lesson format's list, less those.
-KINDS = tuple(kind for kind in QUIZ_TYPES if kind not in RUN_KINDS)
 
 
 def number_readings(answer: str) -> list[TypedNumber]:
@@ -126,7 +123,7 @@ def grade(kind: str, answer: str, expected: object, *,
     return grade_text(answer, expected, accept)
 
 
-def grade_quiz(quiz: Quiz, answer: str, expected: object) -> Verdict:
+def grade_quiz(quiz: GradedQuiz, answer: str, expected: object) -> Verdict:
     """`grade` with everything the quiz says: its tolerance, choices, accepted texts and the
     numbers its lesson shows beside it (for the typed kinds; see grade_code and grade_task)."""
     return grade(quiz.type, answer, expected, tolerance=quiz.tolerance,

@@ -10,9 +10,10 @@ from fractions import Fraction
 
 from tutor.i18n import _, ngettext
 
+from .number_reading import parse_number
 from .shown import Shown
-from .tolerance import DEFAULT_DIGITS, Tolerance
-from .typed_number import MAX_EXPONENT, TypedNumber, parse_number
+from .tolerance import DEFAULT_DIGITS, Tolerance, compact
+from .typed_number import MAX_EXPONENT, TypedNumber
 from .verdict import Verdict
 
 #: Units of the computed dtype's precision that computing a value leaves in it (float32's
@@ -48,15 +49,6 @@ def half_unit_text(unit: Fraction) -> str:
     if Fraction(1, 10**4) <= half < 10**12 and len(value.normalize().as_tuple().digits) <= 3:
         return f"{value.normalize():f}"
     return compact(value)  # a Decimal: 5e-401 is neither 0 nor a float overflow
-
-
-def compact(value: float | Decimal, digits: int = 3) -> str:
-    """`value` to at most `digits` significant digits, an exponent written short: "5e-9"."""
-    text = f"{value:.{digits}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text
 
 
 def float32_text(value: float) -> str | None:

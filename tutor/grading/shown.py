@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .normalize import normalize_typed
-from .typed_number import TypedNumber, parse_number
+from .number_reading import parse_number
+from .typed_number import TypedNumber
 
 #: Signs and words that mark a shown number as approximate: "≈ 77 MB", "about −0.0898".
 APPROXIMATE_SIGNS = ("≈", "~")

@@ -14,10 +14,11 @@ from tutor.text import shorten
 from .dtype_names import EPSILON, canonical, display, is_exact
 from .expected import ExpectedTensor, ExpectedValueError, as_tensor, nested_shape
 from .normalize import normalize_typed
+from .number_reading import parse_number
 from .numbers import is_exactly, within_bound, within_typed_precision
 from .shapes import format_shape
 from .tolerance import Tolerance
-from .typed_number import TypedNumber, parse_number
+from .typed_number import TypedNumber
 from .verdict import Verdict
 
 #: Form examples; any that equals the computed tensor is skipped.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from tutor.i18n import _
 
@@ -37,12 +38,19 @@ class Tolerance:
         """The explicit bound in words, e.g. "±0.001" or "1% relative"."""
         parts = []
         if self.absolute is not None:
-            from .numbers import compact
-
             parts.append(f"±{compact(self.absolute)}")
         if self.relative is not None:
             parts.append(_("{percent} relative").format(percent=f"{self.relative * 100:g}%"))
         return _(" or ").join(parts)
+
+
+def compact(value: float | Decimal, digits: int = 3) -> str:
+    """`value` to at most `digits` significant digits, an exponent written short: "5e-9"."""
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
 
 
 def parse_tolerance(mapping: Mapping[str, object] | None) -> Tolerance:
