@@ -95,6 +95,36 @@ def test_commands_never_import_the_command_line() -> None:
     assert importers_of("tutor.cli", ["commands"]) == []
 
 
+#: Underscored names the UI may read on other objects: a namedtuple's public `_replace`,
+#: `os._exit` (a forked child), and the runner's own wire helpers (not Textual's).
+PUBLIC_UNDERSCORED = {("active", "_replace"), ("os", "_exit"), ("protocol", "_recv_exact"),
+                      ("protocol", "_size")}
+
+
+def private_reads(path: Path) -> list[str]:
+    """`value._name` reads in a source file on anything but `self`/`cls` (Textual's private
+    state, such as `screen._bindings` or `app._keymap`), less the allowed ones."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                and not node.attr.startswith("__"):
+            owner = ast.unparse(node.value)
+            if owner not in ("self", "cls") and (owner, node.attr) not in PUBLIC_UNDERSCORED:
+                found.append(f"{path.name}:{node.lineno} {owner}.{node.attr}")
+    return found
+
+
+def test_the_ui_reads_no_private_textual_state(tmp_path: Path) -> None:
+    """Issue #15: public Textual API only (the help read `screen._bindings` and `app._keymap`)."""
+    assert [f for path in sorted((PACKAGE / "ui").rglob("*.py")) for f in private_reads(path)] \
+        == []
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f(screen):\n    return screen._bindings, screen.app._keymap\n",
+                      encoding="utf-8")
+    assert [line.split()[-1] for line in private_reads(sample)] == ["screen._bindings",
+                                                                   "screen.app._keymap"]
+
+
 def test_the_import_checker_sees_imports_inside_blocks(tmp_path: Path) -> None:
     source = tmp_path / "sample.py"
     source.write_text("if TYPE_CHECKING:\n    from tutor.ui.app import TutorApp\n"

@@ -33,28 +33,31 @@ def key_name(key: str) -> str:
     return KEY_NAMES.get(key) or "+".join(part.capitalize() for part in key.split("+"))
 
 
-def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
-    """(keys, description) for every described binding of the screen and the app, as bound now
-    (so keys remapped with a keymap show their new keys)."""
+def screen_bindings(screen: Screen[Any]) -> list[tuple[str, Binding]]:
+    """(key, binding) for every binding of `screen` and of the app that works there now, in
+    Textual's own public view of them (`Screen.active_bindings`, what the footer shows): keys
+    remapped with the app's keymap come with their new keys, and a key that the focused field
+    takes for itself (`?` in an answer field) is left out."""
+    return [(key, active.binding) for key, active in screen.active_bindings.items()
+            if active.node in (screen, screen.app)]
+
+
+def key_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
+    """(keys, description) for every described binding of the screen and the app, as bound now."""
     rows: dict[str, tuple[list[str], str]] = {}
-    for node in (screen, screen.app):
-        for key, binding in node._bindings:
-            if not binding.description:
-                continue
-            described = DESCRIPTIONS.get(binding.action, binding.tooltip or binding.description)
-            keys, _text = rows.setdefault(binding.action, ([], _(described)))
-            if key_name(key) not in keys:
-                keys.append(key_name(key))
+    for key, binding in screen_bindings(screen):
+        if not binding.description:
+            continue
+        described = DESCRIPTIONS.get(binding.action, binding.tooltip or binding.description)
+        keys, _text = rows.setdefault(binding.action, ([], _(described)))
+        if key_name(key) not in keys:
+            keys.append(key_name(key))
     return [(" / ".join(keys), description) for keys, description in rows.values()]
 
 
 def first_key(screen: Screen[Any], action: str) -> str:
-    """How the first key bound to `action` on `screen` reads (`F12`), or "" if none is; keys
-    remapped with a keymap count (Textual applies a keymap lazily, so apply it to a copy)."""
-    bindings = screen._bindings.copy()
-    if screen.app._keymap:
-        bindings.apply_keymap(screen.app._keymap)
-    for key, binding in bindings:
+    """How the first key bound to `action` on `screen` reads (`F12`), or "" if none is."""
+    for key, binding in screen_bindings(screen):
         if binding.action == action:
             return key_name(key)
     return ""
