@@ -150,9 +150,9 @@ def test_the_import_checker_sees_imports_inside_blocks(tmp_path: Path) -> None:
 
 #: What the lesson list must not wait for (bench/first_frame.py, BENCHMARKS.md "UI"): the lesson
 #: screen and the libraries only a lesson needs (code highlighting, Markdown, plots).
-LESSON_ONLY = ("tutor.ui.screens.lesson", "tutor.ui.screens.lesson_quizzes", "textual.widgets._markdown",
-               "textual.widgets._text_area", "tree_sitter", "tree_sitter_python", "pygments",
-               "plotext", "textual_plotext")
+LESSON_ONLY = ("tutor.ui.screens.lesson", "tutor.ui.screens.lesson_quizzes",
+               "textual.widgets._markdown", "textual.widgets._text_area", "tree_sitter",
+               "tree_sitter_python", "pygments", "plotext", "textual_plotext")
 
 APP_RUN = '''
 import asyncio, importlib.util, json, sys
