@@ -161,7 +161,7 @@ async def wrong_answer(pilot: Pilot[object]) -> None:
 
 
 @pytest.fixture
-def snap_sw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def snap_sw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, snapshot_runner):
     monkeypatch.chdir(tmp_path)
     folder = write_lessons(Path("lessons"))
     (folder / "sw").mkdir()
@@ -170,8 +170,8 @@ def snap_sw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     set_language("sw")
 
     def make(lesson: str | None = None) -> TutorApp:
-        return TutorApp(load_course(Path("lessons"), "sw", use_cache=False), progress=store,
-                        lesson=lesson, device="cpu")
+        return TutorApp(load_course(Path("lessons"), "sw", use_cache=False),
+                        runner=snapshot_runner, progress=store, lesson=lesson, device="cpu")
 
     yield make
     store.close()
