@@ -8,6 +8,7 @@ import ast
 import json
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,18 @@ def test_no_module_is_over_400_lines() -> None:
     over = {name for name, lines in lengths.items() if lines > MAX_LINES}
     assert over - SPLITS_UNDER_WAY == set(), {name: lengths[name] for name in over}
     assert SPLITS_UNDER_WAY - over == set(), "split now: remove from SPLITS_UNDER_WAY"
+
+
+def test_text_is_cut_in_one_place() -> None:
+    """Issue #15: one truncation helper (`tutor.text.shorten`); the runner cut text by hand in
+    six places. No other module appends the ellipsis to a slice."""
+    hand_cut = re.compile(r"\]\s*\+\s*\"…\"")
+    found = [f"{path.relative_to(PACKAGE)}:{number}"
+             for path in sorted(PACKAGE.rglob("*.py")) if path != PACKAGE / "text.py"
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if hand_cut.search(line)]
+    assert found == []
+    assert hand_cut.search('return text[: limit - 1] + "…"')
 
 
 #: Underscored names the UI may read on other objects: a namedtuple's public `_replace`,
