@@ -11,6 +11,7 @@ resets them before its first run).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import threading
 from collections.abc import Callable, Coroutine, Iterator
@@ -34,7 +35,7 @@ class RunnerOnItsOwnLoop:
                  ) -> Callable[..., None]:
         """`callback`, called on `loop` (dropped once that loop is closed: its app is gone)."""
         def call(*args: Any) -> None:
-            if not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # "Event loop is closed"
                 loop.call_soon_threadsafe(callback, *args)
         return call
 
