@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from thread_runner import RunnerOnItsOwnLoop, runner_on_its_own_loop
 from ui_helpers import write_lessons
 
 from tutor.course import Course, load_course
@@ -37,3 +38,9 @@ def make_app(
         return TutorApp(course, runner=runner, progress=store or progress, lesson=lesson)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def snapshot_runner() -> Iterator[RunnerOnItsOwnLoop]:
+    """One CPU runner for every snapshot test (each app runs on a loop of its own)."""
+    yield from runner_on_its_own_loop()

@@ -9,6 +9,7 @@ from ui_helpers import plain, wait_until
 from tutor.course import load_course
 from tutor.progress import ProgressStore
 from tutor.ui.app import TutorApp
+from tutor.ui.screens.help import help_rows
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.output_pane import OutputPane
@@ -280,6 +281,11 @@ async def test_keys_can_be_remapped_by_binding_id(make_app, monkeypatch) -> None
         assert screen.step_index == 1
         await pilot.press("ctrl+b")
         assert screen.step_index == 0
+        # The help lists the keys as remapped (read from Textual's public active bindings).
+        await pilot.press("f1")
+        rows = {does: keys for keys, does in help_rows(app.screen.under, app.screen.keymap)}
+        zoom = next(keys for does, keys in rows.items() if "whole screen" in does)
+        assert rows["Next step"] == "Ctrl+F" and zoom == "F11"
 
 
 async def test_f5_runs_the_steps_cells_in_turn(make_app) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Label
 from ui_helpers import plain, wait_until
 
 from tutor.course import load_course
@@ -25,6 +26,11 @@ async def test_an_unusable_device_is_said_at_start_and_the_cpu_offered(
         assert isinstance(choice, DeviceChoiceScreen)
         await pilot.pause()
         assert "cuda:99" in str(choice.query_one("#device-problem").render())
+        # The runner's reason follows, said once (it read "The runner cannot compute on
+        # 'cuda:99': The runner cannot start: …").
+        said = " ".join(str(label.render()) for label in choice.query(Label))
+        assert "cuda:99" in str(choice.query_one("#device-reason").render())
+        assert said.count("The runner cannot") <= 1
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.runner.state == RunnerState.READY, tries=1500)
         screen = app.screen

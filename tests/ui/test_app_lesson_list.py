@@ -12,7 +12,7 @@ from ui_helpers import plain
 
 from tutor.commands.app import run_app
 from tutor.course import Course
-from tutor.ui.screens.help import HelpScreen, key_rows
+from tutor.ui.screens.help import HelpScreen, help_rows
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.lesson_list import LessonListScreen
 from tutor.ui.widgets.too_small import TooSmall
@@ -81,7 +81,8 @@ async def test_help_screen_lists_every_key(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
-        text = "\n".join(f"{keys} {does}" for keys, does in key_rows(app.screen.under))
+        rows = help_rows(app.screen.under, app.screen.keymap)
+        text = "\n".join(f"{keys} {does}" for keys, does in rows)
         for words in ("F5 / Ctrl+R", "Run the current cell", "F6 / Ctrl+G", "F9",
                       "Escape", "Ctrl+Q"):
             assert words in text

@@ -122,7 +122,7 @@ def test_a_revealed_tensor_answer_typed_back_is_right() -> None:
     from pathlib import Path
 
     from tutor.grading import grade_quiz
-    from tutor.ui.screens.lesson import revealed_text
+    from tutor.ui.screens.lesson_quizzes import revealed_text
 
     lessons = load_course(Path(__file__).parents[2] / "lessons")
     tensor_quizzes = [quiz for lesson in lessons.lessons for step in lesson.steps

@@ -2,8 +2,9 @@
 120x40 and 200x50 with "✓ done", the Tensors table and a quiz verdict, in the default theme, in
 16 colours (the ANSI theme the app picks there) and with NO_COLOR.
 
-Each app starts its own CPU runner (the snapshot plugin runs apps on its own event loop), on a
-course read from a relative folder so that file names in the snapshots do not depend on tmp paths.
+The snapshot plugin runs each app on an event loop of its own, so the apps share one CPU runner
+that lives on a loop in another thread (thread_runner.py); the course is read from a relative
+folder so that file names in the snapshots do not depend on tmp paths.
 Update with `pytest tests/ui --snapshot-update` after checking the new images by eye.
 """
 
@@ -21,13 +22,14 @@ from tutor.ui.app import TutorApp
 
 
 @pytest.fixture
-def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def snap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, snapshot_runner):
     monkeypatch.chdir(tmp_path)
     write_lessons(Path("lessons"))
     store = ProgressStore(tmp_path / "home" / "progress.sqlite")
 
     def make(lesson: str | None = None) -> TutorApp:
-        return TutorApp(load_course(Path("lessons")), progress=store, lesson=lesson, device="cpu")
+        return TutorApp(load_course(Path("lessons")), runner=snapshot_runner, progress=store,
+                        lesson=lesson, device="cpu")
 
     yield make
     store.close()

@@ -15,7 +15,7 @@ from tutor.i18n import _, set_language
 from tutor.progress import ProgressStore
 from tutor.runner.client import Runner
 from tutor.ui.app import TutorApp
-from tutor.ui.screens.help import HelpScreen, key_rows
+from tutor.ui.screens.help import HelpScreen, help_rows
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.widgets.panes import EMPTY, NO_CELL
 
@@ -85,7 +85,8 @@ async def test_help_lists_every_key_in_kiswahili(sw_app) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        rows = dict((description, keys) for keys, description in key_rows(app.screen.under))
+        rows = {description: keys
+                for keys, description in help_rows(app.screen.under, app.screen.keymap)}
         assert rows["Endesha seli ya sasa (baada ya seli zilizo kabla yake)"] == "F5 / Ctrl+R"
         assert rows["Simamisha seli inayoendeshwa"] == "F6 / Ctrl+G"
         assert "Toka" in rows and "Msaada" in rows
@@ -93,7 +94,8 @@ async def test_help_lists_every_key_in_kiswahili(sw_app) -> None:
         # No row is left in English (Textual's own bindings included, e.g. copying text).
         set_language("en")
         try:
-            english = {description for _keys, description in key_rows(app.screen.under)}
+            english = {description for _keys, description
+                       in help_rows(app.screen.under, app.screen.keymap)}
         finally:
             set_language("sw")
         assert [description for description in rows if description in english] == []
@@ -161,7 +163,7 @@ async def wrong_answer(pilot: Pilot[object]) -> None:
 
 
 @pytest.fixture
-def snap_sw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def snap_sw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, snapshot_runner):
     monkeypatch.chdir(tmp_path)
     folder = write_lessons(Path("lessons"))
     (folder / "sw").mkdir()
@@ -170,8 +172,8 @@ def snap_sw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     set_language("sw")
 
     def make(lesson: str | None = None) -> TutorApp:
-        return TutorApp(load_course(Path("lessons"), "sw", use_cache=False), progress=store,
-                        lesson=lesson, device="cpu")
+        return TutorApp(load_course(Path("lessons"), "sw", use_cache=False),
+                        runner=snapshot_runner, progress=store, lesson=lesson, device="cpu")
 
     yield make
     store.close()

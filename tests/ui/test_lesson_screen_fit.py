@@ -284,3 +284,27 @@ async def test_over_a_plot_f2_and_the_verdict_stay_in_the_short_lesson_view(
         verdict = panel.query_one(".quiz-verdict")
         assert str(verdict.render()).startswith("✓")
         assert view.region.contains_region(verdict.region._replace(height=1))
+
+
+async def test_a_long_step_title_ends_in_an_ellipsis_in_the_status_bar(runner, progress) -> None:
+    """Issue #15: step titles were cut mid-word without a mark; at 80 columns a long one ends in
+    "…" (lesson 1, step 5: "Counting parameters without memory")."""
+    from pathlib import Path
+
+    from tutor.course import load_course
+    from tutor.ui.app import TutorApp
+
+    course = load_course(Path(__file__).parents[2] / "lessons")
+    app = TutorApp(course, runner=runner, progress=progress, lesson="llm-basics")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        title = next(step.title for step in screen.lesson.steps if len(step.title) > 30)
+        index = next(step.index for step in screen.lesson.steps if step.title == title)
+        await pilot.press(*["f8"] * index)
+        await wait_until(pilot, lambda: screen.step_index == index)
+        location = screen.query_one("#location")
+        assert str(location.render()).endswith(title)  # the whole title is there to be cut
+        shown = location.render_line(0).text.rstrip()
+        assert shown.endswith("…") and title[:10] in shown
+        assert len(shown) < len(str(location.render()))

@@ -24,7 +24,8 @@ from ui_helpers import wait_until
 from tutor.course import Quiz, load_course
 from tutor.ui.app import TutorApp
 from tutor.ui.labels import value_text
-from tutor.ui.screens.lesson import LessonScreen, revealed_text
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.screens.lesson_quizzes import revealed_text
 from tutor.ui.widgets.quiz_panel import QuizPanel
 
 LESSONS = Path(__file__).parents[2] / "lessons"

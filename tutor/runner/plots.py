@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tutor.runner.wire import Plot, PlotSeries
+from tutor.text import shorten
 
 if TYPE_CHECKING:
     import torch
@@ -75,7 +76,7 @@ def _spread(index: torch.Tensor) -> torch.Tensor:
 def _label(text: object, what: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"plot(): {what} must be a str, not {type(text).__name__}")
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+    return shorten(text, MAX_LABEL)
 
 
 def make_figure(*series: Any, x: Any = None, title: str = "",

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from tutor.runner.wire import MAX_NAME, GraphNode, TensorEntry
+from tutor.text import shorten
 
 #: At most this many tensor entries per snapshot (parameters of big models included).
 MAX_ENTRIES = 200
@@ -59,9 +60,7 @@ def preview(tensor: torch.Tensor) -> str:
     except Exception as exc:  # exotic tensors (quantized, nested) have no cheap preview
         return f"(no preview: {type(exc).__name__})"
     text = _nested(values, [PREVIEW_VALUES])
-    if len(text) > PREVIEW_CHARS:
-        text = text[: PREVIEW_CHARS - 1] + "…"
-    return text
+    return shorten(text, PREVIEW_CHARS)
 
 
 def named_tensors(namespace: dict[str, Any]) -> Iterator[tuple[str, torch.Tensor]]:
@@ -80,7 +79,7 @@ def named_tensors(namespace: dict[str, Any]) -> Iterator[tuple[str, torch.Tensor
 
 
 def _name(name: str) -> str:
-    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
+    return shorten(name, MAX_NAME)
 
 
 def tensor_entry(name: str, tensor: torch.Tensor) -> TensorEntry:

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from tutor.runner.wire import MAX_STRING, MAX_VALUES, SummaryValue, TensorValue, Value
+from tutor.text import shorten
 
 #: Longest repr kept in an encoding, in characters.
 REPR_LIMIT = 2000
@@ -25,9 +26,7 @@ def bounded_repr(value: object, limit: int = REPR_LIMIT) -> str:
         text = repr(value)
     except Exception as exc:  # a broken __repr__ must not break the runner
         text = f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
+    return shorten(text, limit)
 
 
 def _is_int_sequence(value: object) -> bool:

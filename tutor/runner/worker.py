@@ -27,6 +27,7 @@ import torch
 
 from tutor.i18n import N_
 from tutor.runner import plots, protocol, reaping, snapshot, values, wire
+from tutor.text import shorten
 
 #: Longest one-sentence error message, in characters.
 MESSAGE_LIMIT = 300
@@ -192,8 +193,7 @@ class Worker:
             text = "Traceback (most recent call last):\n" + text
         text += "".join(traceback.format_exception_only(type(exc), exc))
         error = wire.error_said(kind, sentence, text[-20_000:])
-        if len(error["message"]) > MESSAGE_LIMIT:
-            error["message"] = error["message"][: MESSAGE_LIMIT - 1] + "…"
+        error["message"] = shorten(error["message"], MESSAGE_LIMIT)
         if isinstance(exc, KeyboardInterrupt):
             error["interrupted"] = True  # type: ignore[typeddict-unknown-key]
         return error
@@ -357,7 +357,7 @@ class Worker:
 
 def _shorten(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+    return shorten(text, MESSAGE_LIMIT)
 
 
 def _open_fds() -> list[int]:

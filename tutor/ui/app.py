@@ -279,7 +279,7 @@ class TutorApp(App[int]):
         from tutor.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+            self.push_screen(HelpScreen(self.screen, keymap(self.settings)))
 
     def action_command_palette(self) -> None:
         """The command palette, with its placeholder in the interface language."""

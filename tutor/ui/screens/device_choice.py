@@ -24,6 +24,7 @@ class DeviceChoiceScreen(TranslatedModalScreen[bool]):
         width: 70; height: auto; padding: 1 2; border: thick $error; background: $surface;
     }
     DeviceChoiceScreen Label { width: 1fr; margin-bottom: 1; }
+    DeviceChoiceScreen #device-problem { text-style: bold; }
     DeviceChoiceScreen Horizontal { height: auto; }
     DeviceChoiceScreen Button { margin-right: 2; }
     """
@@ -40,9 +41,11 @@ class DeviceChoiceScreen(TranslatedModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(_("The runner cannot compute on '{device}': {reason}").format(
-                device=printable(self.device), reason=printable(self.reason)), markup=False,
-                id="device-problem")
+            # The headline names the device; the runner's own sentence says why (it began
+            # "The runner cannot compute on 'cuda': The runner cannot start: …" before).
+            yield Label(_("Cells cannot run on '{device}'.").format(
+                device=printable(self.device)), markup=False, id="device-problem")
+            yield Label(printable(self.reason), markup=False, id="device-reason")
             yield Label(_("Run the lessons on the CPU instead? Enter: use the CPU. Escape: stay "
                           "without a runner (cells cannot run)."), markup=False)
             with Horizontal():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rich.table import Table
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
@@ -33,12 +35,31 @@ def key_name(key: str) -> str:
     return KEY_NAMES.get(key) or "+".join(part.capitalize() for part in key.split("+"))
 
 
-def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
-    """(keys, description) for every described binding of the screen and the app, as bound now
-    (so keys remapped with a keymap show their new keys)."""
+def declared_bindings(node: DOMNode, keymap: Mapping[str, str]) -> BindingsMap:
+    """The bindings `node`'s class and its bases declare in BINDINGS (a subclass's binding of a
+    key replacing its base's, as Textual merges them), with `keymap` applied: what the node
+    offers wherever focus is (a cell editor takes Tab for itself, yet the help lists Tab)."""
+    keys: dict[str, list[Binding]] = {}
+    for cls in reversed(type(node).__mro__):
+        if "BINDINGS" in cls.__dict__:
+            keys.update(BindingsMap(cls.__dict__["BINDINGS"]).key_to_bindings)
+    if isinstance(node, App) and node.use_command_palette:
+        # Textual binds the palette's key in App.__init__, from these public settings.
+        keys[node.COMMAND_PALETTE_BINDING] = [Binding(
+            node.COMMAND_PALETTE_BINDING, "command_palette", "palette",
+            key_display=node.COMMAND_PALETTE_DISPLAY, tooltip="Open the command palette")]
+    bindings = BindingsMap.from_keys(keys)
+    if keymap:
+        bindings.apply_keymap(keymap)
+    return bindings
+
+
+def help_rows(screen: Screen[Any], keymap: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(keys, description) for every described binding of the screen and the app, in the order
+    declared, with the keys of `keymap` (the app's, from the settings and TUTOR_KEYS)."""
     rows: dict[str, tuple[list[str], str]] = {}
     for node in (screen, screen.app):
-        for key, binding in node._bindings:
+        for key, binding in declared_bindings(node, keymap):
             if not binding.description:
                 continue
             described = DESCRIPTIONS.get(binding.action, binding.tooltip or binding.description)
@@ -49,23 +70,20 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
 
 
 def first_key(screen: Screen[Any], action: str) -> str:
-    """How the first key bound to `action` on `screen` reads (`F12`), or "" if none is; keys
-    remapped with a keymap count (Textual applies a keymap lazily, so apply it to a copy)."""
-    bindings = screen._bindings.copy()
-    if screen.app._keymap:
-        bindings.apply_keymap(screen.app._keymap)
-    for key, binding in bindings:
-        if binding.action == action:
+    """How the first key now bound to `action` on `screen` or the app reads (`F12`), or "" if
+    none is (Textual's public view of the bindings, the keymap applied, as the footer has it)."""
+    for key, active in screen.active_bindings.items():
+        if active.binding.action == action and active.node in (screen, screen.app):
             return key_name(key)
     return ""
 
 
-def bindings_table(screen: Screen[object]) -> Table:
+def bindings_table(screen: Screen[object], keymap: Mapping[str, str]) -> Table:
     """The keys as a two-column table."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
     table.add_column(_("key"), no_wrap=True)
     table.add_column(_("does"))
-    for keys, description in key_rows(screen):
+    for keys, description in help_rows(screen, keymap):
         table.add_row(keys, description)
     return table
 
@@ -77,14 +95,16 @@ class HelpScreen(TranslatedModalScreen[None]):
         Binding("escape,f1,question_mark,q", "dismiss", N_("Close help"), id="close-help"),
     ]
 
-    def __init__(self, under: Screen[object]) -> None:
+    def __init__(self, under: Screen[object], keymap: Mapping[str, str]) -> None:
         super().__init__()
         self.under = under
+        self.keymap = keymap
+        """The app's keymap (binding id -> keys), as the app holds it from its settings."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Label(_("Keys (Escape closes this help)"), id="help-title")
-            yield Static(bindings_table(self.under), id="help-keys")
+            yield Static(bindings_table(self.under, self.keymap), id="help-keys")
             yield Static(
                 _("Tab and Shift+Tab move between the lesson, the cell editors, the answer fields "
                   "and the panes. In a cell editor Tab indents: Escape leaves the editor (then "
