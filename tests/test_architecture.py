@@ -17,7 +17,7 @@ import tutor
 
 PACKAGE = Path(tutor.__file__).parent
 
-UI_PREFIXES = ("tutor.ui", "tutor.commands.app")
+UI_PREFIXES = ("tutor.ui", "tutor.commands.app", "tutor.app_zygote")
 #: Modules that run only inside the runner's own processes, where torch belongs.
 RUNNER_PROCESS_MODULES = ("tutor.runner.zygote", "tutor.runner.worker", "tutor.runner.snapshot",
                           "tutor.runner.values")
@@ -101,7 +101,7 @@ MAX_LINES = 400
 #: Modules over MAX_LINES whose split is another branch's work this round (SPECS.md): runner
 #: (zygote.py), verdicts (compare.py), the lead (server.py). An entry that is no longer over the
 #: limit fails the test too, so the list only shrinks.
-SPLITS_UNDER_WAY = {"runner/zygote.py", "grading/compare.py", "serve/server.py"}
+SPLITS_UNDER_WAY = {"runner/zygote.py"}
 
 
 def test_no_module_is_over_400_lines() -> None:

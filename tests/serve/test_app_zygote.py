@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tutor.ui import app_zygote
+from tutor import app_zygote
 
 LESSONS = Path(__file__).parent / "lessons"
 

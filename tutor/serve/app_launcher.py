@@ -1,4 +1,4 @@
-"""The serve process's handle on the UI zygote (tutor.ui.app_zygote): apps forked, not spawned.
+"""The serve process's handle on the UI zygote (tutor.app_zygote): apps forked, not spawned.
 
 `launch` hands the zygote a pseudo-terminal's slave fd with the app's arguments and
 environment, and returns the new app's pid; `exited(pid)` resolves with its exit status. If the
@@ -46,7 +46,7 @@ class AppLauncher:
         lessons = ["--lessons", self.lessons] if self.lessons else []
         try:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tutor.ui.app_zygote", "--control", str(theirs.fileno()),
+                sys.executable, "-m", "tutor.app_zygote", "--control", str(theirs.fileno()),
                 *lessons, pass_fds=[theirs.fileno()], stdin=asyncio.subprocess.DEVNULL,
                 start_new_session=True)
         finally:

@@ -37,7 +37,7 @@ class ClassService:
         self.classdir = classdir
         self.host, self.port = host, port
         self.news = on_news
-        #: Fork students' apps from a UI zygote (tutor.ui.app_zygote) instead of spawning them.
+        #: Fork students' apps from a UI zygote (tutor.app_zygote) instead of spawning them.
         self.fork_apps = fork_apps
         self.server = ClassServer(classdir, options, on_news)
         self.runner = ClassRunner(classdir.runner_socket, device, on_news)

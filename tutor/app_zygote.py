@@ -9,7 +9,7 @@ It also parses the course before forking (`--lessons`, as the apps are given it,
 language the tutor has): each app is handed that course instead of parsing every lesson file
 itself, unless a lesson file changed since (then the app reads the folder as usual).
 
-Started by the serve process as `python -m tutor.ui.app_zygote --control FD [--lessons DIR]`.
+Started by the serve process as `python -m tutor.app_zygote --control FD [--lessons DIR]`.
 On the control
 socket (tutor.runner.protocol frames): `{"args", "env"}` with the pseudo-terminal's slave fd
 (SCM_RIGHTS) starts an app, answered `{"event": "started", "token", "pid"}`; each app's exit is
@@ -175,7 +175,7 @@ class AppZygote:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="tutor.ui.app_zygote")
+    parser = argparse.ArgumentParser(prog="tutor.app_zygote")
     parser.add_argument("--control", type=int, required=True)
     parser.add_argument("--lessons", type=Path, help="the lesson folder the apps are given")
     args = parser.parse_args(argv)
