@@ -218,3 +218,15 @@ def test_the_cache_keeps_the_english_choices_of_a_translation(tmp_path: Path) ->
     load_course(tmp_path, "sw")
     cached = load_course(tmp_path, "sw")
     assert cached.lessons[0].quiz("which").answer_choices == ("one", "three", "two")
+
+
+def test_a_changed_key_is_found_where_yaml_puts_it_not_in_a_text_that_names_it(
+        tmp_path: Path) -> None:
+    """The line comes from PyYAML's node positions: a question whose text has a line starting
+    `tolerance:` does not take the error, the key itself does."""
+    changed = SWAHILI.replace("ask: y ni nini?\n", "ask: |\n  y ni nini?\n  tolerance: ndogo\n"
+                              ).replace("tolerance: {abs: 0.5}", "tolerance: {abs: 0.1}")
+    course, _path = course_with(tmp_path, changed)
+    (error,) = [e for e in course.errors if "'tolerance' differs" in e.message]
+    assert error.line == line_of(changed, "tolerance: {abs: 0.1}")
+    assert error.line != line_of(changed, "  tolerance: ndogo")

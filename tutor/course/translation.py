@@ -8,11 +8,11 @@ that decide the answer are inherited from the English quiz, or must be identical
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
 from tutor.course.model import Cell, Lesson, Quiz, StaticCode, Step
+from tutor.course.yaml_source import Collector, load_yaml
 from tutor.i18n import _
 
 #: Quiz keys a translation inherits from the English quiz: omitted, or identical.
@@ -137,12 +137,12 @@ def _lines(path: Path) -> list[str]:
 
 
 def _key_line(lines: list[str], fence: int, key: str) -> int:
-    """The line of `key:` in the quiz block whose fence is on line `fence` (else the fence's)."""
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*:")
-    for number in range(fence + 1, len(lines) + 1):
-        text = lines[number - 1]
+    """The line of `key` in the quiz block whose fence is on line `fence` (else the fence's), from
+    PyYAML's node positions (tutor.course.yaml_source), as the parser finds it."""
+    body: list[str] = []
+    for text in lines[fence:]:
         if text.strip().startswith("```"):
             break
-        if pattern.match(text):
-            return number
-    return fence
+        body.append(text)
+    located = load_yaml("\n".join(body), fence + 1, Collector(Path()), "quiz")
+    return located.keys.get(key, fence) if located is not None else fence
