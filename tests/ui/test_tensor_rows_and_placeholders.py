@@ -68,3 +68,19 @@ def test_placeholder_examples_are_accepted_forms(kind: str) -> None:
     for example in examples:
         verdict = grade(kind, example, EXAMPLE_VALUES[kind](example))
         assert verdict.correct, (example, verdict.message)
+
+
+def test_a_revealed_value_too_large_to_send_reads_as_its_summary() -> None:
+    """A computed answer over wire.MAX_VALUES arrives as a summary: the reveal names its type,
+    shape, dtype and first values, never the wire's dict."""
+    torch = pytest.importorskip("torch")
+    from tutor.runner.values import encode
+    from tutor.runner.wire import MAX_VALUES, is_summary
+    from tutor.ui.labels import value_text
+
+    value = encode(torch.arange(MAX_VALUES + 1, dtype=torch.float32).reshape(1, -1))
+    assert is_summary(value)
+    text = value_text(value)
+    assert f"({1}, {MAX_VALUES + 1})" in text and "float32" in text
+    assert text.split(": ", 1)[1].startswith("0, 1, 2")
+    assert "'kind'" not in text and "head" not in text

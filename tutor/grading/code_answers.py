@@ -13,10 +13,11 @@ from dataclasses import replace
 from typing import Any
 
 from tutor.i18n import _
+from tutor.runner.wire import is_repr, is_tensor
 
 from .compare import a_type, compare_values, described, type_key
 from .constraints import Breach, Constraints, breaches, parse_constraints
-from .expected import ExpectedValueError, as_number, as_tensor, is_tensor_dict
+from .expected import ExpectedValueError, as_number, as_tensor
 from .grader import grade_number
 from .normalize import MAX_ANSWER_CHARS
 from .shown import parse_shown
@@ -132,14 +133,14 @@ _TYPE_KEYS = {"float": "float", "int": "integer", "bool": "bool", "str": "string
 def _value_problem(value: object, wanted: str, written_as: str | None) -> Verdict | None:
     """A wrong verdict when the learner's value is not of the type the question asks for."""
     have = written_as or type_key(value)
-    if isinstance(value, dict) and value.get("kind") == "repr" and str(
+    if is_repr(value) and str(
             value.get("repr", "")).startswith("["):
         have = written_as or "list"
     if have == _TYPE_KEYS[wanted]:
         return None
     message = _("Your value is {yours}; the question asks for {kind}.").format(
         yours=described(value, have), kind=a_type(_TYPE_KEYS[wanted]))
-    if have == "tensor" and wanted in ("float", "int", "bool") and is_tensor_dict(value) and \
+    if have == "tensor" and wanted in ("float", "int", "bool") and is_tensor(value) and \
             math.prod(value.get("shape") or ()) == 1:
         message += " " + _(".item() turns a one-element tensor into a Python number.")
     return Verdict.wrong(message)
@@ -171,7 +172,7 @@ def grade_code(answer: str, result: Mapping[str, Any] | None, expected: object, 
             as_number(expected)
             return grade_number(answer, expected, parse_tolerance(tolerance),
                                 parse_shown(shown))
-        if literal == "list" and (is_tensor_dict(expected) or isinstance(expected, list)) and \
+        if literal == "list" and (is_tensor(expected) or isinstance(expected, list)) and \
                 not rules.value:
             as_tensor(expected)
             return grade_tensor(answer, expected, parse_tolerance(tolerance))
@@ -228,7 +229,7 @@ def _grade_varied(written_as: str | None, values: object, expected: object,
 
 def show_text(value: object) -> str:
     """A value from `show` in a verdict: numbers to 4 significant digits, tensors by value."""
-    if is_tensor_dict(value):
+    if is_tensor(value):
         try:
             tensor = as_tensor(value)
         except ExpectedValueError:
@@ -239,7 +240,7 @@ def show_text(value: object) -> str:
             return _("a tensor of shape {shape}").format(shape=tuple(tensor.shape))
     if isinstance(value, float) and math.isfinite(value):
         return f"{value:.4g}"
-    if isinstance(value, Mapping) and value.get("kind") == "repr":
+    if is_repr(value):
         return str(value.get("repr", ""))[:80]
     return repr(value)[:80]
 

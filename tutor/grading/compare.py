@@ -13,10 +13,11 @@ from fractions import Fraction
 from typing import Any
 
 from tutor.i18n import N_, _
+from tutor.runner.wire import is_repr, is_tensor
 
 from .closeness import Bounds, common_factor, real, scale_of
 from .dtype_names import canonical, display, is_exact
-from .expected import ExpectedTensor, ExpectedValueError, as_tensor, is_tensor_dict
+from .expected import ExpectedTensor, ExpectedValueError, as_tensor
 from .numbers import off_by, show
 from .shapes import format_shape
 from .tensors import TypedTensor, parse_tensor
@@ -39,9 +40,9 @@ _TYPE_NAMES = {
 
 def _type_name(value: object) -> str:
     """The key of what `value` is in `_TYPE_NAMES` (its Python type's name if none)."""
-    if is_tensor_dict(value):
+    if is_tensor(value):
         return "tensor"
-    if isinstance(value, Mapping) and value.get("kind") == "repr":
+    if is_repr(value):
         return "object"
     names = {bool: "bool", int: "integer", float: "float", str: "string", list: "list",
              tuple: "tuple", dict: "dict", type(None): "None"}
@@ -56,10 +57,6 @@ def _a(key: str) -> str:
 def _noun(key: str) -> str:
     """"tensor", "integer"... in the current language."""
     return _(_TYPE_NAMES[key][1]) if key in _TYPE_NAMES else key
-
-
-def _is_repr(value: object) -> bool:
-    return isinstance(value, Mapping) and value.get("kind") == "repr"
 
 
 def _is_number(value: object) -> bool:
@@ -174,8 +171,8 @@ def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
                  got_name: str) -> Verdict:
     """At least one side is a tensor: numbers and lists of numbers meet it on its terms."""
     for value in (got, expected):
-        if is_tensor_dict(value) and _opaque_tensor(value):
-            if is_tensor_dict(got) and is_tensor_dict(expected) and all(
+        if is_tensor(value) and _opaque_tensor(value):
+            if is_tensor(got) and is_tensor(expected) and all(
                     got.get(key) == expected.get(key) for key in ("shape", "dtype", "values")):
                 shown = format_shape(tuple(got.get("shape", ())))
                 return Verdict.right(_("Correct: shape {shape}, {dtype}.").format(
@@ -183,7 +180,7 @@ def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
             return Verdict.wrong(_("{what} is not the computed {kind} (it cannot be compared "
                                    "value by value).").format(what=_yours("value", at),
                                                               kind=_noun(_type_name(expected))))
-    tensor, plain = (got, expected) if is_tensor_dict(got) else (expected, got)
+    tensor, plain = (got, expected) if is_tensor(got) else (expected, got)
     if not (_is_number(plain) or _numeric_list(plain)):
         return _other_type(at, got_name, expected)
     try:
@@ -213,7 +210,7 @@ def _tensor_like(got: Any, expected: Any, tolerance: Tolerance, at: str,
 
 def described(value: Any, name: str) -> str:
     """What a value is, in words: "a tensor of shape (20, 1)", "a float", "a list of 3 items"."""
-    if is_tensor_dict(value):
+    if is_tensor(value):
         shape = tuple(value.get("shape", ()))
         if not shape:
             return _("a tensor of one value (0-dimensional)")
@@ -241,7 +238,7 @@ def _other_type(at: str, got_name: str, expected: object) -> Verdict:
 def _listed(value: Any) -> Any:
     """A nested list of numbers that arrived as its repr (the runner sends lists of floats that
     way) as the list itself; anything else unchanged."""
-    if _is_repr(value) and str(value.get("repr", "")).lstrip().startswith("["):
+    if is_repr(value) and str(value.get("repr", "")).lstrip().startswith("["):
         parsed = parse_tensor(str(value["repr"]))
         if isinstance(parsed, TypedTensor) and parsed.shape:
             return parsed.plain()
@@ -251,12 +248,12 @@ def _listed(value: Any) -> Any:
 def _compare(got: Any, expected: Any, tolerance: Tolerance, where: str, got_name: str) -> Verdict:
     at = where
     got, expected = _listed(got), _listed(expected)
-    if is_tensor_dict(expected) and is_tensor_dict(got):
+    if is_tensor(expected) and is_tensor(got):
         if _opaque_tensor(got) or _opaque_tensor(expected):
             return _tensor_like(got, expected, tolerance, at, got_name)
         return _compare_tensors(as_tensor(got), as_tensor(expected), tolerance,
                                 dtype_matters=True, what=_yours("tensor", at))
-    if is_tensor_dict(expected) or is_tensor_dict(got):
+    if is_tensor(expected) or is_tensor(got):
         return _tensor_like(got, expected, tolerance, at, got_name)
     if isinstance(expected, bool) or isinstance(got, bool):
         if type(got) is not type(expected):
@@ -279,12 +276,12 @@ def _compare(got: Any, expected: Any, tolerance: Tolerance, where: str, got_name
                 return verdict
         return Verdict.right(_("Correct: all {count} items match.").format(count=len(expected)),
                              list(got))
-    if _is_repr(expected) or _is_repr(got):
-        if _is_repr(expected) and _is_repr(got) and got["repr"] == expected["repr"]:
+    if is_repr(expected) or is_repr(got):
+        if is_repr(expected) and is_repr(got) and got["repr"] == expected["repr"]:
             return Verdict.right(_("Correct: {value}.").format(value=f"{expected['repr']:.200}"),
                                  got["repr"])
         return Verdict.wrong(_("{what} is not the computed one.").format(
-            what=_yours("value", at)), got["repr"] if _is_repr(got) else got)
+            what=_yours("value", at)), got["repr"] if is_repr(got) else got)
     if isinstance(expected, Mapping) and isinstance(got, Mapping):
         if set(got) != set(expected):
             return Verdict.wrong(_("{what} has different keys.").format(what=_yours("value", at)))

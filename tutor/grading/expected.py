@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any
 
+from tutor.runner.wire import is_repr, is_tensor
 from tutor.text import shorten
 
 from . import dtype_names as dtypes
@@ -22,10 +23,6 @@ class ExpectedTensor:
     values: tuple[Any, ...]
     shape: tuple[int, ...]
     dtype: str
-
-
-def is_tensor_dict(value: object) -> TypeGuard[dict[str, Any]]:
-    return isinstance(value, dict) and value.get("kind") == "tensor"
 
 
 def _special(value: Any) -> Any:
@@ -66,7 +63,7 @@ def _infer_dtype(leaves: list[Any]) -> str:
 
 def as_tensor(expected: object) -> ExpectedTensor:
     """A tensor dict or a nested list (or a bare number, rank 0) as an ExpectedTensor."""
-    if is_tensor_dict(expected):
+    if is_tensor(expected):
         assert isinstance(expected, dict)
         if expected.get("values") is None:
             raise ExpectedValueError("the computed tensor has no values (a meta tensor?)")
@@ -90,7 +87,7 @@ def as_number(expected: object) -> tuple[bool | int | float, str | None]:
     """A computed number and its dtype (None for plain Python numbers)."""
     if isinstance(expected, bool | int | float):
         return expected, None
-    if is_tensor_dict(expected):
+    if is_tensor(expected):
         tensor = as_tensor(expected)
         if len(tensor.values) == 1:
             value = tensor.values[0]
@@ -107,7 +104,7 @@ def as_text(expected: object) -> str | None:
     """A computed string, the repr of an opaque value, or None."""
     if expected is None or isinstance(expected, str):
         return expected
-    if isinstance(expected, dict) and expected.get("kind") == "repr":
+    if is_repr(expected):
         return str(expected.get("repr"))
     if isinstance(expected, bool | int | float):
         return str(expected)

@@ -11,9 +11,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tutor.runner.wire import is_repr, is_tensor
+
 from .compare import DEFAULT_DTYPES, compare_values
 from .dtype_names import ALIASES, canonical
-from .expected import ExpectedValueError, as_number, as_tensor, is_tensor_dict
+from .expected import ExpectedValueError, as_number, as_tensor
 from .grader import grade
 from .number_reading import parse_number
 from .numbers import within_typed_precision
@@ -29,7 +31,7 @@ ROUNDINGS = (2, 3, 4)
 
 def typed_form(kind: str, value: Any) -> str:
     """The computed value as a learner would type it in full."""
-    if is_tensor_dict(value):
+    if is_tensor(value):
         tensor = as_tensor(value)
         if kind == "number" and len(tensor.values) == 1:
             return repr(tensor.values[0])
@@ -94,7 +96,7 @@ def _dtype_forms(value: object) -> list[str]:
 
 def _tensor_forms(value: object) -> list[str]:
     tensor = as_tensor(value)
-    values = value.get("values") if is_tensor_dict(value) else value
+    values = value.get("values") if is_tensor(value) else value
     forms = [str(values), f"tensor({values})"]
     if tensor.shape and not all(isinstance(v, int) for v in tensor.values):
         rounded = _rounded(values, 4)
@@ -144,7 +146,7 @@ def code_alternatives(value: object) -> list[object]:
     """Values a learner's code may give for a computed tensor: the tensor itself, its number
     (one element), its nested list (float32, int64 and bool tensors)."""
     alternatives: list[object] = [value]
-    if is_tensor_dict(value) and value.get("values") is not None:
+    if is_tensor(value) and value.get("values") is not None:
         try:
             tensor = as_tensor(value)
         except ExpectedValueError:
@@ -163,7 +165,7 @@ def code_alternative_expressions(answer: str, value: object) -> list[str]:
     encoding of the value is tested too, not only the grader."""
     if _plain_number(value):
         return [f"torch.tensor({answer})"]
-    if not is_tensor_dict(value) or value.get("values") is None:
+    if not is_tensor(value) or value.get("values") is None:
         return []
     try:
         tensor = as_tensor(value)
@@ -188,7 +190,7 @@ def refused_forms(kind: str, value: object, *, tolerance: Mapping[str, object] |
     when the quiz cannot be graded at all (the computed value does not fit the kind)."""
     refused = []
     if kind == "code":
-        if isinstance(value, Mapping) and value.get("kind") == "repr" and not str(
+        if is_repr(value) and not str(
                 value.get("repr", "")).startswith("["):
             raise ExpectedValueError(f"the answer gives {str(value.get('repr'))[:60]}, which the "
                                      "tutor cannot compare")

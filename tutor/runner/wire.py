@@ -8,8 +8,8 @@ client enforces them, the worker keeps within them. See docs/architecture.md, "T
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
-from typing import Any, Literal, TypedDict
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypedDict, TypeGuard
 
 #: Largest frame either side accepts, in bytes; a longer one is a protocol error.
 MAX_FRAME = 4 * 1024 * 1024
@@ -85,6 +85,21 @@ class ReprValue(TypedDict):
 
 #: An encoded value: None, bool, int, float, str, list[int] (shapes), or one of the dicts.
 Value = None | bool | int | float | str | list[int] | TensorValue | SummaryValue | ReprValue
+
+
+def is_tensor(value: object) -> TypeGuard[TensorValue]:
+    """Whether an encoded value is a tensor sent in full."""
+    return isinstance(value, Mapping) and value.get("kind") == "tensor"
+
+
+def is_summary(value: object) -> TypeGuard[SummaryValue]:
+    """Whether an encoded value is the summary of one too large to send."""
+    return isinstance(value, Mapping) and value.get("kind") == "summary"
+
+
+def is_repr(value: object) -> TypeGuard[ReprValue]:
+    """Whether an encoded value is another object's bounded repr."""
+    return isinstance(value, Mapping) and value.get("kind") == "repr"
 
 
 class GradInfo(TypedDict):

@@ -6,6 +6,7 @@ from typing import Any
 
 from tutor.i18n import N_, _
 from tutor.runner.state import RunnerState
+from tutor.runner.wire import is_repr, is_summary, is_tensor
 
 #: What each runner state reads as in the status bar.
 STATE_WORDS = {
@@ -59,13 +60,18 @@ def dtype_text(dtype: str) -> str:
 
 def value_text(value: Any) -> str:
     """A computed answer (plain data from the runner) as the learner would type it."""
-    if isinstance(value, dict) and value.get("kind") == "tensor":
+    if is_tensor(value):
         values = value.get("values")
         shown = _("(no values)") if values is None else repr(values)
         return _("tensor {values}, shape {shape}, {dtype}").format(
             values=shown, shape=shape_text(value.get("shape")), dtype=value.get("dtype"))
 
-    if isinstance(value, dict) and value.get("kind") == "repr":
+    if is_summary(value):
+        return _("{type} of shape {shape}, {dtype}, too large to show in full: {head}…").format(
+            type=value["type"], shape=shape_text(value["shape"]), dtype=value["dtype"],
+            head=", ".join(f"{v:.6g}" if isinstance(v, float) else str(v)
+                           for v in value["head"][:8]))
+    if is_repr(value):
         return str(value.get("repr"))
     if isinstance(value, list) and all(isinstance(n, int) for n in value):
         return shape_text(value)

@@ -10,6 +10,7 @@ from textual import on, work
 from tutor.course import Quiz
 from tutor.i18n import _
 from tutor.runner.client import RunnerError
+from tutor.runner.wire import is_tensor
 from tutor.study import EDITED_NOTE, LessonSession
 from tutor.ui.labels import shape_text, value_text
 from tutor.ui.widgets.notices import OneNotice
@@ -138,7 +139,7 @@ def revealed_text(quiz: Quiz, expected: Any) -> str:
 
     if expected is None and quiz.accept:
         return quiz.accept[0]
-    if quiz.type == "tensor" and isinstance(expected, dict) and expected.get("values") is not None:
+    if quiz.type == "tensor" and is_tensor(expected) and expected["values"] is not None:
         # The values as the answer field takes them (typed back, they are right), then the rest.
         return _("{values}  (shape {shape}, {dtype})").format(
             values=expected["values"], shape=shape_text(expected.get("shape")),
