@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tutor.grading.quiz_state import QuizAttempts
 from tutor.progress import ProgressStore, default_path, opening
 from tutor.progress.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -55,12 +56,12 @@ def test_quiz_status_counts_attempts_hints_and_reveals(store):
     store.record_reveal("autograd", "c", device="cpu", torch_version="2.13.0")
     attempt(store, "c", "3", True)
     status = store.quiz_status("autograd")
-    assert status["a"] == {"attempts": 1, "solved": True, "first_try": True, "hints": 0,
-                           "revealed": False}
-    assert status["b"] == {"attempts": 2, "solved": True, "first_try": False, "hints": 2,
-                           "revealed": False}
+    assert status["a"] == QuizAttempts(quiz_id="a", attempts=1, solved=True,
+                                       first_attempt_correct=True)
+    assert status["b"] == QuizAttempts(quiz_id="b", attempts=2, solved=True,
+                                       first_attempt_correct=False, hints_shown=2)
     # An answer typed after the reveal is marked as such and is no first-try success.
-    assert status["c"]["revealed"] and not status["c"]["first_try"]
+    assert status["c"].revealed and not status["c"].first_attempt_correct
     assert store.attempts()[-1]["revealed"] is True
     assert store.quiz_status("tensors") == {}
 
@@ -264,7 +265,7 @@ def test_migration_from_version_1_keeps_attempts(tmp_path):
         assert store.attempts()[0]["revealed"] is False
         assert store.position("autograd") == 2 and store.completed_steps("autograd") == {0}
         store.record_hint("autograd", "w")
-        assert store.quiz_status("autograd")["w"]["hints"] == 1
+        assert store.quiz_status("autograd")["w"].hints_shown == 1
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()

@@ -141,7 +141,7 @@ async def test_answer_wrong_then_right_with_hint_and_attempts(make_app, progress
     assert [(a["answer"], a["correct"]) for a in attempts] == [("13", False), ("14", True)]
     assert attempts[0]["device"] == "cpu" and attempts[0]["torch_version"]
     status = progress.quiz_status("mini")["loss-value"]
-    assert status["hints"] == 1 and status["solved"]
+    assert status.hints_shown == 1 and status.solved
 
 
 async def test_unparseable_answer_is_not_an_attempt(make_app, progress) -> None:
@@ -167,7 +167,7 @@ async def test_reveal_shows_the_computed_answer(make_app, progress) -> None:
         await pilot.press("f4")
         await app.workers.wait_for_complete()
         assert verdict(panel) == "Answer: (2, 1)"
-    assert progress.quiz_status("mini")["y-shape"]["revealed"]
+    assert progress.quiz_status("mini")["y-shape"].revealed
 
 
 async def test_completing_every_step_completes_the_lesson(make_app, progress) -> None:

@@ -112,7 +112,7 @@ async def test_reveal_of_a_task_shows_its_solution(runner, progress, tmp_path) -
         await pilot.press("f4")
         await app.workers.wait_for_complete()
         assert "scale = 6" in verdict(panel)
-    assert progress.quiz_status("task")["big-enough"]["revealed"]
+    assert progress.quiz_status("task")["big-enough"].revealed
 
 
 def test_a_revealed_tensor_answer_typed_back_is_right() -> None:

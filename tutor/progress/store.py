@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tutor.grading.quiz_state import QuizAttempts
 from tutor.progress.opening import open_store, reason
 from tutor.progress.paths import default_path
 from tutor.text import shorten
@@ -189,37 +190,36 @@ class ProgressStore:
         return {row["step"] for row in self._read(
             "SELECT step FROM steps WHERE lesson = ?", (lesson,))}
 
-    def _statuses(self, lesson: str | None) -> dict[str, dict[str, dict[str, Any]]]:
-        """Lesson -> quiz -> status, for one lesson or all."""
+    def _statuses(self, lesson: str | None) -> dict[str, dict[str, QuizAttempts]]:
+        """Lesson -> quiz -> its attempts, hints and reveal, for one lesson or all."""
         where, params = ("WHERE lesson = ?", (lesson,)) if lesson is not None else ("", ())
-        result: dict[str, dict[str, dict[str, Any]]] = {}
+        result: dict[str, dict[str, QuizAttempts]] = {}
 
-        def status(row: sqlite3.Row) -> dict[str, Any]:
+        def status(row: sqlite3.Row) -> QuizAttempts:
             quizzes = result.setdefault(row["lesson"], {})
-            return quizzes.setdefault(row["quiz"], {
-                "attempts": 0, "solved": False, "first_try": False, "hints": 0, "revealed": False,
-            })
+            return quizzes.setdefault(row["quiz"], QuizAttempts(quiz_id=row["quiz"]))
 
         for row in self._read(
             f"SELECT lesson, quiz, correct, revealed FROM attempts {where} ORDER BY id", params
         ):
             entry = status(row)
-            if entry["attempts"] == 0:
-                entry["first_try"] = bool(row["correct"]) and not row["revealed"]
-            entry["attempts"] += 1
-            entry["solved"] = entry["solved"] or bool(row["correct"])
-            entry["revealed"] = entry["revealed"] or bool(row["revealed"])
+            if entry.first_attempt_correct is None:
+                entry.first_attempt_correct = bool(row["correct"]) and not row["revealed"]
+            entry.attempts += 1
+            entry.solved = entry.solved or bool(row["correct"])
+            entry.revealed = entry.revealed or bool(row["revealed"])
         for row in self._read(
             f"""SELECT lesson, quiz, SUM(kind = 'hint') AS hints, SUM(kind = 'reveal') AS reveals
                 FROM events {where} GROUP BY lesson, quiz""", params
         ):
             entry = status(row)
-            entry["hints"] = row["hints"]
-            entry["revealed"] = entry["revealed"] or row["reveals"] > 0
+            entry.hints_shown = row["hints"]
+            entry.revealed = entry.revealed or row["reveals"] > 0
         return result
 
-    def quiz_status(self, lesson: str) -> dict[str, dict[str, Any]]:
-        """Quiz id -> attempts, solved, first_try, hints, revealed, for quizzes tried or helped."""
+    def quiz_status(self, lesson: str) -> dict[str, QuizAttempts]:
+        """Quiz id -> its attempts, hints and reveal, for the quizzes tried or helped (the same
+        record the lesson session counts in: tutor.grading.QuizAttempts)."""
         return self._statuses(lesson).get(lesson, {})
 
     def summary(self) -> list[dict[str, Any]]:
@@ -236,11 +236,11 @@ class ProgressStore:
             rows.append({
                 "lesson": lesson,
                 "steps_done": steps.get(lesson, 0),
-                "quizzes_solved": sum(q["solved"] for q in quizzes),
-                "first_try": sum(q["first_try"] for q in quizzes),
-                "attempts": sum(q["attempts"] for q in quizzes),
-                "hints": sum(q["hints"] for q in quizzes),
-                "reveals": sum(q["revealed"] for q in quizzes),
+                "quizzes_solved": sum(q.solved for q in quizzes),
+                "first_try": sum(bool(q.first_attempt_correct) for q in quizzes),
+                "attempts": sum(q.attempts for q in quizzes),
+                "hints": sum(q.hints_shown for q in quizzes),
+                "reveals": sum(q.revealed for q in quizzes),
                 "last_step": info["position"] if info else None,
                 "updated": info["updated"] if info else None,
             })

@@ -91,9 +91,9 @@ def student_row(classdir: ClassDir, name: str, sessions: list[dict[str, Any]],
         row.step = store.position(row.lesson) if row.lesson else None
         for lesson in row.lessons:
             statuses = store.quiz_status(lesson["lesson"]).values()
-            row.solved += sum(1 for q in statuses if q["solved"])
-            row.attempted += sum(1 for q in statuses if q["attempts"])
-            row.revealed += sum(1 for q in statuses if q["revealed"])
+            row.solved += sum(1 for q in statuses if q.solved)
+            row.attempted += sum(1 for q in statuses if q.attempts)
+            row.revealed += sum(1 for q in statuses if q.revealed)
         attempts = store.attempts()
         stamps = [lesson["updated"] for lesson in row.lessons if lesson["updated"]]
         stamps += [attempts[-1]["time"]] if attempts else []

@@ -17,20 +17,6 @@ NO_ATTEMPT = N_("Not counted as an attempt.")
 REPEATED = N_("The same answer as before: counted once.")
 
 
-def restored_attempts(quiz_id: str, status: Mapping[str, Any] | None) -> QuizAttempts:
-    """A quiz's attempts as the progress store last saw them."""
-    if not status:
-        return QuizAttempts(quiz_id=quiz_id)
-    return QuizAttempts(
-        quiz_id=quiz_id,
-        attempts=int(status.get("attempts", 0)),
-        hints_shown=int(status.get("hints", 0)),
-        revealed=bool(status.get("revealed")),
-        solved=bool(status.get("solved")),
-        first_attempt_correct=bool(status.get("first_try")) if status.get("attempts") else None,
-    )
-
-
 def record(state: QuizAttempts, text: str, verdict: Verdict) -> tuple[bool, str]:
     """Count `verdict` on `state` (QuizAttempts knows the rules): whether it counted (and so is
     to be saved), and what to say after a verdict that did not."""

@@ -33,7 +33,6 @@ from tutor.study.quizzes import (
     evaluate_code,
     record,
     remember_wrong,
-    restored_attempts,
 )
 
 #: Under a verdict, when the learner's cells above the quiz are not the lesson's.
@@ -81,9 +80,9 @@ class LessonSession:
         self.runner_ready = runner_ready
         """Awaited before any runner call: raises RunnerError when the runner could not start."""
         self.cells = Cells([cell.source for cell in lesson.cells])
-        status = progress.quiz_status(lesson.id)
+        saved = progress.quiz_status(lesson.id)
         self.attempts: dict[str, QuizAttempts] = {
-            quiz.id: restored_attempts(quiz.id, status.get(quiz.id)) for quiz in lesson.quizzes
+            quiz.id: saved.get(quiz.id) or QuizAttempts(quiz_id=quiz.id) for quiz in lesson.quizzes
         }
         self.earlier_wrong: dict[str, list[str]] = {}
         """Wrong answers saved by earlier sessions, per quiz, until the quiz is next checked."""

@@ -33,9 +33,9 @@ def progress_text(lesson: Lesson, progress: ProgressStore) -> tuple[str, bool]:
     steps = len(progress.completed_steps(lesson.id) & set(range(len(lesson.steps))))
     status = progress.quiz_status(lesson.id)
     quiz_ids = [q.id for q in lesson.quizzes]
-    solved = sum(1 for q in quiz_ids if status.get(q, {}).get("solved"))
-    helped = sum(1 for q in quiz_ids
-                 if status.get(q, {}).get("solved") or status.get(q, {}).get("revealed"))
+    saved = [status[q] for q in quiz_ids if q in status]
+    solved = sum(1 for q in saved if q.solved)
+    helped = sum(1 for q in saved if q.solved or q.revealed)
     complete = steps == len(lesson.steps) and helped == len(quiz_ids)
     return _("{done}/{steps} steps · {solved}/{quizzes} quizzes").format(
         done=steps, steps=len(lesson.steps), solved=solved, quizzes=len(quiz_ids)), complete
