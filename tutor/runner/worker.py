@@ -58,6 +58,7 @@ class Worker:
         self.sock = sock
         self.device = device
         self.pid = os.getpid()
+        self.zygote = os.getppid()
         self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.cell_files: set[str] = set()
         self.interrupted = False
@@ -91,8 +92,8 @@ class Worker:
         """
         _flush_c_stdio()
         if _identity(OUTPUT_BACKUP_FD) != self.output_id:
-            holder = next((fd for fd in (1, 2, *_open_fds()) if _identity(fd) == self.output_id),
-                          None)
+            holder = next((fd for fd in (1, 2, *sorted(reaping.open_fds()))
+                           if _identity(fd) == self.output_id), None)
             if holder is None:
                 self.output_lost = True
                 return
@@ -338,12 +339,17 @@ class Worker:
             reply = self.answer(request)
             if os.getpid() != self.pid:
                 os._exit(0)
-            if self.output_lost:
+            zygote = reaping.fate(self.zygote) if os.getppid() == self.zygote else "killed"
+            if self.output_lost or zygote:
                 reply["replace"] = True
                 reply["ok"] = False
-                reply["error"] = wire.error_said("crash", wire.said(N_(
-                    "The cell closed every copy of the output channel, so the worker was "
-                    "replaced; the namespace was reset.")))
+                reply["error"] = wire.error_said("crash", wire.said(
+                    N_("The cell closed every copy of the output channel, so the worker was "
+                       "replaced; the namespace was reset.") if self.output_lost else
+                    N_("The cell killed the runner process, so it is restarted; every "
+                       "namespace is reset.") if zygote == "killed" else
+                    N_("The cell stopped the runner process, so it is restarted; every "
+                       "namespace is reset.")))
             reply["id"] = request.get("id")
             try:
                 data = protocol.encode(reply)
@@ -358,13 +364,6 @@ class Worker:
 def _shorten(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
-
-
-def _open_fds() -> list[int]:
-    try:
-        return sorted(int(name) for name in os.listdir("/proc/self/fd"))
-    except OSError:
-        return list(range(3, 256))
 
 
 def _text_stream(fd: int) -> io.TextIOWrapper:

@@ -366,8 +366,8 @@ def main(argv: list[str] | None = None) -> None:
         worker_process.run_worker(sock, args.output, args.device, args.memory_limit_mib or None,
                                   args.seed, args.sandbox)
     control = socket.socket(fileno=args.control)
-    for signum in (signal.SIGINT, *worker_process.SHIELDED_SIGNALS):
-        signal.signal(signum, signal.SIG_IGN)
+    worker_process.set_signals((signal.SIGINT, worker_process.ORPHAN_SIGNAL,
+                                *worker_process.SHIELDED_SIGNALS), signal.SIG_IGN)
     if args.parent:
         if args.death_signal:
             signal.signal(PARENT_GONE_SIGNAL, _parent_gone(args.parent))

@@ -70,6 +70,8 @@ class ZygoteLink:
         self.stderr: IO[bytes] | None = None
         self.lost = False
         self.closing = False
+        #: Workers this zygote started (one that started none and died is counted as failing).
+        self.spawned = 0
 
     @property
     def deadline(self) -> float:
@@ -226,16 +228,19 @@ class ZygoteLink:
         return await future
 
     def send(self, command: dict[str, Any]) -> None:
-        """Send a command that needs no answer."""
+        """Send a command that needs no answer (a zygote that takes none of it within its
+        deadline, stopped with a full socket, is taken as lost rather than block the app)."""
         if self.lost or self.control is None:
             return
-        self.control.setblocking(True)
+        self.control.settimeout(self.deadline)
         try:
             protocol.send(self.control, command)
         except OSError:
+            self.kill()
             self._gone(_("The runner process stopped"))
         finally:
-            self.control.setblocking(False)
+            with contextlib.suppress(OSError):
+                self.control.setblocking(False)
 
     async def spawn(self, seed: int, sandbox: dict[str, Any] | None = None
                     ) -> tuple[int, int, int]:
@@ -253,6 +258,7 @@ class ZygoteLink:
                 if done:
                     message = answer.result()
                     pid, (sock_fd, out_fd) = int(message["pid"]), message["fds"]
+                    self.spawned += 1
                     return pid, sock_fd, out_fd
                 await self.check()  # busy (preloading) is fine; hung is not
         finally:
