@@ -37,8 +37,8 @@ def test_check_goes_on_past_cells_that_kill_or_stop_the_runner(tmp_path: Path) -
     assert "Traceback" not in proc.stderr
     by_id = {entry["id"]: entry for entry in json.loads(proc.stdout)["lessons"]}
     assert list(by_id) == [*killers, "stop", "fine"]
-    for lesson_id, words in [*((k, "killed the runner process") for k in killers),
-                             ("stop", "stopped the runner process")]:
+    for lesson_id, words in [*((k, "runner process was killed") for k in killers),
+                             ("stop", "runner process was stopped")]:
         first, second = by_id[lesson_id]["cells"]
         assert first["error"]["kind"] == "crash" and words in first["error"]["message"]
         assert second["ok"], second  # the next cell runs, in a fresh namespace

@@ -132,7 +132,7 @@ async def test_stopped_zygote_is_replaced(own_runner: Runner,
     first = own_runner.zygote_pid
     stop = await own_runner.execute("a", "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)")
     assert stop["error"]["kind"] == "crash"  # the cell is blamed, not the next one
-    assert "stopped the runner process" in stop["error"]["message"]
+    assert "runner process was stopped" in stop["error"]["message"]
     await assert_sane(own_runner, "fresh")  # needs a new worker: the zygote must answer
     assert own_runner.zygote_pid != first
     assert first is not None and wait_gone([first]) == []
@@ -146,7 +146,7 @@ async def test_a_cell_may_kill_the_zygote_again_and_again(own_runner: Runner) ->
         await own_runner.execute("a", "kept = 1")
         killed = await own_runner.execute("a", "import os\nos.kill(os.getppid(), 9)")
         assert killed["error"]["kind"] == "crash", killed
-        assert "killed the runner process" in killed["error"]["message"]
+        assert "runner process was killed" in killed["error"]["message"]
         await _restarted(own_runner, first)
         assert (await own_runner.evaluate("a", "'kept' in globals()"))["value"] is False
     await assert_sane(own_runner, "a")
@@ -263,3 +263,38 @@ async def test_requests_during_a_restart_get_results_not_exceptions(own_runner: 
     await own_runner.reset("c")
     assert (await own_runner.execute("c", "z = 3"))["ok"]
     assert own_runner.zygote_pid != first
+
+
+async def test_a_zygote_killed_while_a_cell_runs_is_told_by_that_cell(own_runner: Runner
+                                                                       ) -> None:
+    """The running cell's worker answers before it exits: that cell gets the crash, once, and
+    the namespace's next cell runs (afresh) instead of being told again."""
+    await own_runner.execute("busy", "x = 1")
+    first = own_runner.zygote_pid
+    assert first is not None
+    running = asyncio.ensure_future(own_runner.execute("busy", "import time\ntime.sleep(30)"))
+    while own_runner.state != RunnerState.BUSY:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # the cell is running (not a timing assertion: either way it runs)
+    os.kill(first, signal.SIGKILL)
+    result = await asyncio.wait_for(running, 20)
+    assert result["error"]["kind"] == "crash", result
+    assert "runner process was killed" in result["error"]["message"]
+    await _restarted(own_runner, first)
+    after = await own_runner.execute("busy", "y = 'x' in globals()")
+    assert after["ok"], after["error"]
+    assert (await own_runner.evaluate("busy", "y"))["value"] is False
+
+
+async def test_what_a_cell_writes_to_the_zygote_stderr_is_escaped(own_runner: Runner) -> None:
+    """The zygote's last stderr line is quoted when it is lost; a cell can write that line."""
+    reasons: list[str] = []
+    own_runner.on_state = lambda state, reason: reasons.append(reason or "")
+    first = own_runner.zygote_pid
+    code = ("import os\nwith open(f'/proc/{os.getppid()}/fd/2', 'w') as err:\n"
+            "    err.write('\\x1b]0;PWNED\\x07 boom\\n')\nos.kill(os.getppid(), 9)")
+    await own_runner.execute("a", code)
+    await _restarted(own_runner, first)
+    quoted = [reason for reason in reasons if "PWNED" in reason]
+    assert quoted and not any("\x1b" in reason or "\x07" in reason for reason in reasons)
+    assert "\\x1b]0;PWNED\\x07 boom" in quoted[0]

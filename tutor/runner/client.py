@@ -175,14 +175,18 @@ class Runner(RequestMixin):
     def _on_zygote_lost(self, reason: str) -> None:
         """The zygote died or hung: end what it left, fail requests, restart it meanwhile.
 
-        A request in flight fails with a crash; every other namespace that had a worker is
-        marked, so that its next request says it was reset instead of running in a fresh
-        namespace as if nothing happened. Only a zygote lost before it started any worker
-        counts towards MAX_RESTARTS: one that a cell killed or stopped is always restarted
-        (so a cell cannot end the runner for the session, nor `tutor check` for later lessons).
+        A request in flight is answered by its worker, which then exits (or it times out);
+        every other namespace that had a worker is marked, so that its next request says it
+        was reset instead of running in a fresh namespace as if nothing happened. Only a
+        zygote lost before it started any worker counts towards MAX_RESTARTS: one that a cell
+        killed or stopped is always restarted (so a cell cannot end the runner for the
+        session, nor `tutor check` for later lessons).
         """
         for namespace, worker in list(self._workers.items()):
-            if worker.request_id is None and COPY_MARK not in namespace:
+            worker.orphan = True
+            if worker.request_id is not None:
+                continue  # its worker answers (tutor.runner.worker_process) or times out
+            if COPY_MARK not in namespace:
                 self._lost.add(namespace)
             self._drop(namespace, kill=True, tree=True)
         if self._closed:
@@ -264,7 +268,7 @@ class Runner(RequestMixin):
         worker = self._workers.pop(namespace, None)
         if worker is None:
             return
-        if tree:  # no zygote to do it: end the tree from here
+        if tree or worker.orphan:  # no zygote to do it: end the tree from here
             reaping.end_tree(worker.pid)
         elif kill and self._zygote is not None:
             self._zygote.send({"cmd": "end", "pid": worker.pid})

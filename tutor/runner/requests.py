@@ -123,6 +123,9 @@ class RequestMixin:
             if reply.get("replace"):  # its whole tree from here: the zygote may be gone too
                 self._drop(namespace, kill=True, tree=True)
                 reply["_replaced"] = True
+            if reply.get("_replaced"):
+                # This reply tells of the reset, even if the zygote went before it was read.
+                self._lost.discard(namespace)
             if reply.get("_replaced") and COPY_MARK not in namespace:
                 await self._replace(namespace)  # a replay copy is dropped, not replaced
             elif self._busy == 0 and self.state == RunnerState.BUSY:

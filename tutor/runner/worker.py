@@ -13,7 +13,6 @@ import ast
 import builtins
 import contextlib
 import ctypes
-import io
 import linecache
 import os
 import signal
@@ -27,9 +26,15 @@ import torch
 
 from tutor.i18n import N_
 from tutor.runner import plots, protocol, reaping, snapshot, values, wire
+from tutor.runner.worker_support import (
+    MESSAGE_LIMIT,
+    assigned_names,
+    fate_error,
+    is_out_of_memory,
+    shorten,
+    text_stream,
+)
 
-#: Longest one-sentence error message, in characters.
-MESSAGE_LIMIT = 300
 #: A high fd that keeps the output pipe, to restore fds 1 and 2 after a cell closes them.
 OUTPUT_BACKUP_FD = 250
 #: Interval timers cancelled after every request, so an alarm is never blamed on a later cell.
@@ -59,6 +64,11 @@ class Worker:
         self.device = device
         self.pid = os.getpid()
         self.zygote = os.getppid()
+        #: The request being answered, whether its reply is being written, and whether the
+        #: zygote went meanwhile (tutor.runner.worker_process: the orphan signal's handler).
+        self.request_id: Any = None
+        self.replying = False
+        self.orphaned = False
         self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.cell_files: set[str] = set()
         self.interrupted = False
@@ -66,7 +76,7 @@ class Worker:
         #: fds that no process forked from here may keep (the socket, a copy's result pipe).
         self.private_fds: list[int] = []
         self.output_id = _identity(OUTPUT_BACKUP_FD)
-        self.streams = {1: _text_stream(1), 2: _text_stream(2)}
+        self.streams = {1: text_stream(1), 2: text_stream(2)}
         sys.stdout, sys.stderr = self.streams[1], self.streams[2]
         signal.signal(signal.SIGINT, self.note_interrupt)
         os.register_at_fork(after_in_child=self.forked)
@@ -104,7 +114,7 @@ class Worker:
         for name, fd in (("stdout", 1), ("stderr", 2)):
             stream = getattr(sys, name)
             if stream is None or getattr(stream, "closed", True) or stream is not self.streams[fd]:
-                self.streams[fd] = _text_stream(fd)
+                self.streams[fd] = text_stream(fd)
                 setattr(sys, name, self.streams[fd])
         for stream in self.streams.values():
             with contextlib.suppress(OSError, ValueError):
@@ -144,7 +154,7 @@ class Worker:
         self.cell_files.add(filename)
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         tree = ast.parse(code, filename, "exec")
-        assigned = _assigned_names(tree)
+        assigned = assigned_names(tree)
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)  # type: ignore[attr-defined]
@@ -173,7 +183,7 @@ class Worker:
                                code=repr(exc.code)[:MESSAGE_LIMIT])
         elif isinstance(exc, KeyboardInterrupt):
             detail = detail or wire.said(N_("the cell was interrupted"))
-        elif _is_out_of_memory(exc):
+        elif is_out_of_memory(exc):
             kind = "out_of_memory"
             if self.device.startswith("cuda"):
                 torch.cuda.empty_cache()
@@ -217,7 +227,7 @@ class Worker:
             if error is None:
                 error = wire.error_said("exception", wire.said(
                     N_("The cell ran, but its tensors could not be listed: {error}"),
-                    error=_shorten(f"{type(exc).__name__}: {exc}")))
+                    error=shorten(f"{type(exc).__name__}: {exc}")))
         return {"ok": error is None, "error": error, "snapshot": shot, "plots": figures,
                 "duration_s": time.perf_counter() - started}
 
@@ -263,7 +273,7 @@ class Worker:
                 data = protocol.encode(self.evaluate(expression))
             except Exception as exc:  # too large, or not encodable
                 data = protocol.encode({"ok": False, "value": None, "repr": "", "error":
-                                        wire.error("exception", _shorten(str(exc)))})
+                                        wire.error("exception", shorten(str(exc)))})
             with contextlib.suppress(OSError):
                 os.write(write_end, data)
             os._exit(0)
@@ -296,7 +306,7 @@ class Worker:
         how = problem or protocol.describe_status(status)
         return {"ok": False, "value": None, "repr": "", "error": wire.error_said(
             "crash", wire.said(N_("The copy evaluating the expression {how}."),
-                               how=_shorten(how)))}
+                               how=shorten(how)))}
 
     def handle_graph(self, request: dict[str, Any]) -> dict[str, Any]:
         """The autograd tree of one named tensor."""
@@ -319,12 +329,12 @@ class Worker:
             if handler is None:
                 return {"ok": False, "error": wire.error_said("protocol", wire.said(
                     N_("The worker does not understand the request {op}."),
-                    op=_shorten(repr(op))))}
+                    op=shorten(repr(op))))}
             return handler(request)
         except Exception as exc:  # a fault in the runner itself, not in the cell
             return {"ok": False, "error": wire.error_said("exception", wire.said(
                 N_("The runner failed while handling the request: {error}"),
-                error=_shorten(f"{type(exc).__name__}: {exc}")))}
+                error=shorten(f"{type(exc).__name__}: {exc}")))}
 
     def serve(self) -> None:
         """Answer requests until the client hangs up."""
@@ -336,20 +346,14 @@ class Worker:
             if request is None:
                 reaping.end_tree(self.pid, include_root=False)
                 os._exit(0)
+            self.request_id = request.get("id")
             reply = self.answer(request)
             if os.getpid() != self.pid:
                 os._exit(0)
             zygote = reaping.fate(self.zygote) if os.getppid() == self.zygote else "killed"
             if self.output_lost or zygote:
-                reply["replace"] = True
-                reply["ok"] = False
-                reply["error"] = wire.error_said("crash", wire.said(
-                    N_("The cell closed every copy of the output channel, so the worker was "
-                       "replaced; the namespace was reset.") if self.output_lost else
-                    N_("The cell killed the runner process, so it is restarted; every "
-                       "namespace is reset.") if zygote == "killed" else
-                    N_("The cell stopped the runner process, so it is restarted; every "
-                       "namespace is reset.")))
+                reply.update(replace=True, ok=False,
+                             error=fate_error("output" if self.output_lost else str(zygote)))
             reply["id"] = request.get("id")
             try:
                 data = protocol.encode(reply)
@@ -357,38 +361,10 @@ class Worker:
                 data = protocol.encode({"id": request.get("id"), "ok": False,
                                         "error": wire.error_said("exception", wire.said(
                                             N_("The result could not be sent: {error}"),
-                                            error=_shorten(str(exc))))})
+                                            error=shorten(str(exc))))})
+            self.replying = True  # a lost zygote's signal now waits for the reply (below)
             self.sock.sendall(data)
-
-
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
-
-
-def _text_stream(fd: int) -> io.TextIOWrapper:
-    """An unbuffered, write-through text stream over `fd`."""
-    raw = io.FileIO(fd, "w", closefd=False)
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", write_through=True)
-
-
-def _assigned_names(tree: ast.Module) -> list[str]:
-    """Top-level names assigned by a cell, in source order (for choosing the graph root)."""
-    names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.append((node.lineno, node.col_offset, node.id))
-    return [name for _, _, name in sorted(names)]
-
-
-def _is_out_of_memory(exc: BaseException) -> bool:
-    if isinstance(exc, MemoryError):
-        return True
-    cuda_oom = getattr(torch.cuda, "OutOfMemoryError", None)
-    if cuda_oom is not None and isinstance(exc, cuda_oom):
-        return True
-    text = str(exc)
-    return isinstance(exc, RuntimeError) and (
-        "can't allocate memory" in text or "out of memory" in text.lower()
-        or "bad_alloc" in text or "not enough memory" in text
-    )
+            self.replying, self.request_id = False, None
+            if self.orphaned:
+                reaping.end_tree(self.pid, include_root=False)
+                os._exit(0)

@@ -19,6 +19,7 @@ import torch
 
 from tutor.runner import plots, protocol, reaping, sandbox
 from tutor.runner.worker import OUTPUT_BACKUP_FD, Worker
+from tutor.runner.worker_support import lost_reply
 
 #: Sent to a worker when its zygote dies: it ends its own process tree, then exits.
 ORPHAN_SIGNAL = signal.SIGRTMIN + 1 if hasattr(signal, "SIGRTMIN") else signal.SIGTERM
@@ -77,11 +78,27 @@ def reseed(device: str, seed: int) -> None:
         numpy_random.seed(seed & 0xFFFF_FFFF)
 
 
+#: The worker this process serves as, once it does (for the orphan signal's handler).
+_serving: list[Worker] = []
+
+
 def _orphaned(zygote: int) -> Any:
     def handler(signum: int, frame: object) -> None:
-        if os.getppid() != zygote:  # the zygote is gone: take this worker's tree with it
-            reaping.end_tree(os.getpid(), include_root=False)
-            os._exit(0)
+        if os.getppid() == zygote:
+            return
+        # The zygote is gone: take this worker's tree with it. A request running now is
+        # answered first (the client then blames the zygote's end on it, not on the next one);
+        # one whose reply is being written is left to finish it (serve() exits after).
+        worker = _serving[0] if _serving else None
+        if worker is not None:
+            worker.orphaned = True
+            if worker.replying:
+                return
+            if worker.request_id is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.sock.sendall(lost_reply(worker.request_id))
+        reaping.end_tree(os.getpid(), include_root=False)
+        os._exit(0)
 
     return handler
 
@@ -128,6 +145,7 @@ def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: 
         if policy is not None:
             sandbox.apply(policy)
         worker = Worker(sock, device)
+        _serving.append(worker)
         protocol.send(sock, {"hello": os.getpid()})
         worker.serve()
     finally:

@@ -22,6 +22,7 @@ from typing import IO, Any
 from tutor.i18n import _
 from tutor.runner import protocol, reaping
 from tutor.runner.state import RunnerError
+from tutor.text import printable, shorten
 
 #: Seconds the zygote has to answer a spawn or a ping before it is taken as hung.
 ZYGOTE_DEADLINE_S = 3.0
@@ -149,12 +150,13 @@ class ZygoteLink:
             raise ZygoteLost("The class's runner did not answer.") from None
 
     def stderr_tail(self) -> str:
-        """The last line the zygote wrote to stderr (a traceback's last line, say)."""
+        """The last line the zygote wrote to stderr (a traceback's last line, say), escaped and
+        cut: a cell can write there too (/proc/<zygote>/fd/2), and it is shown in the app."""
         if self.stderr is None:
             return ""
         self.stderr.seek(0)
         lines = self.stderr.read()[-8192:].decode(errors="replace").strip().splitlines()
-        return lines[-1] if lines else ""
+        return shorten(printable(lines[-1]), 300) if lines else ""
 
     def _on_control(self) -> None:
         assert self.control is not None
