@@ -219,3 +219,22 @@ async def test_early_interrupt_is_delivered_not_fatal(runner: Runner, ns: str) -
         assert "interrupted" in result["error"]["message"]
     assert (await runner.evaluate(ns, "(before, __import__('os').getpid())"))["repr"] == \
         f"(1, {pid})"
+
+
+async def test_cancelled_code_answer_leaves_nothing_stale(runner: Runner, ns: str) -> None:
+    """A quiz check cancelled by a newer one (the app's exclusive worker group): the copy that
+    evaluates the older answer may still be running, and its reply must not answer the next."""
+    await runner.execute(ns, "import time\nanswer = 42")
+    for expression in ("time.sleep(0.5) or 1", "[time.sleep(0.5), __import__('os').fork()][0]"):
+        task = asyncio.ensure_future(runner.evaluate(ns, expression, fresh_copy=True))
+        while runner.state != RunnerState.BUSY:
+            await asyncio.sleep(0.005)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        # The older answer's value (1, or a fork's) never answers this one.
+        assert (await runner.evaluate(ns, "6 * 7", fresh_copy=True))["value"] == 42
+        assert (await runner.evaluate(ns, "'answer' in globals()"))["value"] is False  # reset
+        await runner.execute(ns, "import time\nanswer = 42")
+        assert (await runner.evaluate(ns, "answer + 1", fresh_copy=True))["value"] == 43
+    await assert_sane(runner, ns)
