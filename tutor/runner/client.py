@@ -330,6 +330,8 @@ class Runner(RequestMixin):
         reply, _output, _kept = await self._request(
             namespace, {"op": "eval", "expression": expression, "fresh_copy": fresh_copy},
             timeout, None)
+        if reply.get("replay"):  # the worker cannot fork a copy (it uses CUDA): replay instead
+            return await self._evaluate_in_replay(namespace, expression, timeout)
         return evaluated(reply)
 
     async def graph(

@@ -252,6 +252,9 @@ class Worker:
         """Evaluate here, or in a forked throwaway copy when `fresh_copy` is set."""
         if not request.get("fresh_copy"):
             return self.evaluate(str(request["expression"]))
+        if torch.cuda.is_initialized():  # a cell used CUDA on a CPU worker: a fork cannot
+            return {"ok": False, "replay": True, "error": wire.error(
+                "protocol", "CUDA is initialised in this worker: a fork of it cannot use it")}
         return self.evaluate_in_copy(str(request["expression"]))
 
     def evaluate_in_copy(self, expression: str) -> dict[str, Any]:
