@@ -14,7 +14,7 @@ import struct
 from typing import Any
 
 from tutor.i18n import _
-from tutor.runner.wire import MAX_FRAME
+from tutor.runner.wire import EXIT_CHANNEL_LOST, MAX_FRAME
 
 HEADER = struct.Struct("!I")
 
@@ -116,6 +116,8 @@ def describe_status(status: int) -> str:
         if number == signal.SIGABRT:
             return _("aborted (SIGABRT)")
         return _("was killed by {signal}").format(signal=name)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_CHANNEL_LOST:
+        return _("lost its channel to the app: the cell closed or replaced its socket")
     if os.WIFEXITED(status):
         return _("exited with status {status} (os._exit or a C-level exit)").format(
             status=os.WEXITSTATUS(status))

@@ -31,6 +31,7 @@ from tutor.runner.worker_support import (
     assigned_names,
     fate_error,
     is_out_of_memory,
+    safe_text,
     shorten,
     text_stream,
 )
@@ -125,6 +126,7 @@ class Worker:
 
         A process forked inside `func` (a cell's `os.fork()`) exits here instead of returning.
         """
+        caught: BaseException | None = None
         try:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             if self.interrupted:
@@ -134,13 +136,15 @@ class Worker:
         except BaseException as exc:  # cells may raise anything, SystemExit included
             if os.getpid() != self.pid:
                 os._exit(0)
-            return None, self.describe(exc)
+            caught = exc
         finally:
             if os.getpid() != self.pid:
                 os._exit(0)
             signal.signal(signal.SIGINT, self.note_interrupt)
             self.end_timers()
             self.restore_output()
+        # Described with SIGINT only noted: describing runs the cell's own __str__ and __repr__.
+        return None, self.describe(caught) if caught is not None else None
 
     def end_timers(self) -> None:
         """Cancel alarms and interval timers a cell left behind."""
@@ -173,17 +177,18 @@ class Worker:
         line = frames[-1].lineno if frames else None
         if isinstance(exc, SyntaxError) and exc.filename in self.cell_files:
             line = exc.lineno
-        name = type(exc).__name__
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        name = safe_text(lambda: type(exc).__name__, "exception")
+        text = safe_text(lambda: str(exc), f"<{name}.__str__ failed>").strip()
+        text = text.splitlines()[0] if text else ""
         # Python's own words about the exception stay as they are; the tutor's are translated.
         detail: str | wire.Said = text[:MESSAGE_LIMIT]
         kind: wire.ErrorKind = "exception"
         if isinstance(exc, SystemExit):
             detail = wire.said(N_("sys.exit({code}) was called; the namespace is kept"),
-                               code=repr(exc.code)[:MESSAGE_LIMIT])
+                               code=safe_text(lambda: repr(exc.code), "?")[:MESSAGE_LIMIT])
         elif isinstance(exc, KeyboardInterrupt):
             detail = detail or wire.said(N_("the cell was interrupted"))
-        elif is_out_of_memory(exc):
+        elif is_out_of_memory(exc, text):
             kind = "out_of_memory"
             if self.device.startswith("cuda"):
                 torch.cuda.empty_cache()
@@ -366,7 +371,10 @@ class Worker:
                                             N_("The result could not be sent: {error}"),
                                             error=shorten(str(exc))))})
             self.replying = True  # a lost zygote's signal now waits for the reply (below)
-            self.sock.sendall(data)
+            try:
+                self.sock.sendall(data)
+            except OSError:  # a cell closed or replaced the socket: nothing can be answered
+                os._exit(wire.EXIT_CHANNEL_LOST)
             self.replying, self.request_id = False, None
             if self.orphaned:
                 reaping.end_tree(self.pid, include_root=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -56,13 +57,22 @@ def assigned_names(tree: ast.Module) -> list[str]:
     return [name for _, _, name in sorted(names)]
 
 
-def is_out_of_memory(exc: BaseException) -> bool:
+def safe_text(make: Callable[[], object], fallback: str) -> str:
+    """`make()` as text, or `fallback` when it raises (a cell's exception whose `__str__`,
+    `__repr__` or class name raises must still be reported as that exception)."""
+    try:
+        return str(make())
+    except Exception:
+        return fallback
+
+
+def is_out_of_memory(exc: BaseException, text: str) -> bool:
+    """Whether `exc` (whose message is `text`) means memory ran out, on any device."""
     if isinstance(exc, MemoryError):
         return True
     cuda_oom = getattr(torch.cuda, "OutOfMemoryError", None)
     if cuda_oom is not None and isinstance(exc, cuda_oom):
         return True
-    text = str(exc)
     return isinstance(exc, RuntimeError) and (
         "can't allocate memory" in text or "out of memory" in text.lower()
         or "bad_alloc" in text or "not enough memory" in text
