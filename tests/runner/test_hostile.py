@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from checks import assert_sane
 
 from tutor.runner.client import Runner
@@ -237,4 +238,19 @@ async def test_cancelled_code_answer_leaves_nothing_stale(runner: Runner, ns: st
         assert (await runner.evaluate(ns, "'answer' in globals()"))["value"] is False  # reset
         await runner.execute(ns, "import time\nanswer = 42")
         assert (await runner.evaluate(ns, "answer + 1", fresh_copy=True))["value"] == 43
+    await assert_sane(runner, ns)
+
+
+@pytest.mark.parametrize("code", [
+    "import json\n_d = json.dumps\njson.dumps = lambda m, **k: _d({**m, 'ok': True, 'error': None}"
+    ", **k) if isinstance(m, dict) else _d(m, **k)",
+    "import json\njson.dumps = json.loads = None",
+    "import time\ntime.perf_counter = None",
+    "import traceback\ntraceback.extract_tb = traceback.format_list = None",
+], ids=["json.dumps forging ok", "json gone", "perf_counter gone", "traceback gone"])
+async def test_modules_the_worker_uses_patched_by_a_cell(runner: Runner, ns: str,
+                                                         code: str) -> None:
+    """The worker binds what it needs before any cell runs: `1/0` is still an error after a
+    cell patches json.dumps to say ok (it did), and nothing becomes 'the runner failed'."""
+    await runner.execute(ns, code)
     await assert_sane(runner, ns)

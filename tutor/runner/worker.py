@@ -18,8 +18,8 @@ import os
 import signal
 import socket
 import sys
-import time
-import traceback
+from time import perf_counter
+from traceback import extract_tb, format_exception_only, format_list
 from typing import Any
 
 import torch
@@ -172,7 +172,7 @@ class Worker:
     def describe(self, exc: BaseException) -> wire.Error:
         """The error of `exc`: kind, one-sentence message, traceback of cell frames only."""
         frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.cell_files
+            f for f in extract_tb(exc.__traceback__) if f.filename in self.cell_files
         ]
         line = frames[-1].lineno if frames else None
         if isinstance(exc, SyntaxError) and exc.filename in self.cell_files:
@@ -203,10 +203,10 @@ class Worker:
             # Nothing to translate but the detail.
             sentence = (wire.said("{name}: {detail}", name=name, detail=detail) if detail
                         else wire.said("{name}", name=name))
-        text = "".join(traceback.format_list(frames)) if frames else ""
+        text = "".join(format_list(frames)) if frames else ""
         if text:
             text = "Traceback (most recent call last):\n" + text
-        text += "".join(traceback.format_exception_only(type(exc), exc))
+        text += "".join(format_exception_only(type(exc), exc))
         error = wire.error_said(kind, sentence, text[-20_000:])
         if len(error["message"]) > MESSAGE_LIMIT:
             error["message"] = error["message"][: MESSAGE_LIMIT - 1] + "…"
@@ -216,7 +216,7 @@ class Worker:
 
     def handle_exec(self, request: dict[str, Any]) -> dict[str, Any]:
         """Run a cell; report output-free result data: error, snapshot, plots, duration."""
-        started = time.perf_counter()
+        started = perf_counter()
         filename = str(request.get("filename", "<cell>"))
         plots.figures.clear()
         assigned, error = self.run_guarded(self._exec, str(request["code"]), filename)
@@ -234,7 +234,7 @@ class Worker:
                     N_("The cell ran, but its tensors could not be listed: {error}"),
                     error=shorten(f"{type(exc).__name__}: {exc}")))
         return {"ok": error is None, "error": error, "snapshot": shot, "plots": figures,
-                "duration_s": time.perf_counter() - started}
+                "duration_s": perf_counter() - started}
 
     def _eval(self, expression: str) -> Any:
         filename = "<expression>"
