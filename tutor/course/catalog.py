@@ -126,7 +126,11 @@ def _translated(english: Lesson, path: Path, lang: str, errors: list[LessonError
     from tutor.course.lesson_file import parse_lesson
     from tutor.course.translation import merged, translation_problems
 
-    if not path.is_file():
+    if not os.path.lexists(path):
+        return english
+    problem = _not_a_file(path)
+    if problem is not None:  # a folder, FIFO or broken link named like the translation
+        errors.append(LessonError(str(path), 0, problem))
         return english
     lesson, found = parse_lesson(path, lang=lang)
     errors.extend(found)
