@@ -330,3 +330,18 @@ def test_things_named_like_translations_that_are_not_files_are_reported(tmp_path
     assert set(reported) == {"a.md", "b.md", "c.md"}
     assert "folder" in reported["a.md"] and "FIFO" in reported["b.md"]
     assert "loop" in reported["c.md"]
+
+
+def test_a_huge_file_named_like_a_lesson_is_reported_without_being_read_whole(
+        tmp_path: Path) -> None:
+    from tutor.course.lesson_file import MAX_LESSON_BYTES
+
+    (tmp_path / "00-good.md").write_text(GOOD, encoding="utf-8")
+    with (tmp_path / "huge.md").open("wb") as huge:  # sparse: no disk, no memory
+        huge.write(GOOD.replace("id: good", "id: huge").encode())
+        huge.truncate(MAX_LESSON_BYTES * 256)
+    course = load_course(tmp_path, use_cache=False)
+    assert [lesson.id for lesson in course.lessons] == ["good"]
+    (error,) = course.errors
+    assert Path(error.file).name == "huge.md" and error.line == 1
+    assert f"larger than {MAX_LESSON_BYTES >> 20} MiB" in error.message

@@ -32,7 +32,8 @@ def declared_id(path: Path) -> str | None:
     if not path.is_file():  # a FIFO would block the read; a directory has no id
         return None
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+        with path.open("rb") as file:
+            head = file.read(4000).decode("utf-8", errors="replace")
     except OSError:
         return None
     match = _ID_LINE.search(head)
