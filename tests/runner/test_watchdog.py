@@ -89,3 +89,26 @@ def test_the_zygote_weighs_workers_of_every_device(device: str, limited: bool) -
     finally:
         control.close()
         other.close()
+
+
+def test_the_fate_of_a_process_is_read_from_proc(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.runner import reaping
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert reaping.fate(child.pid) is None
+        os.kill(child.pid, signal.SIGSTOP)
+        deadline = time.monotonic() + 10
+        while reaping.fate(child.pid) is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert reaping.fate(child.pid) == "stopped"
+        child.kill()
+        child.wait()
+        assert reaping.fate(child.pid) == "killed"
+        real_isdir = os.path.isdir
+        monkeypatch.setattr(os.path, "isdir", lambda path: path != "/proc/self" and
+                            real_isdir(path))
+        assert reaping.fate(child.pid) is None  # no /proc (macOS): nothing is known
+    finally:
+        child.kill()
+        child.wait()

@@ -99,7 +99,7 @@ def fate(pid: int) -> str | None:
         with open(f"/proc/{pid}/status") as status:
             fields = dict(line.split(":", 1) for line in status if ":" in line)
     except (FileNotFoundError, ProcessLookupError):
-        return "killed"
+        return "killed" if os.path.isdir("/proc/self") else None  # macOS: no /proc at all
     except (OSError, ValueError):
         return None
     state = fields.get("State", "?").split()[0] if fields.get("State", "").split() else "?"
