@@ -72,7 +72,7 @@ class Runner(RequestMixin):
         #: fresh worker re-runs the namespace's cells: GPUs, where a fork cannot use the device),
         #: or "auto" (fork on CPU with fork available, replay otherwise).
         self.fresh_copy_mode = fresh_copy
-        #: Processes one worker may have below it (None: tutor.runner.zygote.MAX_PROCESSES).
+        #: Processes one worker may have below it (None: zygote_watchdog.MAX_PROCESSES).
         self.process_limit = process_limit
         #: A shared zygote's socket to use instead of starting one (tutor serve; see
         #: tutor.runner.shared).

@@ -237,8 +237,10 @@ class ZygoteLink:
         self.control.settimeout(self.deadline)
         try:
             protocol.send(self.control, command)
-        except OSError:
+        except TimeoutError:  # alive but not reading (stopped): end it
             self.kill()
+            self._gone(_("The runner process stopped"))
+        except OSError:  # gone already (its pid may be reused: nothing is signalled)
             self._gone(_("The runner process stopped"))
         finally:
             with contextlib.suppress(OSError):
