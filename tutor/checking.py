@@ -13,6 +13,7 @@ from tutor.course import Course, Lesson, Quiz
 from tutor.course.catalog import declared_id
 from tutor.grading.choices import in_quiz_language
 from tutor.i18n import _
+from tutor.runner.state import RunnerError
 from tutor.study.quizzes import evaluate_code
 
 
@@ -42,7 +43,13 @@ async def check_course(runner: Executor, course: Course, only: list[str] | None 
     wanted = set(only) if only else None
     for lesson in course.lessons:
         if wanted is None or lesson.id in wanted:
-            results.append(await check_lesson(runner, lesson, course))
+            try:
+                results.append(await check_lesson(runner, lesson, course))
+            except RunnerError as exc:  # the runner gave up: say so for this lesson, go on
+                results.append({"id": lesson.id, "title": lesson.title, "file": str(lesson.path),
+                                "ok": False, "errors": [{"file": str(lesson.path), "line": 0,
+                                                         "message": str(exc)}],
+                                "cells": [], "quizzes": []})
     for file, errors in course.broken().items():
         lesson_id = declared_id(Path(file)) or Path(file).stem
         if wanted is None or lesson_id in wanted:

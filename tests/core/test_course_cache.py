@@ -76,6 +76,20 @@ def test_a_damaged_entry_is_ignored(tmp_path: Path, tutor_home: Path) -> None:
     assert load_course(folder).lessons[0].title == "First"
 
 
+def test_an_oversized_entry_is_not_parsed(tmp_path: Path, tutor_home: Path, monkeypatch) -> None:
+    folder = tmp_path / "lessons"
+    write(folder)
+    load_course(folder)
+    (entry,) = (tutor_home / "cache").glob("course-*.json")
+    entry.write_text("[" + "0," * (cache.MAX_ENTRY_BYTES // 2) + "0]")  # JSON, just too big
+    parsed: list[int] = []
+    real_loads = json.loads
+    monkeypatch.setattr(cache.json, "loads", lambda text: parsed.append(len(text)) or
+                        real_loads(text))
+    assert load_course(folder).lessons[0].title == "First"
+    assert parsed == []  # refused by its size, before any parsing
+
+
 def test_an_unwritable_cache_is_not_an_error(tmp_path: Path, monkeypatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache folder would go")

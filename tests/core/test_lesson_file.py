@@ -313,3 +313,35 @@ def test_things_named_like_lessons_that_are_not_files_are_reported(tmp_path: Pat
     assert "loop" in reported["loop.md"].message
     assert "link to nothing" in reported["dangling.md"].message
     assert all(e.line == 0 and str(e) == f"{e.file}: {e.message}" for e in course.errors)
+
+
+def test_things_named_like_translations_that_are_not_files_are_reported(tmp_path: Path) -> None:
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.md").write_text(GOOD.replace("id: good", f"id: {name}"),
+                                             encoding="utf-8")
+    translations = tmp_path / "sw"
+    translations.mkdir()
+    (translations / "a.md").mkdir()
+    os.mkfifo(translations / "b.md")  # reading it would block: it must never be opened
+    (translations / "c.md").symlink_to(translations / "c.md")
+    course = load_course(tmp_path, "sw", use_cache=False)
+    assert [lesson.id for lesson in course.lessons] == ["a", "b", "c"]  # in English
+    reported = {Path(e.file).name: e.message for e in course.errors}
+    assert set(reported) == {"a.md", "b.md", "c.md"}
+    assert "folder" in reported["a.md"] and "FIFO" in reported["b.md"]
+    assert "loop" in reported["c.md"]
+
+
+def test_a_huge_file_named_like_a_lesson_is_reported_without_being_read_whole(
+        tmp_path: Path) -> None:
+    from tutor.course.lesson_file import MAX_LESSON_BYTES
+
+    (tmp_path / "00-good.md").write_text(GOOD, encoding="utf-8")
+    with (tmp_path / "huge.md").open("wb") as huge:  # sparse: no disk, no memory
+        huge.write(GOOD.replace("id: good", "id: huge").encode())
+        huge.truncate(MAX_LESSON_BYTES * 256)
+    course = load_course(tmp_path, use_cache=False)
+    assert [lesson.id for lesson in course.lessons] == ["good"]
+    (error,) = course.errors
+    assert Path(error.file).name == "huge.md" and error.line == 1
+    assert f"larger than {MAX_LESSON_BYTES >> 20} MiB" in error.message

@@ -69,6 +69,17 @@ def test_table(home, capsys):
     assert "Last lesson: Tensors and shapes, step 2" in out
 
 
+def test_csv_shows_control_characters_escaped(home, capsys):
+    attack = "\x1b]52;c;aGFja2VkLWNsaXA=\x07\x1b[2J"
+    with ProgressStore() as store:  # a code answer's exception text lands in the message
+        store.record_attempt("tensors", "code", f"raise E({attack!r})", False,
+                             f"ValueError: {attack}", device="cpu", torch_version="t")
+    assert main(["progress", "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert out.count("\\x1b]52;c;aGFja2VkLWNsaXA=\\x07") == 2  # the answer and the message
+
+
 def test_csv_has_one_row_per_attempt(home, capsys):
     assert main(["progress", "--csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))

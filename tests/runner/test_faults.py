@@ -153,3 +153,42 @@ async def test_thread_left_running(runner: Runner, ns: str) -> None:
     await _still_works(runner, ns)
     copy = await runner.evaluate(ns, "ok_value + 1", fresh_copy=True)
     assert copy["value"] == 43
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("class E(Exception):\n    def __str__(self):\n        raise ValueError('no')\nraise E()",
+         "E at line 4: <E.__str__ failed>"),
+        ("class R:\n    def __repr__(self):\n        raise ValueError('no')\n"
+         "import sys\nsys.exit(R())", "sys.exit(?) was called"),
+    ],
+    ids=["__str__ raises", "exit code's __repr__ raises"],
+)
+async def test_an_exception_that_cannot_be_worded_is_still_that_exception(
+        runner: Runner, ns: str, code: str, words: str) -> None:
+    """Not "the runner failed while handling the request": the cell's exception, named."""
+    await runner.execute(ns, "before = 1")
+    result = await runner.execute(ns, code)
+    assert result["error"]["kind"] == "exception"
+    assert words in _one_sentence(result["error"]) and "runner" not in result["error"]["message"]
+    assert (await runner.evaluate(ns, "before"))["value"] == 1
+
+
+async def test_an_exception_whose_str_never_returns_is_a_timeout(runner: Runner, ns: str) -> None:
+    """Its __str__ runs after the cell: an endless one was an "exit status 70" crash."""
+    code = ("class E(Exception):\n    def __str__(self):\n        while True:\n"
+            "            pass\nraise E()")
+    result = await runner.execute(ns, code, timeout=0.5)
+    assert result["error"]["kind"] == "timeout", result["error"]
+    assert "status" not in _one_sentence(result["error"])
+    await _still_works(runner, ns)
+
+
+async def test_a_cell_that_closes_the_worker_socket_is_told_so(runner: Runner, ns: str) -> None:
+    code = "import gc, socket\nfor s in gc.get_objects():\n    if isinstance(s, socket.socket):\n" \
+           "        s.close()"
+    result = await runner.execute(ns, code)
+    assert result["error"]["kind"] == "crash"
+    assert "closed or replaced its socket" in _one_sentence(result["error"])
+    await _still_works(runner, ns)

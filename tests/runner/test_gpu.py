@@ -79,3 +79,43 @@ async def test_large_cuda_values_arrive_as_summaries() -> None:
         assert len(plotted["plots"][0]["series"][0]["values"]) == 1000
     finally:
         await runner.close()
+
+
+@needs_cuda
+def test_tutor_check_passes_every_lesson_on_cuda() -> None:
+    """Every cell and quiz of the shipped course on the GPU, each code quiz's own answer
+    evaluated as a learner's is (a replayed copy of the reference namespace, no fork)."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "tutor", "check", "--json", "--device", "cuda"],
+                          capture_output=True, text=True, timeout=900, check=False)
+    report = json.loads(proc.stdout)
+    failed = {entry["id"]: [item["error"] for item in entry["cells"] + entry["quizzes"]
+                            if not item["ok"]] + entry["errors"]
+              for entry in report["lessons"] if not entry["ok"]}
+    assert proc.returncode == 0 and not failed, (failed, proc.stderr[-2000:])
+    assert report["device"].startswith("cuda")
+    assert any(quiz["type"] == "code" for entry in report["lessons"]
+               for quiz in entry["quizzes"])
+
+
+@needs_cuda
+async def test_a_cpu_worker_that_used_cuda_copies_by_replay() -> None:
+    """On --device cpu a cell may still move a tensor to the GPU; the worker then refuses to
+    fork a copy (the fork could not use CUDA) and the answer is evaluated in a replay."""
+    runner = Runner("cpu", preload=False)
+    await runner.start()
+    try:
+        ran = await runner.execute("c", "import torch\nx = torch.ones(3).cuda()\ncount = 0")
+        assert ran["ok"], ran["error"]
+        answer = await runner.evaluate("c", "((x * 2).sum().item(), x.device.type)",
+                                       fresh_copy=True)
+        assert answer["ok"], answer["error"]
+        assert answer["repr"] == "(6.0, 'cuda')"
+        changed = await runner.evaluate("c", "globals().update(count=5) or count",
+                                        fresh_copy=True)
+        assert changed["value"] == 5 and (await runner.evaluate("c", "count"))["value"] == 0
+    finally:
+        await runner.close()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from checks import assert_sane
 
 from tutor.runner.client import Runner
@@ -175,6 +176,10 @@ async def test_thread_printing_between_cells_does_not_flood(runner: Runner, ns: 
             "        time.sleep(0.001)\n"
             "threading.Thread(target=chatter, daemon=True).start()")
     assert (await runner.execute(ns, code))["ok"]
+    # Idle, the UI does not listen to the output pipe at all (it kept the app at 61 % CPU).
+    worker = runner._workers[ns]
+    selector = asyncio.get_running_loop()._selector  # type: ignore[attr-defined]
+    assert worker.out_fd not in {key.fd for key in selector.get_map().values()}
     await asyncio.sleep(0.5)  # idle: the thread prints into the pipe meanwhile
     result = await runner.execute(ns, "print('mine')")
     assert "mine" in result["output"]
@@ -219,3 +224,37 @@ async def test_early_interrupt_is_delivered_not_fatal(runner: Runner, ns: str) -
         assert "interrupted" in result["error"]["message"]
     assert (await runner.evaluate(ns, "(before, __import__('os').getpid())"))["repr"] == \
         f"(1, {pid})"
+
+
+async def test_cancelled_code_answer_leaves_nothing_stale(runner: Runner, ns: str) -> None:
+    """A quiz check cancelled by a newer one (the app's exclusive worker group): the copy that
+    evaluates the older answer may still be running, and its reply must not answer the next."""
+    await runner.execute(ns, "import time\nanswer = 42")
+    for expression in ("time.sleep(0.5) or 1", "[time.sleep(0.5), __import__('os').fork()][0]"):
+        task = asyncio.ensure_future(runner.evaluate(ns, expression, fresh_copy=True))
+        while runner.state != RunnerState.BUSY:
+            await asyncio.sleep(0.005)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        # The older answer's value (1, or a fork's) never answers this one.
+        assert (await runner.evaluate(ns, "6 * 7", fresh_copy=True))["value"] == 42
+        assert (await runner.evaluate(ns, "'answer' in globals()"))["value"] is False  # reset
+        await runner.execute(ns, "import time\nanswer = 42")
+        assert (await runner.evaluate(ns, "answer + 1", fresh_copy=True))["value"] == 43
+    await assert_sane(runner, ns)
+
+
+@pytest.mark.parametrize("code", [
+    "import json\n_d = json.dumps\njson.dumps = lambda m, **k: _d({**m, 'ok': True, 'error': None}"
+    ", **k) if isinstance(m, dict) else _d(m, **k)",
+    "import json\njson.dumps = json.loads = None",
+    "import time\ntime.perf_counter = None",
+    "import traceback\ntraceback.extract_tb = traceback.format_list = None",
+], ids=["json.dumps forging ok", "json gone", "perf_counter gone", "traceback gone"])
+async def test_modules_the_worker_uses_patched_by_a_cell(runner: Runner, ns: str,
+                                                         code: str) -> None:
+    """The worker binds what it needs before any cell runs: `1/0` is still an error after a
+    cell patches json.dumps to say ok (it did), and nothing becomes 'the runner failed'."""
+    await runner.execute(ns, code)
+    await assert_sane(runner, ns)

@@ -20,7 +20,7 @@ import pytest_asyncio
 from checks import assert_sane, process_gone, wait_gone
 
 from tutor.runner import zygote_link
-from tutor.runner.client import Runner
+from tutor.runner.client import MAX_RESTARTS, Runner
 from tutor.runner.state import RunnerState
 
 #: A cell starting three kinds of escapee and writing their pids to PIDS (a path).
@@ -88,7 +88,10 @@ async def own_runner() -> AsyncIterator[Runner]:
 @pytest.mark.parametrize(
     "code",
     ["os.kill(os.getppid(), signal.SIGTERM)", "os.kill(os.getppid(), signal.SIGHUP)",
-     "os.kill(0, signal.SIGTERM)", "os.killpg(os.getpgrp(), signal.SIGKILL)"],
+     "os.kill(0, signal.SIGTERM)", "os.killpg(os.getpgrp(), signal.SIGKILL)",
+     # Signals whose default also ends a process, which the zygote once left at their default.
+     *(f"os.kill(os.getppid(), signal.{name})"
+       for name in ("SIGSEGV", "SIGIO", "SIGTRAP", "SIGRTMIN", "SIGRTMAX", "SIGPWR"))],
 )
 async def test_signals_reach_at_most_the_worker(runner: Runner, ns: str, code: str) -> None:
     await runner.execute("bystander", "kept = 5")
@@ -128,10 +131,60 @@ async def test_stopped_zygote_is_replaced(own_runner: Runner,
     monkeypatch.setattr(zygote_link, "ZYGOTE_DEADLINE_S", 0.5)
     first = own_runner.zygote_pid
     stop = await own_runner.execute("a", "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)")
-    assert stop["ok"], stop["error"]
+    assert stop["error"]["kind"] == "crash"  # the cell is blamed, not the next one
+    assert "runner process was stopped" in stop["error"]["message"]
     await assert_sane(own_runner, "fresh")  # needs a new worker: the zygote must answer
     assert own_runner.zygote_pid != first
     assert first is not None and wait_gone([first]) == []
+
+
+async def test_a_cell_may_kill_the_zygote_again_and_again(own_runner: Runner) -> None:
+    """More often than a zygote dying on its own may be restarted: each time the cell that did
+    it gets the crash, the runner stays up, and the namespace starts afresh."""
+    for _ in range(MAX_RESTARTS + 2):
+        first = own_runner.zygote_pid
+        await own_runner.execute("a", "kept = 1")
+        killed = await own_runner.execute("a", "import os\nos.kill(os.getppid(), 9)")
+        assert killed["error"]["kind"] == "crash", killed
+        assert "runner process was killed" in killed["error"]["message"]
+        await _restarted(own_runner, first)
+        assert (await own_runner.evaluate("a", "'kept' in globals()"))["value"] is False
+    await assert_sane(own_runner, "a")
+
+
+async def test_a_namespace_idle_while_the_zygote_died_says_so_once(own_runner: Runner) -> None:
+    """Its next request reports the reset instead of running in a fresh namespace as if its
+    earlier cells had run; the one after runs (in the fresh namespace)."""
+    await own_runner.execute("idle", "x = 1")
+    first = own_runner.zygote_pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    await _restarted(own_runner, first)
+    told = await own_runner.execute("idle", "y = x + 1")
+    assert told["error"]["kind"] == "crash" and "was lost" in told["error"]["message"]
+    assert (await own_runner.evaluate("idle", "'x' in globals()"))["value"] is False
+    assert (await own_runner.execute("idle", "x = 2"))["ok"]
+
+
+async def test_a_zygote_that_dies_by_itself_is_restarted_a_few_times_only() -> None:
+    """One that started no worker before it died is broken, not attacked: after MAX_RESTARTS
+    within the window the runner gives up (state DEAD) instead of restarting it for ever."""
+    runner = Runner("cpu", preload=False)
+    await runner.start()
+    try:
+        for _ in range(MAX_RESTARTS):
+            first = runner.zygote_pid
+            assert first is not None
+            os.kill(first, signal.SIGKILL)
+            await _restarted(runner, first)
+        last = runner.zygote_pid
+        assert last is not None
+        os.kill(last, signal.SIGKILL)
+        while runner.state != RunnerState.DEAD:
+            await asyncio.sleep(0.01)
+        assert runner.reason is not None and "too often" in runner.reason
+    finally:
+        await runner.close()
 
 
 async def test_escapees_end_with_close(tmp_path: Path) -> None:
@@ -210,3 +263,38 @@ async def test_requests_during_a_restart_get_results_not_exceptions(own_runner: 
     await own_runner.reset("c")
     assert (await own_runner.execute("c", "z = 3"))["ok"]
     assert own_runner.zygote_pid != first
+
+
+async def test_a_zygote_killed_while_a_cell_runs_is_told_by_that_cell(own_runner: Runner
+                                                                       ) -> None:
+    """The running cell's worker answers before it exits: that cell gets the crash, once, and
+    the namespace's next cell runs (afresh) instead of being told again."""
+    await own_runner.execute("busy", "x = 1")
+    first = own_runner.zygote_pid
+    assert first is not None
+    running = asyncio.ensure_future(own_runner.execute("busy", "import time\ntime.sleep(30)"))
+    while own_runner.state != RunnerState.BUSY:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # the cell is running (not a timing assertion: either way it runs)
+    os.kill(first, signal.SIGKILL)
+    result = await asyncio.wait_for(running, 20)
+    assert result["error"]["kind"] == "crash", result
+    assert "runner process was killed" in result["error"]["message"]
+    await _restarted(own_runner, first)
+    after = await own_runner.execute("busy", "y = 'x' in globals()")
+    assert after["ok"], after["error"]
+    assert (await own_runner.evaluate("busy", "y"))["value"] is False
+
+
+async def test_what_a_cell_writes_to_the_zygote_stderr_is_escaped(own_runner: Runner) -> None:
+    """The zygote's last stderr line is quoted when it is lost; a cell can write that line."""
+    reasons: list[str] = []
+    own_runner.on_state = lambda state, reason: reasons.append(reason or "")
+    first = own_runner.zygote_pid
+    code = ("import os\nwith open(f'/proc/{os.getppid()}/fd/2', 'w') as err:\n"
+            "    err.write('\\x1b]0;PWNED\\x07 boom\\n')\nos.kill(os.getppid(), 9)")
+    await own_runner.execute("a", code)
+    await _restarted(own_runner, first)
+    quoted = [reason for reason in reasons if "PWNED" in reason]
+    assert quoted and not any("\x1b" in reason or "\x07" in reason for reason in reasons)
+    assert "\\x1b]0;PWNED\\x07 boom" in quoted[0]

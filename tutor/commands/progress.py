@@ -116,8 +116,9 @@ def print_csv(store: ProgressStore) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for attempt in store.attempts():
-        writer.writerow([
-            str(attempt[c]).lower() if isinstance(attempt[c], bool) else attempt[c]
+        writer.writerow([  # an answer or a message may hold what a cell raised: escaped
+            str(attempt[c]).lower() if isinstance(attempt[c], bool)
+            else printable(attempt[c]) if isinstance(attempt[c], str) else attempt[c]
             for c in CSV_COLUMNS
         ])
 

@@ -67,15 +67,19 @@ def _entry(directory: Path, lang: str | None) -> Path:
     return cache_dir() / f"course-{key:08x}.json"
 
 
-#: Entries larger than this are not read (a course is a few hundred kilobytes).
-MAX_ENTRY_BYTES = 32 * 1024 * 1024
+#: Entries larger than this are not parsed (the shipped course's is about 200 KB): a cell can
+#: write the cache folder, and JSON of 32 MiB took the app past its memory budget.
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
 
 
 def load(directory: Path, lang: str | None) -> Course | None:
     """The cached course for this folder, or None when absent, stale, or not a course."""
     try:
         with _entry(directory, lang).open("rb") as file:
-            data = json.loads(file.read(MAX_ENTRY_BYTES + 1)[:MAX_ENTRY_BYTES])
+            raw = file.read(MAX_ENTRY_BYTES + 1)
+        if len(raw) > MAX_ENTRY_BYTES:
+            return None
+        data = json.loads(raw)
         if not isinstance(data, dict) or data.get("stamp") != stamp(directory, lang):
             return None
         return course_json.decode(data.get("course"))

@@ -32,7 +32,8 @@ def declared_id(path: Path) -> str | None:
     if not path.is_file():  # a FIFO would block the read; a directory has no id
         return None
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+        with path.open("rb") as file:
+            head = file.read(4000).decode("utf-8", errors="replace")
     except OSError:
         return None
     match = _ID_LINE.search(head)
@@ -126,7 +127,11 @@ def _translated(english: Lesson, path: Path, lang: str, errors: list[LessonError
     from tutor.course.lesson_file import parse_lesson
     from tutor.course.translation import merged, translation_problems
 
-    if not path.is_file():
+    if not os.path.lexists(path):
+        return english
+    problem = _not_a_file(path)
+    if problem is not None:  # a folder, FIFO or broken link named like the translation
+        errors.append(LessonError(str(path), 0, problem))
         return english
     lesson, found = parse_lesson(path, lang=lang)
     errors.extend(found)

@@ -22,6 +22,8 @@ FRONT_KEYS = {"id", "title", "order", "summary", "timeout"}
 #: CPU, short enough that a runaway cell in `tutor check` ends.
 MIN_TIMEOUT = 0.1
 MAX_TIMEOUT = 600.0
+#: Largest lesson file read (the largest shipped one is under 20 KB).
+MAX_LESSON_BYTES = 4 << 20
 
 
 @cache
@@ -36,14 +38,20 @@ def parse_lesson(path: Path, *, lang: str = "en") -> tuple[Lesson | None, list[L
     """Parse the lesson at `path`; the lesson is None when it cannot be used at all."""
     errors = Collector(path)
     try:
-        # utf-8-sig: a byte order mark, which some Windows editors write, is not text.
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        errors.add(line, _("the file is not valid UTF-8"))
-        return None, errors.errors
+        with path.open("rb") as file:
+            data = file.read(MAX_LESSON_BYTES + 1)
     except OSError as exc:
         errors.add(1, _("cannot read the file: {error}").format(error=exc.strerror or exc))
+        return None, errors.errors
+    if len(data) > MAX_LESSON_BYTES:  # never read whole: the app must not hold a huge file
+        errors.add(1, _("the file is larger than {mib} MiB; a lesson is a few dozen kilobytes"
+                        ).format(mib=MAX_LESSON_BYTES >> 20))
+        return None, errors.errors
+    try:
+        # utf-8-sig: a byte order mark, which some Windows editors write, is not text.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        errors.add(data[: exc.start].count(b"\n") + 1, _("the file is not valid UTF-8"))
         return None, errors.errors
     return parse_lesson_text(text, path, lang=lang, errors=errors)
 

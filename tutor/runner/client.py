@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from tutor.i18n import _
 from tutor.runner import reaping, wire
-from tutor.runner.requests import COPY_MARK, RequestMixin, in_app_language
+from tutor.runner.requests import COPY_MARK, RequestMixin, evaluated, in_app_language
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.runner.worker_link import WorkerLink
 from tutor.runner.zygote_link import ZygoteLink, ZygoteLost
@@ -40,14 +40,6 @@ def default_memory_limit_mib() -> int:
     except (ValueError, OSError, AttributeError):
         return 2048
     return max(1024, min(8192, total // 4))
-
-
-def _evaluated(reply: dict[str, Any]) -> dict[str, Any]:
-    """An eval reply as a wire.EvaluateResult."""
-    error = reply.get("error")
-    result: wire.EvaluateResult = {"ok": error is None, "value": reply.get("value"),
-                                   "repr": str(reply.get("repr", "")), "error": error}
-    return cast(dict[str, Any], result)
 
 
 class Runner(RequestMixin):
@@ -80,7 +72,7 @@ class Runner(RequestMixin):
         #: fresh worker re-runs the namespace's cells: GPUs, where a fork cannot use the device),
         #: or "auto" (fork on CPU with fork available, replay otherwise).
         self.fresh_copy_mode = fresh_copy
-        #: Processes one worker may have below it (None: tutor.runner.zygote.MAX_PROCESSES).
+        #: Processes one worker may have below it (None: zygote_watchdog.MAX_PROCESSES).
         self.process_limit = process_limit
         #: A shared zygote's socket to use instead of starting one (tutor serve; see
         #: tutor.runner.shared).
@@ -104,6 +96,9 @@ class Runner(RequestMixin):
         self._restarts: list[float] = []
         self._restarting: asyncio.Task[None] | None = None
         self._forks = True
+        #: Namespaces whose worker was ended with a lost zygote, between requests (see
+        #: `_on_zygote_lost`); their next request reports the reset.
+        self._lost: set[str] = set()
 
     def _set_state(self, state: RunnerState, reason: str | None = None) -> None:
         if self.state == RunnerState.DEAD and state != RunnerState.DEAD:
@@ -178,13 +173,28 @@ class Runner(RequestMixin):
             worker.exited(int(message["status"]))
 
     def _on_zygote_lost(self, reason: str) -> None:
-        """The zygote died or hung: end what it left, fail requests, restart it meanwhile."""
-        for namespace in list(self._workers):
+        """The zygote died or hung: end what it left, fail requests, restart it meanwhile.
+
+        A request in flight is answered by its worker, which then exits (or it times out);
+        every other namespace that had a worker is marked, so that its next request says it
+        was reset instead of running in a fresh namespace as if nothing happened. Only a
+        zygote lost before it started any worker counts towards MAX_RESTARTS: one that a cell
+        killed or stopped is always restarted (so a cell cannot end the runner for the
+        session, nor `tutor check` for later lessons).
+        """
+        for namespace, worker in list(self._workers.items()):
+            worker.orphan = True
+            if worker.request_id is not None:
+                continue  # its worker answers (tutor.runner.worker_process) or times out
+            if COPY_MARK not in namespace:
+                self._lost.add(namespace)
             self._drop(namespace, kill=True, tree=True)
         if self._closed:
             return
         now = time.monotonic()
-        self._restarts = [t for t in self._restarts if now - t < RESTART_WINDOW_S] + [now]
+        self._restarts = [t for t in self._restarts if now - t < RESTART_WINDOW_S]
+        if self._zygote is None or not self._zygote.spawned:
+            self._restarts.append(now)
         if len(self._restarts) > MAX_RESTARTS:
             self._set_state(RunnerState.DEAD, _("{reason}, too often to restart it.").format(
                 reason=reason.rstrip(".")))
@@ -258,7 +268,7 @@ class Runner(RequestMixin):
         worker = self._workers.pop(namespace, None)
         if worker is None:
             return
-        if tree:  # no zygote to do it: end the tree from here
+        if tree or worker.orphan:  # no zygote to do it: end the tree from here
             reaping.end_tree(worker.pid)
         elif kill and self._zygote is not None:
             self._zygote.send({"cmd": "end", "pid": worker.pid})
@@ -320,26 +330,9 @@ class Runner(RequestMixin):
         reply, _output, _kept = await self._request(
             namespace, {"op": "eval", "expression": expression, "fresh_copy": fresh_copy},
             timeout, None)
-        return _evaluated(reply)
-
-    async def _evaluate_in_replay(self, namespace: str, expression: str,
-                                  timeout: float | None) -> dict[str, Any]:
-        """A fresh worker with the same seed re-runs the namespace's cells, then evaluates."""
-        source = await self._worker(namespace)
-        cells = list(self._history.get(namespace, []))
-        copy = f"{namespace}{COPY_MARK}{next(self._ids)}"
-        try:
-            await self._spawn(copy, seed=source.seed)
-            for code, filename in cells:
-                await self._request(copy, {"op": "exec", "code": code, "filename": filename},
-                                    timeout, None)
-            reply, _output, _kept = await self._request(
-                copy, {"op": "eval", "expression": expression}, timeout, None)
-        finally:
-            self._drop(copy, kill=True)
-            self._history.pop(copy, None)
-            self._generation.pop(copy, None)
-        return _evaluated(reply)
+        if reply.get("replay"):  # the worker cannot fork a copy (it uses CUDA): replay instead
+            return await self._evaluate_in_replay(namespace, expression, timeout)
+        return evaluated(reply)
 
     async def graph(
         self, namespace: str, name: str, *, max_depth: int = 8, max_nodes: int = 40
@@ -359,6 +352,7 @@ class Runner(RequestMixin):
         now (its zygote just died) is started by the next request, which reports any failure.
         """
         await self._zygote_ready()
+        self._lost.discard(namespace)
         worker = self._workers.get(namespace)
         if worker is not None:
             async with worker.lock:
@@ -374,6 +368,7 @@ class Runner(RequestMixin):
 
         A request running there returns an error; a later use starts a fresh, empty namespace.
         """
+        self._lost.discard(namespace)
         worker = self._workers.get(namespace)
         if worker is None:
             return

@@ -6,15 +6,15 @@ A frame longer than `wire.MAX_FRAME`, or one that is not a JSON object, is a `Pr
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
 import struct
+from json import dumps, loads  # bound here: a cell that patches json.dumps changes nothing
 from typing import Any
 
 from tutor.i18n import _
-from tutor.runner.wire import MAX_FRAME
+from tutor.runner.wire import EXIT_CHANNEL_LOST, MAX_FRAME
 
 HEADER = struct.Struct("!I")
 
@@ -25,7 +25,7 @@ class ProtocolError(ValueError):
 
 def encode(message: Any) -> bytes:
     """One frame holding `message`; ProtocolError if it would exceed MAX_FRAME."""
-    data = json.dumps(message, separators=(",", ":")).encode()
+    data = dumps(message, separators=(",", ":")).encode()
     if len(data) > MAX_FRAME:
         raise ProtocolError(f"a message of {len(data)} bytes is over the {MAX_FRAME}-byte limit")
     return HEADER.pack(len(data)) + data
@@ -34,7 +34,7 @@ def encode(message: Any) -> bytes:
 def decode(body: bytes | bytearray) -> dict[str, Any]:
     """The message of one frame's body; ProtocolError unless it is a JSON object."""
     try:
-        message = json.loads(body)
+        message = loads(body)
     except (ValueError, RecursionError) as exc:
         raise ProtocolError(f"a frame is not valid JSON ({type(exc).__name__})") from None
     if not isinstance(message, dict):
@@ -116,6 +116,8 @@ def describe_status(status: int) -> str:
         if number == signal.SIGABRT:
             return _("aborted (SIGABRT)")
         return _("was killed by {signal}").format(signal=name)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_CHANNEL_LOST:
+        return _("lost its channel to the app: the cell closed or replaced its socket")
     if os.WIFEXITED(status):
         return _("exited with status {status} (os._exit or a C-level exit)").format(
             status=os.WEXITSTATUS(status))

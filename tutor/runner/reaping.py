@@ -39,6 +39,16 @@ def parent_death_signal(signum: int) -> bool:
     return _prctl(PR_SET_PDEATHSIG, int(signum))
 
 
+def open_fds() -> list[int]:
+    """The fds open in this process."""
+    for path in ("/proc/self/fd", "/dev/fd"):
+        try:
+            return [int(name) for name in os.listdir(path)]
+        except OSError:
+            continue
+    return list(range(3, 256))
+
+
 def process_table() -> dict[int, tuple[int, int]] | None:
     """`{pid: (ppid, resident pages)}` of every process, or None without /proc."""
     table: dict[int, tuple[int, int]] = {}
@@ -76,6 +86,32 @@ def descendants(root: int, table: dict[int, tuple[int, int]] | None = None) -> s
                 found.add(child)
                 todo.append(child)
     return found
+
+
+def fate(pid: int) -> str | None:
+    """"killed" when `pid` is gone, a zombie, or has SIGKILL pending; "stopped" when it is
+    stopped or has SIGSTOP pending; None when it runs on (or without /proc to tell).
+
+    A worker asks this of its zygote after each request: a signal is queued by the `kill()` that
+    sends it, so a cell that killed or stopped the zygote is caught before its reply is sent,
+    not a moment later (when the reply would already have said "ok")."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            fields = dict(line.split(":", 1) for line in status if ":" in line)
+    except (FileNotFoundError, ProcessLookupError):
+        return "killed" if os.path.isdir("/proc/self") else None  # macOS: no /proc at all
+    except (OSError, ValueError):
+        return None
+    state = fields.get("State", "?").split()[0] if fields.get("State", "").split() else "?"
+    try:
+        pending = int(fields.get("SigPnd", "0"), 16) | int(fields.get("ShdPnd", "0"), 16)
+    except ValueError:
+        pending = 0
+    if state in ("Z", "X") or pending & (1 << (signal.SIGKILL - 1)):
+        return "killed"
+    if state in ("T", "t") or pending & (1 << (signal.SIGSTOP - 1)):
+        return "stopped"
+    return None
 
 
 def _signal(pid: int, signum: int) -> None:

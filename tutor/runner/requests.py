@@ -11,8 +11,8 @@ import asyncio
 import itertools
 import secrets
 import signal
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from tutor.i18n import _
 from tutor.runner import protocol, wire
@@ -44,6 +44,14 @@ def _replaced(kind: wire.ErrorKind, message: str) -> dict[str, Any]:
     return {"_replaced": True, "error": wire.error(kind, message)}
 
 
+def evaluated(reply: dict[str, Any]) -> dict[str, Any]:
+    """An eval reply as a wire.EvaluateResult."""
+    error = reply.get("error")
+    result: wire.EvaluateResult = {"ok": error is None, "value": reply.get("value"),
+                                   "repr": str(reply.get("repr", "")), "error": error}
+    return cast(dict[str, Any], result)
+
+
 class RequestMixin:
     """The request machinery of `Runner` (which provides the attributes declared here)."""
 
@@ -53,6 +61,10 @@ class RequestMixin:
     _busy: int
     _zygote: ZygoteLink | None
     _workers: dict[str, WorkerLink]
+    _lost: set[str]
+    _history: dict[str, list[tuple[str, str]]]
+    _generation: dict[str, int]
+    _ids: Iterator[int]
 
     if TYPE_CHECKING:
         def _set_state(self, state: RunnerState, reason: str | None = None) -> None: ...
@@ -70,6 +82,9 @@ class RequestMixin:
     ) -> tuple[dict[str, Any], str, bool]:
         """Send one request; return (reply, output, truncated); faults become error replies."""
         self._check_alive()
+        lost = await self._reported_loss(namespace)
+        if lost is not None:
+            return lost, "", False
         try:
             worker = await self._worker(namespace)
         except RunnerError as exc:
@@ -105,14 +120,28 @@ class RequestMixin:
             if worker.interrupt_sent and not reply.get("interrupted"):
                 worker.interrupt_maybe_pending = True  # it may have arrived after the reply
             text, truncated = output.result()
-            if reply.get("replace"):
-                self._drop(namespace, kill=True)
+            if reply.get("replace"):  # its whole tree from here: the zygote may be gone too
+                self._drop(namespace, kill=True, tree=True)
                 reply["_replaced"] = True
+            if reply.get("_replaced"):
+                # This reply tells of the reset, even if the zygote went before it was read.
+                self._lost.discard(namespace)
             if reply.get("_replaced") and COPY_MARK not in namespace:
                 await self._replace(namespace)  # a replay copy is dropped, not replaced
             elif self._busy == 0 and self.state == RunnerState.BUSY:
                 self._set_state(RunnerState.READY)
             return reply, text, truncated
+
+    async def _reported_loss(self, namespace: str) -> dict[str, Any] | None:
+        """The crash reply owed to a namespace whose worker went with a lost zygote between
+        requests (once; a fresh worker is started for the next one), or None."""
+        if namespace not in self._lost:
+            return None
+        self._lost.discard(namespace)
+        await self._replace(namespace)
+        return _replaced("crash", _(
+            "The runner process was lost during or after an earlier run here, so it was "
+            "restarted and this namespace was reset; this did not run."))
 
     async def _await_reply(
         self, namespace: str, worker: WorkerLink, limit: float, subject: str
@@ -218,3 +247,25 @@ class RequestMixin:
         finally:
             if self._busy == 0 and self.state == RunnerState.RESTARTING:
                 self._set_state(RunnerState.READY)
+
+    async def _evaluate_in_replay(self, namespace: str, expression: str,
+                                  timeout: float | None) -> dict[str, Any]:
+        """A fresh worker with the same seed re-runs the namespace's cells, then evaluates."""
+        lost = await self._reported_loss(namespace)
+        if lost is not None:
+            return evaluated(lost)
+        source = await self._worker(namespace)
+        cells = list(self._history.get(namespace, []))
+        copy = f"{namespace}{COPY_MARK}{next(self._ids)}"
+        try:
+            await self._spawn(copy, seed=source.seed)
+            for code, filename in cells:
+                await self._request(copy, {"op": "exec", "code": code, "filename": filename},
+                                    timeout, None)
+            reply, _output, _kept = await self._request(
+                copy, {"op": "eval", "expression": expression}, timeout, None)
+        finally:
+            self._drop(copy, kill=True)
+            self._history.pop(copy, None)
+            self._generation.pop(copy, None)
+        return evaluated(reply)

@@ -94,8 +94,11 @@ class CellSession:
         if failed is not None:
             return {"ok": False, "value": None, "repr": "", "error": failed["error"],
                     "cell": failed["cell"]}
-        return await self.runner.evaluate(
+        result = await self.runner.evaluate(
             self.namespace, expression, fresh_copy=fresh_copy, timeout=timeout)
+        if (result.get("error") or {}).get("kind") == "crash":
+            self._generation = None  # the namespace was reset: replay before the next use
+        return result
 
     async def reset(self) -> None:
         """Start over from an empty namespace."""

@@ -20,6 +20,9 @@ MAX_STRING = 65_536
 #: Longest tensor name in a snapshot, in characters.
 MAX_NAME = 200
 
+#: A worker's exit status when a cell closed (or replaced) its socket, so it cannot answer.
+EXIT_CHANNEL_LOST = 72
+
 #: How a request failed. `protocol` is a request the worker cannot understand (a client bug);
 #: a garbled reply from a worker is reported as a `crash`, since its worker is replaced.
 ErrorKind = Literal["exception", "timeout", "crash", "out_of_memory", "protocol"]

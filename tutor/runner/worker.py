@@ -13,24 +13,30 @@ import ast
 import builtins
 import contextlib
 import ctypes
-import io
 import linecache
 import os
 import signal
 import socket
 import sys
-import time
-import traceback
+from time import perf_counter
+from traceback import extract_tb, format_exception_only, format_list
 from typing import Any
 
 import torch
 
 from tutor.i18n import N_
 from tutor.runner import plots, protocol, reaping, snapshot, values, wire
+from tutor.runner.worker_support import (
+    MESSAGE_LIMIT,
+    assigned_names,
+    fate_error,
+    is_out_of_memory,
+    one_line,
+    safe_text,
+    text_stream,
+)
 from tutor.text import shorten
 
-#: Longest one-sentence error message, in characters.
-MESSAGE_LIMIT = 300
 #: A high fd that keeps the output pipe, to restore fds 1 and 2 after a cell closes them.
 OUTPUT_BACKUP_FD = 250
 #: Interval timers cancelled after every request, so an alarm is never blamed on a later cell.
@@ -59,6 +65,12 @@ class Worker:
         self.sock = sock
         self.device = device
         self.pid = os.getpid()
+        self.zygote = os.getppid()
+        #: The request being answered, whether its reply is being written, and whether the
+        #: zygote went meanwhile (tutor.runner.worker_process: the orphan signal's handler).
+        self.request_id: Any = None
+        self.replying = False
+        self.orphaned = False
         self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.cell_files: set[str] = set()
         self.interrupted = False
@@ -66,7 +78,7 @@ class Worker:
         #: fds that no process forked from here may keep (the socket, a copy's result pipe).
         self.private_fds: list[int] = []
         self.output_id = _identity(OUTPUT_BACKUP_FD)
-        self.streams = {1: _text_stream(1), 2: _text_stream(2)}
+        self.streams = {1: text_stream(1), 2: text_stream(2)}
         sys.stdout, sys.stderr = self.streams[1], self.streams[2]
         signal.signal(signal.SIGINT, self.note_interrupt)
         os.register_at_fork(after_in_child=self.forked)
@@ -92,8 +104,8 @@ class Worker:
         """
         _flush_c_stdio()
         if _identity(OUTPUT_BACKUP_FD) != self.output_id:
-            holder = next((fd for fd in (1, 2, *_open_fds()) if _identity(fd) == self.output_id),
-                          None)
+            holder = next((fd for fd in (1, 2, *sorted(reaping.open_fds()))
+                           if _identity(fd) == self.output_id), None)
             if holder is None:
                 self.output_lost = True
                 return
@@ -104,7 +116,7 @@ class Worker:
         for name, fd in (("stdout", 1), ("stderr", 2)):
             stream = getattr(sys, name)
             if stream is None or getattr(stream, "closed", True) or stream is not self.streams[fd]:
-                self.streams[fd] = _text_stream(fd)
+                self.streams[fd] = text_stream(fd)
                 setattr(sys, name, self.streams[fd])
         for stream in self.streams.values():
             with contextlib.suppress(OSError, ValueError):
@@ -115,6 +127,7 @@ class Worker:
 
         A process forked inside `func` (a cell's `os.fork()`) exits here instead of returning.
         """
+        caught: BaseException | None = None
         try:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             if self.interrupted:
@@ -124,13 +137,15 @@ class Worker:
         except BaseException as exc:  # cells may raise anything, SystemExit included
             if os.getpid() != self.pid:
                 os._exit(0)
-            return None, self.describe(exc)
+            caught = exc
         finally:
             if os.getpid() != self.pid:
                 os._exit(0)
             signal.signal(signal.SIGINT, self.note_interrupt)
             self.end_timers()
             self.restore_output()
+        # Described with SIGINT only noted: describing runs the cell's own __str__ and __repr__.
+        return None, self.describe(caught) if caught is not None else None
 
     def end_timers(self) -> None:
         """Cancel alarms and interval timers a cell left behind."""
@@ -144,7 +159,7 @@ class Worker:
         self.cell_files.add(filename)
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         tree = ast.parse(code, filename, "exec")
-        assigned = _assigned_names(tree)
+        assigned = assigned_names(tree)
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)  # type: ignore[attr-defined]
@@ -158,22 +173,23 @@ class Worker:
     def describe(self, exc: BaseException) -> wire.Error:
         """The error of `exc`: kind, one-sentence message, traceback of cell frames only."""
         frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if f.filename in self.cell_files
+            f for f in extract_tb(exc.__traceback__) if f.filename in self.cell_files
         ]
         line = frames[-1].lineno if frames else None
         if isinstance(exc, SyntaxError) and exc.filename in self.cell_files:
             line = exc.lineno
-        name = type(exc).__name__
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        name = safe_text(lambda: type(exc).__name__, "exception")
+        text = safe_text(lambda: str(exc), f"<{name}.__str__ failed>").strip()
+        text = text.splitlines()[0] if text else ""
         # Python's own words about the exception stay as they are; the tutor's are translated.
         detail: str | wire.Said = text[:MESSAGE_LIMIT]
         kind: wire.ErrorKind = "exception"
         if isinstance(exc, SystemExit):
             detail = wire.said(N_("sys.exit({code}) was called; the namespace is kept"),
-                               code=repr(exc.code)[:MESSAGE_LIMIT])
+                               code=safe_text(lambda: repr(exc.code), "?")[:MESSAGE_LIMIT])
         elif isinstance(exc, KeyboardInterrupt):
             detail = detail or wire.said(N_("the cell was interrupted"))
-        elif _is_out_of_memory(exc):
+        elif is_out_of_memory(exc, text):
             kind = "out_of_memory"
             if self.device.startswith("cuda"):
                 torch.cuda.empty_cache()
@@ -188,10 +204,10 @@ class Worker:
             # Nothing to translate but the detail.
             sentence = (wire.said("{name}: {detail}", name=name, detail=detail) if detail
                         else wire.said("{name}", name=name))
-        text = "".join(traceback.format_list(frames)) if frames else ""
+        text = "".join(format_list(frames)) if frames else ""
         if text:
             text = "Traceback (most recent call last):\n" + text
-        text += "".join(traceback.format_exception_only(type(exc), exc))
+        text += "".join(format_exception_only(type(exc), exc))
         error = wire.error_said(kind, sentence, text[-20_000:])
         error["message"] = shorten(error["message"], MESSAGE_LIMIT)
         if isinstance(exc, KeyboardInterrupt):
@@ -200,7 +216,7 @@ class Worker:
 
     def handle_exec(self, request: dict[str, Any]) -> dict[str, Any]:
         """Run a cell; report output-free result data: error, snapshot, plots, duration."""
-        started = time.perf_counter()
+        started = perf_counter()
         filename = str(request.get("filename", "<cell>"))
         plots.figures.clear()
         assigned, error = self.run_guarded(self._exec, str(request["code"]), filename)
@@ -216,9 +232,9 @@ class Worker:
             if error is None:
                 error = wire.error_said("exception", wire.said(
                     N_("The cell ran, but its tensors could not be listed: {error}"),
-                    error=_shorten(f"{type(exc).__name__}: {exc}")))
+                    error=one_line(f"{type(exc).__name__}: {exc}")))
         return {"ok": error is None, "error": error, "snapshot": shot, "plots": figures,
-                "duration_s": time.perf_counter() - started}
+                "duration_s": perf_counter() - started}
 
     def _eval(self, expression: str) -> Any:
         filename = "<expression>"
@@ -241,6 +257,9 @@ class Worker:
         """Evaluate here, or in a forked throwaway copy when `fresh_copy` is set."""
         if not request.get("fresh_copy"):
             return self.evaluate(str(request["expression"]))
+        if torch.cuda.is_initialized():  # a cell used CUDA on a CPU worker: a fork cannot
+            return {"ok": False, "replay": True, "error": wire.error(
+                "protocol", "CUDA is initialised in this worker: a fork of it cannot use it")}
         return self.evaluate_in_copy(str(request["expression"]))
 
     def evaluate_in_copy(self, expression: str) -> dict[str, Any]:
@@ -262,7 +281,7 @@ class Worker:
                 data = protocol.encode(self.evaluate(expression))
             except Exception as exc:  # too large, or not encodable
                 data = protocol.encode({"ok": False, "value": None, "repr": "", "error":
-                                        wire.error("exception", _shorten(str(exc)))})
+                                        wire.error("exception", one_line(str(exc)))})
             with contextlib.suppress(OSError):
                 os.write(write_end, data)
             os._exit(0)
@@ -295,7 +314,7 @@ class Worker:
         how = problem or protocol.describe_status(status)
         return {"ok": False, "value": None, "repr": "", "error": wire.error_said(
             "crash", wire.said(N_("The copy evaluating the expression {how}."),
-                               how=_shorten(how)))}
+                               how=one_line(how)))}
 
     def handle_graph(self, request: dict[str, Any]) -> dict[str, Any]:
         """The autograd tree of one named tensor."""
@@ -318,12 +337,12 @@ class Worker:
             if handler is None:
                 return {"ok": False, "error": wire.error_said("protocol", wire.said(
                     N_("The worker does not understand the request {op}."),
-                    op=_shorten(repr(op))))}
+                    op=one_line(repr(op))))}
             return handler(request)
         except Exception as exc:  # a fault in the runner itself, not in the cell
             return {"ok": False, "error": wire.error_said("exception", wire.said(
                 N_("The runner failed while handling the request: {error}"),
-                error=_shorten(f"{type(exc).__name__}: {exc}")))}
+                error=one_line(f"{type(exc).__name__}: {exc}")))}
 
     def serve(self) -> None:
         """Answer requests until the client hangs up."""
@@ -335,15 +354,14 @@ class Worker:
             if request is None:
                 reaping.end_tree(self.pid, include_root=False)
                 os._exit(0)
+            self.request_id = request.get("id")
             reply = self.answer(request)
             if os.getpid() != self.pid:
                 os._exit(0)
-            if self.output_lost:
-                reply["replace"] = True
-                reply["ok"] = False
-                reply["error"] = wire.error_said("crash", wire.said(N_(
-                    "The cell closed every copy of the output channel, so the worker was "
-                    "replaced; the namespace was reset.")))
+            zygote = reaping.fate(self.zygote) if os.getppid() == self.zygote else "killed"
+            if self.output_lost or zygote:
+                reply.update(replace=True, ok=False,
+                             error=fate_error("output" if self.output_lost else str(zygote)))
             reply["id"] = request.get("id")
             try:
                 data = protocol.encode(reply)
@@ -351,45 +369,13 @@ class Worker:
                 data = protocol.encode({"id": request.get("id"), "ok": False,
                                         "error": wire.error_said("exception", wire.said(
                                             N_("The result could not be sent: {error}"),
-                                            error=_shorten(str(exc))))})
-            self.sock.sendall(data)
-
-
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return shorten(text, MESSAGE_LIMIT)
-
-
-def _open_fds() -> list[int]:
-    try:
-        return sorted(int(name) for name in os.listdir("/proc/self/fd"))
-    except OSError:
-        return list(range(3, 256))
-
-
-def _text_stream(fd: int) -> io.TextIOWrapper:
-    """An unbuffered, write-through text stream over `fd`."""
-    raw = io.FileIO(fd, "w", closefd=False)
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", write_through=True)
-
-
-def _assigned_names(tree: ast.Module) -> list[str]:
-    """Top-level names assigned by a cell, in source order (for choosing the graph root)."""
-    names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.append((node.lineno, node.col_offset, node.id))
-    return [name for _, _, name in sorted(names)]
-
-
-def _is_out_of_memory(exc: BaseException) -> bool:
-    if isinstance(exc, MemoryError):
-        return True
-    cuda_oom = getattr(torch.cuda, "OutOfMemoryError", None)
-    if cuda_oom is not None and isinstance(exc, cuda_oom):
-        return True
-    text = str(exc)
-    return isinstance(exc, RuntimeError) and (
-        "can't allocate memory" in text or "out of memory" in text.lower()
-        or "bad_alloc" in text or "not enough memory" in text
-    )
+                                            error=one_line(str(exc))))})
+            self.replying = True  # a lost zygote's signal now waits for the reply (below)
+            try:
+                self.sock.sendall(data)
+            except OSError:  # a cell closed or replaced the socket: nothing can be answered
+                os._exit(wire.EXIT_CHANNEL_LOST)
+            self.replying, self.request_id = False, None
+            if self.orphaned:
+                reaping.end_tree(self.pid, include_root=False)
+                os._exit(0)

@@ -93,6 +93,8 @@ class WorkerLink:
         self.interrupt_sent = False
         self.interrupt_maybe_pending = False
         self.wake = asyncio.Event()
+        #: Its zygote is gone: whatever ends it must end its whole tree itself.
+        self.orphan = False
         self.alive = True
         self.fault: Fault | None = None
         self.loop.add_reader(self.sock.fileno(), self._on_socket)

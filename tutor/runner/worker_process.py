@@ -19,18 +19,29 @@ import torch
 
 from tutor.runner import plots, protocol, reaping, sandbox
 from tutor.runner.worker import OUTPUT_BACKUP_FD, Worker
+from tutor.runner.worker_support import lost_reply
 
-#: Signals the zygote ignores, so that a cell signalling its parent cannot end the session
-#: (SIGKILL and SIGSTOP cannot be ignored: the client restarts a zygote they end or stop).
-#: Workers put them back to their defaults.
-SHIELDED_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2",
-                                       "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGTSTP", "SIGTTIN",
-                                       "SIGTTOU", "SIGXCPU", "SIGXFSZ")
-    if hasattr(signal, name)
-)
 #: Sent to a worker when its zygote dies: it ends its own process tree, then exits.
 ORPHAN_SIGNAL = signal.SIGRTMIN + 1 if hasattr(signal, "SIGRTMIN") else signal.SIGTERM
+#: Signals the zygote ignores, so that a cell signalling its parent cannot end the session:
+#: every signal whose default ends a process, real-time ones too (SIGKILL and SIGSTOP cannot be
+#: ignored: the client restarts a zygote they end or stop). A fault the zygote itself causes still
+#: ends it (the kernel does not let a synchronous SIGSEGV be ignored). Workers put them back to
+#: their defaults. Not here: SIGINT (ignored apart), SIGCHLD (the zygote's), SIGPIPE (Python
+#: ignores it), those that end nothing, and ORPHAN_SIGNAL (a worker's own handler).
+_NOT_SHIELDED = {getattr(signal, name) for name in (
+    "SIGKILL", "SIGSTOP", "SIGINT", "SIGCHLD", "SIGPIPE", "SIGCONT", "SIGWINCH", "SIGURG")
+    if hasattr(signal, name)} | {ORPHAN_SIGNAL}
+SHIELDED_SIGNALS = tuple(sorted(
+    signum for signum in (signal.valid_signals() if hasattr(signal, "valid_signals") else ())
+    if signum not in _NOT_SHIELDED and signum < getattr(signal, "NSIG", 65)))
+
+
+def set_signals(signals: tuple[int, ...], handler: Any) -> None:
+    """Give each of `signals` `handler`, skipping any this system does not let be set."""
+    for signum in signals:
+        with contextlib.suppress(OSError, ValueError, RuntimeError):
+            signal.signal(signum, handler)
 
 
 def _no_input(prompt: object = "") -> str:
@@ -67,21 +78,27 @@ def reseed(device: str, seed: int) -> None:
         numpy_random.seed(seed & 0xFFFF_FFFF)
 
 
-def open_fds() -> list[int]:
-    """The fds open in this process."""
-    for path in ("/proc/self/fd", "/dev/fd"):
-        try:
-            return [int(name) for name in os.listdir(path)]
-        except OSError:
-            continue
-    return list(range(3, 256))
+#: The worker this process serves as, once it does (for the orphan signal's handler).
+_serving: list[Worker] = []
 
 
 def _orphaned(zygote: int) -> Any:
     def handler(signum: int, frame: object) -> None:
-        if os.getppid() != zygote:  # the zygote is gone: take this worker's tree with it
-            reaping.end_tree(os.getpid(), include_root=False)
-            os._exit(0)
+        if os.getppid() == zygote:
+            return
+        # The zygote is gone: take this worker's tree with it. A request running now is
+        # answered first (the client then blames the zygote's end on it, not on the next one);
+        # one whose reply is being written is left to finish it (serve() exits after).
+        worker = _serving[0] if _serving else None
+        if worker is not None:
+            worker.orphaned = True
+            if worker.replying:
+                return
+            if worker.request_id is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.sock.sendall(lost_reply(worker.request_id))
+        reaping.end_tree(os.getpid(), include_root=False)
+        os._exit(0)
 
     return handler
 
@@ -109,15 +126,14 @@ def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: 
         os.dup2(null, 0)
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
-        for fd in open_fds():
+        for fd in reaping.open_fds():
             if fd not in keep:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 (lives as long as the worker)
         builtins.input = _no_input
         builtins.plot = plots.plot  # type: ignore[attr-defined]
-        for signum in SHIELDED_SIGNALS:
-            signal.signal(signum, signal.SIG_DFL)
+        set_signals(SHIELDED_SIGNALS, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
         reseed(device, int.from_bytes(os.urandom(8), "little") if seed is None else seed)
@@ -129,6 +145,7 @@ def run_worker(sock: socket.socket, out_fd: int, device: str, memory_limit_mib: 
         if policy is not None:
             sandbox.apply(policy)
         worker = Worker(sock, device)
+        _serving.append(worker)
         protocol.send(sock, {"hello": os.getpid()})
         worker.serve()
     finally:

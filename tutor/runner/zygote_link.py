@@ -22,6 +22,7 @@ from typing import IO, Any
 from tutor.i18n import _
 from tutor.runner import protocol, reaping
 from tutor.runner.state import RunnerError
+from tutor.text import printable, shorten
 
 #: Seconds the zygote has to answer a spawn or a ping before it is taken as hung.
 ZYGOTE_DEADLINE_S = 3.0
@@ -70,6 +71,8 @@ class ZygoteLink:
         self.stderr: IO[bytes] | None = None
         self.lost = False
         self.closing = False
+        #: Workers this zygote started (one that started none and died is counted as failing).
+        self.spawned = 0
 
     @property
     def deadline(self) -> float:
@@ -147,12 +150,13 @@ class ZygoteLink:
             raise ZygoteLost("The class's runner did not answer.") from None
 
     def stderr_tail(self) -> str:
-        """The last line the zygote wrote to stderr (a traceback's last line, say)."""
+        """The last line the zygote wrote to stderr (a traceback's last line, say), escaped and
+        cut: a cell can write there too (/proc/<zygote>/fd/2), and it is shown in the app."""
         if self.stderr is None:
             return ""
         self.stderr.seek(0)
         lines = self.stderr.read()[-8192:].decode(errors="replace").strip().splitlines()
-        return lines[-1] if lines else ""
+        return shorten(printable(lines[-1]), 300) if lines else ""
 
     def _on_control(self) -> None:
         assert self.control is not None
@@ -226,16 +230,21 @@ class ZygoteLink:
         return await future
 
     def send(self, command: dict[str, Any]) -> None:
-        """Send a command that needs no answer."""
+        """Send a command that needs no answer (a zygote that takes none of it within its
+        deadline, stopped with a full socket, is taken as lost rather than block the app)."""
         if self.lost or self.control is None:
             return
-        self.control.setblocking(True)
+        self.control.settimeout(self.deadline)
         try:
             protocol.send(self.control, command)
-        except OSError:
+        except TimeoutError:  # alive but not reading (stopped): end it
+            self.kill()
+            self._gone(_("The runner process stopped"))
+        except OSError:  # gone already (its pid may be reused: nothing is signalled)
             self._gone(_("The runner process stopped"))
         finally:
-            self.control.setblocking(False)
+            with contextlib.suppress(OSError):
+                self.control.setblocking(False)
 
     async def spawn(self, seed: int, sandbox: dict[str, Any] | None = None
                     ) -> tuple[int, int, int]:
@@ -253,6 +262,7 @@ class ZygoteLink:
                 if done:
                     message = answer.result()
                     pid, (sock_fd, out_fd) = int(message["pid"]), message["fds"]
+                    self.spawned += 1
                     return pid, sock_fd, out_fd
                 await self.check()  # busy (preloading) is fine; hung is not
         finally:
