@@ -98,18 +98,13 @@ def test_commands_never_import_the_command_line() -> None:
 
 #: Most lines a module of the package may have (issue #15: split by responsibility beyond it).
 MAX_LINES = 400
-#: Modules over MAX_LINES whose split is another branch's work this round (SPECS.md): runner
-#: (zygote.py), verdicts (compare.py), the lead (server.py). An entry that is no longer over the
-#: limit fails the test too, so the list only shrinks.
-SPLITS_UNDER_WAY = {"runner/zygote.py"}
 
 
 def test_no_module_is_over_400_lines() -> None:
     lengths = {str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
                for path in PACKAGE.rglob("*.py")}
     over = {name for name, lines in lengths.items() if lines > MAX_LINES}
-    assert over - SPLITS_UNDER_WAY == set(), {name: lengths[name] for name in over}
-    assert SPLITS_UNDER_WAY - over == set(), "split now: remove from SPLITS_UNDER_WAY"
+    assert over == set(), {name: lengths[name] for name in over}
 
 
 def test_text_is_cut_in_one_place() -> None:

@@ -87,7 +87,7 @@ class ZygoteLink:
         client_end, zygote_end = socket.socketpair()
         self.control = client_end
         client_end.setblocking(False)
-        args = ["-m", "tutor.runner.zygote", "--control", str(zygote_end.fileno()),
+        args = ["-m", "tutor.runner.zygote_main", "--control", str(zygote_end.fileno()),
                 "--device", self.device, "--parent", str(os.getpid())]
         if threading.current_thread() is threading.main_thread():
             # PR_SET_PDEATHSIG fires when the forking *thread* ends, so only ask from the main one.
