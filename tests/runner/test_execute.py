@@ -70,19 +70,25 @@ async def test_autograd_example_snapshot(runner: Runner, ns: str) -> None:
 
 
 async def test_graph_is_capped(runner: Runner, ns: str) -> None:
+    """The Graph pane's tree (the run's snapshot) stops at build_graph's depth and says how many
+    inputs it left out."""
+    import inspect
+
+    from tutor.runner.snapshot import build_graph
+
+    max_depth = inspect.signature(build_graph).parameters["max_depth"].default
     code = (
         "import torch\nt = torch.ones(2, requires_grad=True)\n"
-        "for _ in range(50):\n    t = t * 1.5\n"
+        f"for _ in range({max_depth * 6}):\n    t = t * 1.5\n"
     )
-    await runner.execute(ns, code + "s = t.sum()")
-    graph = await runner.graph(ns, "s", max_depth=5, max_nodes=40)
-    assert graph is not None
+    result = await runner.execute(ns, code + "s = t.sum()")
+    graph = result["snapshot"]["graph"]
+    assert graph is not None and graph["name"] == "s"
     depth, node = 1, graph
     while node["children"]:
         node, depth = node["children"][0], depth + 1
-    assert depth == 5
+    assert depth == max_depth
     assert node["more"] == 1
-    assert await runner.graph(ns, "missing") is None
 
 
 async def test_module_parameters(runner: Runner, ns: str) -> None:

@@ -334,17 +334,6 @@ class Runner(RequestMixin):
             return await self._evaluate_in_replay(namespace, expression, timeout)
         return evaluated(reply)
 
-    async def graph(
-        self, namespace: str, name: str, *, max_depth: int = 8, max_nodes: int = 40
-    ) -> wire.GraphNode | None:
-        """The autograd tree of `name` in `namespace`, or None if it has no grad_fn."""
-        reply, _output, _kept = await self._request(
-            namespace,
-            {"op": "graph", "name": name, "max_depth": max_depth, "max_nodes": max_nodes},
-            None, None)
-        graph: wire.GraphNode | None = reply.get("graph")
-        return graph
-
     async def reset(self, namespace: str) -> None:
         """Give `namespace` a fresh, empty worker (forked from the zygote).
 

@@ -27,7 +27,7 @@ EXIT_CHANNEL_LOST = 72
 #: a garbled reply from a worker is reported as a `crash`, since its worker is replaced.
 ErrorKind = Literal["exception", "timeout", "crash", "out_of_memory", "protocol"]
 #: Requests a worker understands.
-Op = Literal["exec", "eval", "graph", "ping"]
+Op = Literal["exec", "eval", "ping"]
 
 
 #: A sentence for people as its English template and the values it is filled in with:

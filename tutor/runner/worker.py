@@ -316,17 +316,9 @@ class Worker:
             "crash", wire.said(N_("The copy evaluating the expression {how}."),
                                how=one_line(how)))}
 
-    def handle_graph(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The autograd tree of one named tensor."""
-        graph = snapshot.build_graph(
-            self.namespace, str(request["name"]),
-            max_depth=int(request.get("max_depth", 8)), max_nodes=int(request.get("max_nodes", 40)),
-        )
-        return {"graph": graph}
-
     def answer(self, request: dict[str, Any]) -> dict[str, Any]:
         """The reply to one request (never raises)."""
-        handlers = {"exec": self.handle_exec, "eval": self.handle_eval, "graph": self.handle_graph}
+        handlers = {"exec": self.handle_exec, "eval": self.handle_eval}
         op = request.get("op")
         if request.get("discard_interrupt"):
             self.interrupted = False
