@@ -6,6 +6,7 @@ docs/architecture.md ("Command line").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,6 +14,7 @@ from tutor.course import Course, Lesson, Quiz
 from tutor.course.catalog import declared_id
 from tutor.grading.choices import in_quiz_language
 from tutor.i18n import _
+from tutor.runner import wire
 from tutor.runner.state import RunnerError
 from tutor.study.quizzes import evaluate_code
 
@@ -23,7 +25,7 @@ class Executor(Protocol):
     async def reset(self, namespace: str) -> None: ...
 
     async def execute(self, namespace: str, code: str, *, timeout: float | None = None,
-                      filename: str = "<cell>") -> dict[str, Any]: ...
+                      filename: str = "<cell>") -> wire.ExecuteResult: ...
 
     async def evaluate(self, namespace: str, expression: str, *, fresh_copy: bool = False,
                        timeout: float | None = None) -> dict[str, Any]: ...
@@ -270,7 +272,7 @@ def quiz_problem(quiz: Quiz, value: Any) -> str | None:
         forms=forms, message=refused[0][1].message)
 
 
-def _error(error: dict[str, Any] | None) -> dict[str, Any] | None:
+def _error(error: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if error is None:
         return None
     return {"kind": error.get("kind", "exception"), "message": error.get("message", "")}

@@ -15,7 +15,7 @@ import secrets
 import signal
 import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from tutor.i18n import _
 from tutor.runner import reaping, wire
@@ -293,8 +293,8 @@ class Runner(RequestMixin):
         timeout: float | None = None,
         on_output: Callable[[str], None] | None = None,
         filename: str = "<cell>",
-    ) -> dict[str, Any]:
-        """Run `code` in `namespace` (created on first use); a wire.ExecuteResult.
+    ) -> wire.ExecuteResult:
+        """Run `code` in `namespace` (created on first use).
 
         `error` is None or a wire.Error; `snapshot` is empty after a crash. A runner that lost
         its zygote gives a crash result (and restarts); only a closed or dead one raises.
@@ -314,7 +314,7 @@ class Runner(RequestMixin):
             "plots": reply.get("plots") or [],
             "duration_s": float(reply.get("duration_s", time.perf_counter() - started)),
         }
-        return cast(dict[str, Any], result)
+        return result
 
     async def evaluate(
         self, namespace: str, expression: str, *, fresh_copy: bool = False,

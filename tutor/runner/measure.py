@@ -57,7 +57,7 @@ async def roundtrip_ms(runner: Runner, namespace: str, repeats: int = 200) -> li
         started = time.perf_counter()
         result = await runner.execute(namespace, SMALL_CELL)
         times.append((time.perf_counter() - started) * 1000)
-        if not result["ok"]:
+        if result["error"] is not None:
             raise RuntimeError(result["error"]["message"])
     return times
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tutor.i18n import _
+from tutor.runner import wire
 from tutor.runner.client import Runner
 
 
@@ -32,27 +33,27 @@ class CellSession:
             and prefix[: len(self._history)] == self._history
         )
 
-    async def _run(self, cells: list[str], index: int, **options: Any) -> dict[str, Any]:
-        result = await self.runner.execute(
+    async def _run(self, cells: list[str], index: int, **options: Any) -> wire.CellResult:
+        ran = await self.runner.execute(
             self.namespace, cells[index], filename=f"<cell {index + 1}>", **options)
+        result: wire.CellResult = {**ran, "cell": index}
         if result["ok"] and self._generation == self.runner.generation(self.namespace):
             self._history.append(cells[index])
         else:
             self._generation = None  # a half-run cell leaves state the history cannot describe
-        result["cell"] = index
         return result
 
     async def _prepare(
         self, cells: list[str], index: int, timeout: float | None
-    ) -> dict[str, Any] | None:
+    ) -> wire.CellResult | None:
         """Bring the namespace to exactly cells[:index]; return the failing cell's result if any."""
         prefix = cells[:index]
         if not self._in_sync(prefix):
             await self.reset()
         for position in range(len(self._history), index):
             result = await self._run(cells, position, timeout=timeout)
-            if not result["ok"]:
-                error = result["error"]
+            error = result["error"]
+            if error is not None:
                 error["message"] = _("Cell {number} failed first: {error}").format(
                     number=position + 1, error=error["message"])
 
@@ -66,7 +67,7 @@ class CellSession:
         *,
         on_output: Callable[[str], None] | None = None,
         timeout: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> wire.CellResult:
         """Run cells[index] after exactly cells[:index]; the result's `cell` says which cell it is.
 
         If an earlier cell fails, its result is returned instead (with `cell` set to its index).

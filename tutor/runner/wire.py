@@ -169,6 +169,13 @@ class ExecuteResult(TypedDict):
     duration_s: float
 
 
+class CellResult(ExecuteResult, total=False):
+    """A lesson cell's run (`CellSession.run_cell`): `cell` is the index of the cell the result
+    is for, an earlier one when that failed first."""
+
+    cell: int
+
+
 class EvaluateResult(TypedDict):
     """`Runner.evaluate`'s result."""
 

@@ -25,6 +25,7 @@ from tutor.grading.choices import in_quiz_language
 from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 from tutor.progress.writer import ProgressWriter
+from tutor.runner import wire
 from tutor.runner.client import Runner, RunnerError
 from tutor.runner.session import CellSession
 from tutor.study.cells import Cells
@@ -44,7 +45,7 @@ EDITED_NOTE = N_("Your cells differ from the lesson's: answers are computed from
 class RunOutcome:
     """A cell run: the runner's result (cell states are in `LessonSession.cells` after it)."""
 
-    result: dict[str, Any]
+    result: wire.ExecuteResult
     lesson_completed: bool
 
 
@@ -157,8 +158,9 @@ class LessonSession:
             result = await self.learner.run_cell(
                 self.cells.sources, index, on_output=on_output, timeout=self.lesson.timeout)
         except RunnerError as exc:
-            result = {"ok": False, "output": "", "duration_s": 0.0, "snapshot": None,
-                      "error": {"kind": "crash", "message": str(exc), "traceback": ""}}
+            result = {"ok": False, "output": "", "truncated": False, "duration_s": 0.0,
+                      "snapshot": wire.empty_snapshot(), "plots": [],
+                      "error": wire.error("crash", str(exc))}
         finally:
             self.cells.running = None
         self.cells.after_run(index, result)

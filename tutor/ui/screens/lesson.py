@@ -315,8 +315,9 @@ class LessonScreen(QuizScreen):
         output.finish(result, streamed)
         self.panes.show_result(result, assigned_names(self.sources[index]))
         self.panes.fit_output()
-        if not result["ok"] and result["error"]["kind"] in ("crash", "out_of_memory", "timeout"):
-            self.notify(printable(result["error"]["message"]), severity="error", timeout=8,
+        error = result["error"]
+        if error is not None and error["kind"] in ("crash", "out_of_memory", "timeout"):
+            self.notify(printable(error["message"]), severity="error", timeout=8,
                         markup=False)
         self._show_cell_states()
         if result["ok"]:

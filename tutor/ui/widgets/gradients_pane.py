@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.i18n import _
+from tutor.runner import wire
 from tutor.ui.labels import shape_text
 from tutor.ui.widgets.tensors_pane import name_cell, text_cell
 
@@ -22,7 +21,7 @@ class GradientsPane(DataTable[Text]):
         self.cursor_type = "row"
         self.add_columns(_("name"), _("grad values"), _("grad shape"))
 
-    def show(self, tensors: list[dict[str, Any]], changed: set[str] | None = None) -> None:
+    def show(self, tensors: list[wire.TensorEntry], changed: set[str] | None = None) -> None:
         """Replace the rows with the gradients in this snapshot, in the order given."""
         self.clear()
         for entry in tensors:

@@ -9,13 +9,14 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tutor.i18n import N_, _
+from tutor.runner import wire
 from tutor.text import printable
 
 #: The root's label while there is no graph (the Panes hide an empty tree behind a message).
 EMPTY = N_("no graph")
 
 
-def node_label(node: dict[str, Any]) -> str:
+def node_label(node: wire.GraphNode) -> str:
     """`loss ← SigmoidBackward0`, `w (leaf)`, or just the operation (control characters in
     names escaped)."""
     op, name = str(node.get("op", "?")), node.get("name")
@@ -36,7 +37,7 @@ class GraphPane(Tree[None]):
         """Labels are plain text: a tensor named `[red]x` is shown as typed, not as markup."""
         return Text(label) if isinstance(label, str) else label
 
-    def show(self, graph: dict[str, Any] | None) -> None:
+    def show(self, graph: wire.GraphNode | None) -> None:
         """Draw `graph` (the runner's tree) or say there is none."""
         self.clear()
         if graph is None:
@@ -46,7 +47,7 @@ class GraphPane(Tree[None]):
         self._add_branch(self.root, graph)
         self.root.expand_all()
 
-    def _add_branch(self, parent: TreeNode[None], node: dict[str, Any]) -> None:
+    def _add_branch(self, parent: TreeNode[None], node: wire.GraphNode) -> None:
         for child in node.get("children", []):
             if child.get("children") or child.get("more"):
                 branch = parent.add(node_label(child))

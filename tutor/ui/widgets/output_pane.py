@@ -7,6 +7,7 @@ from typing import Any
 from textual.widgets import TextArea
 
 from tutor.i18n import _
+from tutor.runner import wire
 from tutor.text import printable
 
 #: Characters kept in the pane; older text is dropped (the runner truncates huge output too).
@@ -36,7 +37,7 @@ class OutputPane(TextArea):
         self.insert(text, self.document.end)
         self.scroll_end(animate=False)
 
-    def finish(self, result: dict[str, Any], streamed: bool) -> None:
+    def finish(self, result: wire.ExecuteResult, streamed: bool) -> None:
         """Show what was not streamed, and the error, once the run is over."""
         if not streamed and result.get("output"):
             self.append(result["output"])

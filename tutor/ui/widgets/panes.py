@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static, Tab, Tabs
 
 from tutor.i18n import N_, _
+from tutor.runner import wire
 from tutor.ui.widgets.gradients_pane import GradientsPane
 from tutor.ui.widgets.graph_pane import GraphPane
 from tutor.ui.widgets.output_pane import OutputPane
@@ -60,7 +61,7 @@ class Panes(Vertical):
         super().__init__(**kwargs)
         self.current = "output"
         self.filled: set[str] = set()
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.entries: dict[str, wire.TensorEntry] = {}
         """The latest snapshot's tensors by name (for the detail line and the next ordering)."""
         self.long_output = False
         """Whether the latest run's output is longer than the Output pane's usual rows."""
@@ -157,7 +158,7 @@ class Panes(Vertical):
 
         self.call_after_refresh(measure)
 
-    def show_result(self, result: dict[str, Any], assigned: list[str] | None = None) -> None:
+    def show_result(self, result: wire.ExecuteResult, assigned: list[str] | None = None) -> None:
         """Refresh the Tensors, Gradients, Graph and Plot panes from a run's snapshot; `assigned`
         (the names the cell just run assigns) come first in the tables. A good run that drew
         plots shows the Plot tab (Output is the next tab, F10)."""

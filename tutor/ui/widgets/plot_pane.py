@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual.containers import VerticalScroll
 
 from tutor.i18n import _
+from tutor.runner import wire
 from tutor.text import printable, shorten
 
 if TYPE_CHECKING:
@@ -26,13 +27,13 @@ MARKERS = ("•", "x", "+", "o", "*", "#", "@", "%")
 MAX_FIGURES = 8
 
 
-def figure_label(figure: dict[str, Any], number: int) -> str:
+def figure_label(figure: wire.Plot, number: int) -> str:
     """A figure's title for the plot (escaped and short), or `plot N` without one."""
     title = printable(str(figure.get("title") or "")).replace("\n", " ")
     return shorten(title, 60) or _("plot {number}").format(number=number)
 
 
-def series_of(figure: dict[str, Any]) -> list[tuple[str, list[float]]]:
+def series_of(figure: wire.Plot) -> list[tuple[str, list[float]]]:
     """(label, values) of each series that has any values; unnamed ones are numbered."""
     shown = []
     for number, series in enumerate(figure.get("series") or [], 1):
@@ -50,16 +51,16 @@ class PlotPane(VerticalScroll):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.figures: list[dict[str, Any]] = []
+        self.figures: list[wire.Plot] = []
 
-    def show(self, figures: list[dict[str, Any]]) -> None:
+    def show(self, figures: list[wire.Plot]) -> None:
         """Replace the plots with `figures` (a run's `plots`; [] clears the pane)."""
         self.figures = [f for f in figures[:MAX_FIGURES] if series_of(f)]
         self.remove_children()
         if self.figures:
             self.mount_all(self._plot(figure, n) for n, figure in enumerate(self.figures, 1))
 
-    def _plot(self, figure: dict[str, Any], number: int) -> PlotextPlot:
+    def _plot(self, figure: wire.Plot, number: int) -> PlotextPlot:
         from textual_plotext import PlotextPlot
 
         widget = PlotextPlot(classes="plot")

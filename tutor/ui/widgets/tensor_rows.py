@@ -13,13 +13,13 @@ together under its name (a module ranks by its best-ranked parameter).
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 from tutor.i18n import _
+from tutor.runner import wire
 from tutor.text import printable
 from tutor.ui.labels import dtype_text, shape_text
 
-Entry = dict[str, Any]
+Entry = wire.TensorEntry
 
 
 def group_name(entry: Entry) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.i18n import N_, _
+from tutor.runner import wire
 from tutor.text import printable, shorten
 from tutor.ui.labels import dtype_text, shape_text
 
@@ -31,7 +30,7 @@ def text_cell(value: object, limit: int = CELL_CHARS) -> Text:
     return Text(shorten(printable(str(value)), limit))
 
 
-def grad_cell(grad: dict[str, Any] | None) -> Text:
+def grad_cell(grad: wire.GradInfo | None) -> Text:
     """The gradient's values (`—` while there is none): a scalar's shape `()` read as empty."""
     if not grad:
         return Text("—")
@@ -49,7 +48,7 @@ class TensorsPane(DataTable[Text]):
         self.zebra_stripes = True
         self.add_columns(*(_(column) for column in COLUMNS))
 
-    def show(self, tensors: list[dict[str, Any]], changed: set[str] | None = None) -> None:
+    def show(self, tensors: list[wire.TensorEntry], changed: set[str] | None = None) -> None:
         """Replace the rows with this snapshot's tensors, in the order given."""
         self.clear()
         for entry in tensors:
