@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lesson_running import LocalRunner
 
 from tutor.checking import check_lesson, quiz_problem
 from tutor.course import Course, Quiz, parse_lesson
@@ -132,37 +133,6 @@ def test_the_human_report_counts_plots_and_prints_folder_errors_without_a_line(
     out = capsys.readouterr().out
     assert "cells 1/1, quizzes 0/0, plots 2" in out
     assert "folder.md: not a lesson file" in out and "folder.md:0" not in out
-
-
-class LocalRunner:
-    """An executor that runs cells and evaluates expressions in this process, encoding values
-    as the runner does (`encode`, replaceable to mimic another encoding)."""
-
-    def __init__(self, encode: Any = None) -> None:
-        from tutor.runner.values import encode as runner_encode
-
-        self.encode = encode or runner_encode
-        self.namespace: dict[str, Any] = {}
-
-    async def reset(self, namespace: str) -> None:
-        self.namespace = {}
-
-    async def drop(self, namespace: str) -> None:
-        return None
-
-    async def execute(self, namespace: str, code: str, *, timeout: float | None = None,
-                      filename: str = "<cell>") -> dict[str, Any]:
-        exec(code, self.namespace)
-        return {"ok": True, "output": "", "error": None}
-
-    async def evaluate(self, namespace: str, expression: str, *, fresh_copy: bool = False,
-                       timeout: float | None = None) -> dict[str, Any]:
-        try:
-            value = eval(expression, dict(self.namespace) if fresh_copy else self.namespace)
-        except Exception as error:
-            return {"ok": False, "value": None,
-                    "error": {"kind": "exception", "message": f"{type(error).__name__}: {error}"}}
-        return {"ok": True, "value": self.encode(value), "error": None}
 
 
 CODE_LESSON = ("---\nid: zeros\ntitle: Zeros\n---\n\n## One\n\n```python\nimport torch\n```\n\n"

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lesson_running import LocalRunner
 
 from tutor.checking import check_lesson
 from tutor.course import Course, course_json, parse_lesson
 from tutor.grading import grade_code
 from tutor.grading.constraints import breaches, parse_constraints
-from tutor.runner.values import encode
 
 
 @pytest.mark.parametrize(("mapping", "words"), [
@@ -111,41 +111,12 @@ constraints:
 """
 
 
-class EvalRunner:
-    """Just enough of the runner for `check_lesson`: cells exec'd and expressions eval'd in a
-    dict, values sent through the runner's own encoding."""
-
-    def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {}
-
-    async def reset(self, namespace: str) -> None:
-        self.namespace = {}
-
-    async def drop(self, namespace: str) -> None:
-        return None
-
-    async def execute(self, namespace: str, code: str, *, timeout: float | None = None,
-                      filename: str = "<cell>") -> dict[str, Any]:
-        exec(code, self.namespace)
-        return {"ok": True, "output": "", "error": None}
-
-    async def evaluate(self, namespace: str, expression: str, *, fresh_copy: bool = False,
-                       timeout: float | None = None) -> dict[str, Any]:
-        scope = dict(self.namespace) if fresh_copy else self.namespace
-        try:
-            value = eval(expression, scope)
-        except Exception as error:  # as the runner replies: the exception, by name
-            return {"ok": False, "value": None,
-                    "error": {"kind": "exception", "message": f"{type(error).__name__}: {error}"}}
-        return {"ok": True, "value": encode(value), "error": None}
-
-
 def checked(tmp_path: Path, text: str) -> dict[str, dict[str, Any]]:
     path = tmp_path / "rules.md"
     path.write_text(text, encoding="utf-8")
     lesson, errors = parse_lesson(path)
     assert lesson is not None and not errors, errors
-    result = asyncio.run(check_lesson(EvalRunner(), lesson, Course(lessons=[lesson])))
+    result = asyncio.run(check_lesson(LocalRunner(), lesson, Course(lessons=[lesson])))
     return {quiz["id"]: quiz for quiz in result["quizzes"]}
 
 
