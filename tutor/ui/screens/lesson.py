@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Input, TextArea
 
 from tutor.course import Quiz
 from tutor.i18n import N_, _
@@ -23,6 +23,7 @@ from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.notices import OneNotice
 from tutor.ui.widgets.panes import Panes
 from tutor.ui.widgets.quiz_panel import QuizPanel
+from tutor.ui.widgets.release import Footer
 from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.step_view import StepView
 from tutor.ui.widgets.tensor_rows import assigned_names
