@@ -39,7 +39,8 @@ def release_removed_widgets(app: App[object]) -> None:
     """Drop what the app, its screens and the current screen's widgets keep of removed widgets
     (see the module's notes), then free their reference cycles and give the freed heap back to
     the system (glibc's `malloc_trim`: about 2 MiB after a step change)."""
-    for node in (app, *app.screen_stack, *app.screen.walk_children()):
+    screens = app.screen_stack  # empty while the app closes
+    for node in (app, *screens, *(screens[-1].walk_children() if screens else ())):
         forget_removed(node)
     try:
         from textual._styles_cache import StylesCache
