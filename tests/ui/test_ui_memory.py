@@ -104,6 +104,7 @@ def test_hostile_cells_leave_the_ui_process_bounded(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     baseline = report["baseline"]["rss"]
+    print({name: round(figures["rss"] / (1 << 20), 1) for name, figures in report.items()})
     for name, (_, state) in HOSTILE.items():
         # The attack happened, as the cell's state and the panes show; the next cell still runs.
         assert report[name]["state"] == state, (name, report[name])
