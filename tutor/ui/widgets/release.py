@@ -16,7 +16,6 @@ tests/ui/test_ui_memory.py checks that left steps and replaced footer keys are f
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 from collections.abc import Callable
@@ -69,7 +68,10 @@ def forget_removed(node: DOMNode) -> None:
 
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl)."""
+    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl). ctypes is
+    imported here, not before the lesson list's first frame (this module is imported there)."""
+    import ctypes
+
     try:
         return getattr(ctypes.CDLL(None), "malloc_trim", None)
     except OSError:
