@@ -1,8 +1,9 @@
 """Memory of the UI process, beside a bare Textual app and `jupyter console` (budget: ≤ 45 MiB).
 
-Each program runs in an 80x24 pseudo-terminal. tutor is measured at the lesson list and in a
-lesson after running a cell (its runner lives in other processes, measured by runner_memory.py);
-`jupyter console` after running the same cell in its kernel (the console process alone).
+Each program runs in an 80x24 pseudo-terminal. tutor is measured at the lesson list, in a
+lesson after running a cell, and after walking through that lesson and back (its runner lives in
+other processes, measured by runner_memory.py); `jupyter console` after running the same cell in
+its kernel (the console process alone).
 tutor's modules are byte-compiled first, as installing it does (see first_frame.py): compiling
 them from source at each start also leaves the compiler's garbage in the heap.
 """
@@ -24,7 +25,12 @@ from first_frame import byte_compile, lesson_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 F5 = "\x1b[15~"
+F7 = "\x1b[18~"
 F8 = "\x1b[19~"
+#: Rounds through the whole lesson and back (autograd has 8 steps): a step that was left must be
+#: freed, so the figure after them stays near the one after the first run.
+ROUNDS = 3
+STEPS = 8
 
 
 def rss_mib(pid: int) -> float:
@@ -87,6 +93,14 @@ def main() -> None:
     app.wait_for("small step:")
     app.settle()
     rows.append(("tutor in a lesson, after running a cell", f"{rss_mib(app.child.pid):.1f} MiB"))
+    for _ in range(ROUNDS):
+        for key in [F8] * (STEPS - 1) + [F7] * (STEPS - 1):
+            app.child.send(key)
+            app.settle(0.5)
+    app.wait_for("1/8")
+    app.settle()
+    rows.append((f"same, after walking to the last step and back {ROUNDS} times",
+                 f"{rss_mib(app.child.pid):.1f} MiB"))
     app.close()
 
     console = shutil.which("jupyter-console", path=str(Path(sys.executable).parent))

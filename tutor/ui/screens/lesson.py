@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Input, TextArea
 
 from tutor.i18n import N_, _
 from tutor.study import CellState, LessonSession
@@ -20,6 +20,7 @@ from tutor.ui.screens.help import first_key
 from tutor.ui.screens.lesson_quizzes import QuizScreen
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.panes import Panes
+from tutor.ui.widgets.release import Footer
 from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.step_view import StepView
 from tutor.ui.widgets.tensor_rows import assigned_names

@@ -14,13 +14,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from tutor.course import Course, Lesson
 from tutor.i18n import N_, _
 from tutor.text import printable
 from tutor.ui.translated import TranslatedScreen
+from tutor.ui.widgets.release import Footer
 from tutor.ui.widgets.status_bar import StatusBar
 from tutor.ui.widgets.too_small import TooSmall
 

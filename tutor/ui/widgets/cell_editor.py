@@ -18,6 +18,7 @@ from tutor.i18n import _
 from tutor.ui.labels import cell_state_text
 from tutor.ui.widgets.code_theme import code_theme
 from tutor.ui.widgets.keys_in_order import KeysInOrder
+from tutor.ui.widgets.release import release_removed_widgets
 
 
 def shown_text(source: str) -> str:
@@ -130,7 +131,10 @@ class CellEditor(Vertical):
     def set_state(self, state: str) -> None:
         """Show the cell's state (a `tutor.study.CellState`'s value: `ran`, `running`,
         `failed`, `not-run`) in words next to the cell number."""
+        ran = self.state.startswith("running") and not state.startswith("running")
         self.state = state
+        if ran:  # what decoding the run's reply took can go back (a large reply: MiBs)
+            self.app.call_after_refresh(release_removed_widgets, self.app)
         self.query_one(".cell-title", Label).update(self._title())
         self.set_class(state == "failed", "-failed")
         self.set_class(state.startswith("running"), "-running")

@@ -1,4 +1,9 @@
-"""One step of a lesson: its prose, static code, runnable cells and quizzes, in file order."""
+"""One step of a lesson: its prose, static code, runnable cells and quizzes, in file order.
+
+Only the step on screen is built, and a step that was left is freed once it is gone (see
+tutor/ui/widgets/release.py: before, walking through a lesson and back grew the UI by ~26 MiB a
+round); tests/ui/test_ui_memory.py checks it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from tutor.i18n import _
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.prose import Prose as ProseView
 from tutor.ui.widgets.quiz_panel import QuizPanel
+from tutor.ui.widgets.release import release_removed_widgets
 
 
 class StepView(VerticalScroll):
@@ -43,6 +49,10 @@ class StepView(VerticalScroll):
                         _("Nothing to run here: F8 goes on to the next step."),
                         classes="step-hint")
 
+    def on_unmount(self) -> None:
+        # Once it is gone (the next step shown, or the lesson left), what it took with it goes.
+        self.app.call_after_refresh(release_removed_widgets, self.app)
+
     def show_end(self, text: str, kind: str) -> None:
         """A line at the end of the step about the whole lesson (complete, or what is still
         open); "" takes it away. It is not scrolled to: the learner reaches it reading on."""
@@ -63,3 +73,5 @@ class StepView(VerticalScroll):
 
     def quiz_panels(self) -> list[QuizPanel]:
         return list(self.query(QuizPanel))
+
+

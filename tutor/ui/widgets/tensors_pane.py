@@ -52,6 +52,8 @@ class TensorsPane(DataTable[Text]):
         """Replace the rows with this snapshot's tensors, in the order given."""
         self.clear()
         for entry in tensors:
+            if entry["name"] in self.rows:  # names cut to MAX_NAME, or a forged reply, may repeat
+                continue
             self.add_row(
                 name_cell(entry["name"], entry["name"] in (changed or ())),
                 text_cell(entry.get("preview", "")),
