@@ -138,10 +138,20 @@ def private_reads(path: Path) -> list[str]:
     return found
 
 
+#: The one module allowed Textual's internals: it lets go of removed widgets that Textual 8.2
+#: keeps (upstream issues Textualize/textual#6665 and #6666), and tests/ui/test_ui_memory.py
+#: fails if an upgrade changes what it relies on. Nothing else may read private state.
+UPSTREAM_WORKAROUNDS = {"release.py"}
+
+
 def test_the_ui_reads_no_private_textual_state(tmp_path: Path) -> None:
     """Issue #15: public Textual API only (the help read `screen._bindings` and `app._keymap`)."""
-    assert [f for path in sorted((PACKAGE / "ui").rglob("*.py")) for f in private_reads(path)] \
-        == []
+    found = {path.name: private_reads(path) for path in sorted((PACKAGE / "ui").rglob("*.py"))}
+    assert [read for name, reads in found.items() if name not in UPSTREAM_WORKAROUNDS
+            for read in reads] == []
+    for name in UPSTREAM_WORKAROUNDS:  # the exception is still needed, and says why
+        assert found[name], f"{name} reads no private state now: take it off the list"
+        assert "textual#6666" in (PACKAGE / "ui" / "widgets" / name).read_text(encoding="utf-8")
     sample = tmp_path / "sample.py"
     sample.write_text("def f(screen):\n    return screen._bindings, screen.app._keymap\n",
                       encoding="utf-8")

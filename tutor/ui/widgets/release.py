@@ -2,13 +2,13 @@
 
 Textual drops its references to a removed widget only when something rare happens:
 - a watcher (`watch`, `data_bind`) stays on the watched node until the watched value next changes
-  (Textual issue #6666): the app's `theme` holds every cell editor ever made, the footer's
+  (Textualize/textual#6666): the app's `theme` holds every cell editor ever made, the footer's
   `compact` every key it ever drew, and it draws them anew at each focus change;
 - a signal's subscription stays until the signal is next published (every editor and answer
   field subscribe to the screen's text-selection signal);
 - each node caches its `query_one` results under a count of DOM changes, so a removed widget's
   entry is never looked up again but stays until 1024 newer ones push it out;
-- `StylesCache.get_inner_outer` is an `lru_cache` on a method (Textual issue #6665): it holds up
+- `StylesCache.get_inner_outer` is an `lru_cache` on a method (Textualize/textual#6665): it holds up
   to 1024 widgets' caches of rendered lines.
 Walking through a lesson and back grew the UI by ~26 MiB a round (BENCHMARKS.md, UI);
 tests/ui/test_ui_memory.py checks that left steps and replaced footer keys are freed.
