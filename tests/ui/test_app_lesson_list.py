@@ -90,6 +90,20 @@ async def test_help_screen_lists_every_key(make_app) -> None:
         assert isinstance(app.screen, LessonScreen)
 
 
+async def test_help_at_the_lesson_list_says_enter_opens_a_lesson(make_app) -> None:
+    """Enter belongs to the list itself (so it waits behind arrows typed before it); the help
+    and the footer still show it."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Open" in {active.binding.description
+                          for active in app.screen.active_bindings.values()}
+        await pilot.press("f1")
+        rows = dict(help_rows(app.screen.under, app.screen.keymap))
+        assert rows["Enter"] == "Open the highlighted lesson at its last step"
+        assert "Down" not in rows  # the list's own arrows are Textual's, not listed
+
+
 async def test_command_palette_lists_the_screen_actions(make_app) -> None:
     app = make_app(lesson="mini")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -35,12 +35,16 @@ def key_name(key: str) -> str:
     return KEY_NAMES.get(key) or "+".join(part.capitalize() for part in key.split("+"))
 
 
-def declared_bindings(node: DOMNode, keymap: Mapping[str, str]) -> BindingsMap:
+def declared_bindings(node: DOMNode, keymap: Mapping[str, str], *, own: bool = False
+                      ) -> BindingsMap:
     """The bindings `node`'s class and its bases declare in BINDINGS (a subclass's binding of a
     key replacing its base's, as Textual merges them), with `keymap` applied: what the node
-    offers wherever focus is (a cell editor takes Tab for itself, yet the help lists Tab)."""
+    offers wherever focus is (a cell editor takes Tab for itself, yet the help lists Tab).
+    With `own`, only the tutor's classes count (not the arrows of Textual's own widgets)."""
     keys: dict[str, list[Binding]] = {}
     for cls in reversed(type(node).__mro__):
+        if own and not cls.__module__.startswith("tutor."):
+            continue
         if "BINDINGS" in cls.__dict__:
             keys.update(BindingsMap(cls.__dict__["BINDINGS"]).key_to_bindings)
     if isinstance(node, App) and node.use_command_palette:
@@ -55,11 +59,14 @@ def declared_bindings(node: DOMNode, keymap: Mapping[str, str]) -> BindingsMap:
 
 
 def help_rows(screen: Screen[Any], keymap: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(keys, description) for every described binding of the screen and the app, in the order
-    declared, with the keys of `keymap` (the app's, from the settings and TUTOR_KEYS)."""
+    """(keys, description) for every described binding of the focused widget (the tutor's own
+    bindings: Enter on the lesson list), the screen and the app, in the order declared, with the
+    keys of `keymap` (the app's, from the settings and TUTOR_KEYS)."""
     rows: dict[str, tuple[list[str], str]] = {}
-    for node in (screen, screen.app):
-        for key, binding in declared_bindings(node, keymap):
+    focused = list(screen.focused.ancestors_with_self) if screen.focused else []
+    widgets = [(node, True) for node in focused if node is not screen and node is not screen.app]
+    for node, own in (*widgets, (screen, False), (screen.app, False)):
+        for key, binding in declared_bindings(node, keymap, own=own):
             if not binding.description:
                 continue
             described = DESCRIPTIONS.get(binding.action, binding.tooltip or binding.description)

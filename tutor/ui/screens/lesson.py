@@ -18,6 +18,7 @@ from tutor.study import CellState, LessonSession
 from tutor.text import printable
 from tutor.ui.screens.help import first_key
 from tutor.ui.screens.lesson_quizzes import QuizScreen
+from tutor.ui.typed_order import in_typed_order
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.panes import Panes
 from tutor.ui.widgets.release import Footer
@@ -265,6 +266,7 @@ class LessonScreen(QuizScreen):
         self.set_focus(target.editor, scroll_visible=False)
         self.step_view.scroll_to_widget(target, animate=False, top=True)
 
+    @in_typed_order
     def action_reset_cell(self) -> None:
         editor = self._current_editor()
         if editor is None:
@@ -280,6 +282,7 @@ class LessonScreen(QuizScreen):
                 return editor
         return None
 
+    @in_typed_order
     def action_run_cell(self) -> None:
         if self.current_cell is None:
             self.notify(_("This step has no cell to run."), timeout=3)

@@ -42,6 +42,17 @@ def progress_text(lesson: Lesson, progress: ProgressStore) -> tuple[str, bool]:
         done=steps, steps=len(lesson.steps), solved=solved, quizzes=len(quiz_ids)), complete
 
 
+class LessonOptions(OptionList):
+    """The lessons: Enter opens the highlighted one. A binding of the list itself, not a
+    priority one of the screen: Enter then waits behind the arrow keys typed before it (in one
+    burst, `↓ ↓ Enter` opened the lesson highlighted before the arrows)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", N_("Open"), id="open-lesson",
+                tooltip=N_("Open the highlighted lesson at its last step")),
+    ]
+
+
 class LessonListScreen(TranslatedScreen[None]):
     """Pick a lesson; the last one worked on is highlighted, so Enter resumes it."""
 
@@ -50,11 +61,6 @@ class LessonListScreen(TranslatedScreen[None]):
         """The learner chose lesson `lesson_id`."""
 
         lesson_id: str
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_lesson", N_("Open"), id="open-lesson", priority=True,
-                tooltip=N_("Open the highlighted lesson at its last step")),
-    ]
 
     def __init__(self, course: Course, progress: Callable[[], ProgressStore]) -> None:
         super().__init__()
@@ -67,7 +73,7 @@ class LessonListScreen(TranslatedScreen[None]):
         yield StatusBar()
         yield Label(_("Lessons: ↑/↓ to choose, Enter to open (resumes at the last step)"),
                     id="list-title")
-        yield OptionList(id="lessons")
+        yield LessonOptions(id="lessons")
         yield Footer(compact=True)
         yield TooSmall()
 
@@ -128,8 +134,3 @@ class LessonListScreen(TranslatedScreen[None]):
         event.stop()
         if event.option.id and not event.option.id.startswith("broken:"):
             self.post_message(self.OpenLesson(event.option.id))
-
-    def action_open_lesson(self) -> None:
-        option = self.query_one(OptionList).highlighted_option
-        if option is not None and option.id and not option.id.startswith("broken:"):
-            self.post_message(self.OpenLesson(option.id))
