@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from tutor.i18n import _
 from tutor.runner import protocol, wire
+from tutor.runner.reply_check import reply_problem
 from tutor.runner.state import RunnerError, RunnerState
 from tutor.runner.worker_link import Fault, Output, WorkerLink
 
@@ -110,7 +111,8 @@ class RequestMixin:
                                                                       _("request"))
             try:
                 await worker.send(request_id, message, output.write)
-                reply = await self._await_reply(namespace, worker, limit, subject)
+                reply = await self._await_reply(namespace, worker, limit, subject,
+                                                 message["op"])
             except asyncio.CancelledError:
                 self._drop(namespace, kill=True)  # the cell may still run: replace the worker
                 raise
@@ -144,7 +146,7 @@ class RequestMixin:
             "restarted and this namespace was reset; this did not run."))
 
     async def _await_reply(
-        self, namespace: str, worker: WorkerLink, limit: float, subject: str
+        self, namespace: str, worker: WorkerLink, limit: float, subject: str, op: str
     ) -> dict[str, Any]:
         """The worker's reply; `subject` ("cell", "expression") names what ran in messages."""
         loop = asyncio.get_running_loop()
@@ -164,6 +166,9 @@ class RequestMixin:
                     "exception", _("The namespace was closed while this ran."))}
             if worker.reply in done:
                 outcome = worker.reply.result()
+                problem = None if isinstance(outcome, Fault) else reply_problem(outcome, op)
+                if problem is not None:
+                    outcome = Fault("protocol", problem)
                 if isinstance(outcome, Fault):
                     return await self._crashed(namespace, worker, outcome)
                 return self._after_stop(worker, outcome, limit, subject)
