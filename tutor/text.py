@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import re
 
-#: C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that can
-#: make shown text read differently from what it is.
+#: C0 controls but tab and newline, DEL, C1 controls; the bidirectional marks, overrides and
+#: isolates that can make shown text read differently from what it is (U+061C too); and the
+#: invisible characters that make two different texts look the same (zero-width space, word
+#: joiner and invisible operators, the byte-order mark, tag characters) or break a line where
+#: none is shown (U+2028, U+2029). Joiners (U+200C, U+200D) stay: scripts and emoji need them.
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
 )
+#: What a spreadsheet reads as the start of a formula in a cell.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def printable(text: str) -> str:
@@ -31,3 +40,12 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 1, 0)] + "…"
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` for a CSV cell that a spreadsheet opens: one that would start a formula (`=`, `+`,
+    `-`, `@`; `=HYPERLINK(...)` typed as an answer) gets a leading `'`, which spreadsheets show
+    as text. Numbers (`-0.0898`, `+1e-3`) are left as they are."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text

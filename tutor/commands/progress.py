@@ -13,7 +13,7 @@ from rich.text import Text
 from tutor.commands.options import add_global_options
 from tutor.i18n import _
 from tutor.progress import ProgressStore
-from tutor.text import printable
+from tutor.text import printable, spreadsheet_safe
 
 #: Columns of `tutor progress --csv`, one row per attempt.
 CSV_COLUMNS = (
@@ -111,16 +111,23 @@ def print_table(store: ProgressStore, rows: list[dict[str, Any]]) -> None:
         console.print(Text("\n" + line))
 
 
+def csv_cell(value: object) -> object:
+    """One CSV cell: text escaped (an answer or a message may hold what a cell raised) and kept
+    from starting a spreadsheet formula (`=HYPERLINK(...)` typed as an answer); booleans in
+    lower case."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return spreadsheet_safe(printable(value))
+    return value
+
+
 def print_csv(store: ProgressStore) -> None:
     """Every attempt, oldest first, with a header row."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for attempt in store.attempts():
-        writer.writerow([  # an answer or a message may hold what a cell raised: escaped
-            str(attempt[c]).lower() if isinstance(attempt[c], bool)
-            else printable(attempt[c]) if isinstance(attempt[c], str) else attempt[c]
-            for c in CSV_COLUMNS
-        ])
+        writer.writerow([csv_cell(attempt[c]) for c in CSV_COLUMNS])
 
 
 def reset(store: ProgressStore, lesson: str | None, yes: bool) -> int:

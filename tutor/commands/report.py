@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tutor.commands.progress import csv_cell
 from tutor.i18n import _
 from tutor.text import printable
 
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(fields), extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     else:
         print_table(rows, fields)
     return 0
