@@ -345,3 +345,29 @@ def test_a_huge_file_named_like_a_lesson_is_reported_without_being_read_whole(
     (error,) = course.errors
     assert Path(error.file).name == "huge.md" and error.line == 1
     assert f"larger than {MAX_LESSON_BYTES >> 20} MiB" in error.message
+
+
+@pytest.mark.parametrize("kind", ["quiz", "python"])
+def test_a_step_with_too_many_cells_or_quizzes_is_an_error_at_the_first_one_too_many(
+        tmp_path: Path, kind: str) -> None:
+    """The app builds a step's editors and quiz panels at once: a step of 1,000 quizzes took
+    42 s to show. Past MAX_PER_STEP the lesson is broken, said at the first block too many, and
+    the lessons beside it still load."""
+    from tutor.course.lesson_file import MAX_PER_STEP
+
+    def block(n: int) -> str:
+        if kind == "python":
+            return f"{FENCE}python\nv{n} = {n}\n{FENCE}\n\n"
+        return (f"{FENCE}quiz\nid: q{n}\ntype: number\nask: What is {n}?\nanswer: {n}\n"
+                f"hints: [Look., Read it.]\n{FENCE}\n\n")
+
+    blocks = "".join(block(n) for n in range(MAX_PER_STEP + 2))
+    (tmp_path / "many.md").write_text(
+        f"---\nid: many\ntitle: Many\norder: 2\n---\n\n## One\n\n{blocks}", encoding="utf-8")
+    (tmp_path / "good.md").write_text(GOOD, encoding="utf-8")
+    course = load_course(tmp_path, use_cache=False)
+    assert [lesson.id for lesson in course.lessons] == ["good"]
+    text = (tmp_path / "many.md").read_text(encoding="utf-8").split("\n")
+    fences = [number for number, line in enumerate(text, 1) if line == f"{FENCE}{kind}"]
+    (error,) = course.errors
+    assert error.line == fences[MAX_PER_STEP] and f"at most {MAX_PER_STEP}" in error.message

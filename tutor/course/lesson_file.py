@@ -24,6 +24,10 @@ MIN_TIMEOUT = 0.1
 MAX_TIMEOUT = 600.0
 #: Largest lesson file read (the largest shipped one is under 20 KB).
 MAX_LESSON_BYTES = 4 << 20
+#: Most cells, and most quizzes, one step may hold: the app builds a step's editors and quiz
+#: panels at once (a step of 1,000 quizzes took 42 s to show and 700 MB). The course's steps
+#: hold at most 3 of each.
+MAX_PER_STEP = 20
 
 
 @cache
@@ -196,6 +200,13 @@ def _steps(lines: list[str], start: int, errors: Collector, *, lang: str = "en")
                 cell_count += 1
             blocks.append(block)
         _add_prose(blocks, body_lines[cursor:end], cursor + offset)
+        for kind, what in ((Cell, _("cells")), (Quiz, _("quizzes"))):
+            of_kind = [block for block in blocks if isinstance(block, kind)]
+            if len(of_kind) > MAX_PER_STEP:
+                errors.add(of_kind[MAX_PER_STEP].line, _(
+                    "a step may hold at most {most} {what}; this is number {number}: split the "
+                    "step in two at a '## ' heading").format(
+                        most=MAX_PER_STEP, what=what, number=MAX_PER_STEP + 1))
         steps.append(Step(index=index, title=title or in_language(lang, N_("Step {number}")
                                                                    ).format(number=index + 1),
 
