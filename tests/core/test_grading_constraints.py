@@ -43,6 +43,12 @@ NO_FLATTENING = {"forbid": ["batch_loss", "flatten", "view"], "require": ["batch
     (NO_CALL, "tok_emb.forward(torch.tensor(4))", [("calls", "tok_emb")]),
     (NO_CALL, "tok_emb.__call__(torch.tensor(4))", [("calls", "tok_emb")]),
     (NO_CALL, "tok_emb.weight[4]", []),
+    # methods that hand the module on (found by an attacker: both were graded right)
+    (NO_CALL, "tok_emb.train()(torch.tensor(4))", [("passes", "tok_emb")]),
+    (NO_CALL, "next(tok_emb.modules())(torch.tensor(4))",
+     [("calls", "tok_emb"), ("hides", "modules")]),
+    (NO_CALL, "tok_emb.to('cpu')(torch.tensor(4))", [("passes", "tok_emb")]),
+    (NO_CALL, "tok_emb.weight.to('cpu')[4]", []),
     (NO_CALL, "F.embedding(torch.tensor(4), tok_emb.weight)", []),
     (FROM_DATA, "targets[5]", [("uses", "targets"), ("misses", "data")]),
     (FROM_DATA, "data[5 * 4 + 1:][:8]", []),
@@ -53,6 +59,9 @@ NO_FLATTENING = {"forbid": ["batch_loss", "flatten", "view"], "require": ["batch
     (NO_FLATTENING, "getattr(batch_logits, 'view')(-1, V)", [("uses", "view")]),
     (NO_FLATTENING, "batch_loss", [("uses", "batch_loss"), ("misses", "batch_logits")]),
     (NO_FLATTENING, "F.cross_entropy(batch_logits.transpose(1, 2), t)", []),
+    # every live object through the garbage collector: the name is never written
+    ({"forbid": ["scores"]}, "[o for o in torch.sys.modules['gc'].get_objects() "
+     "if type(o) is dict and 'scores' in o][0]['scores'][0, 0]", [("hides", "get_objects")]),
 ])
 def test_breaches_read_the_syntax_tree(rules: dict[str, Any], expression: str,
                                        found: list[tuple[str, str]]) -> None:

@@ -141,12 +141,21 @@ class Breach:
 
 #: Attributes that call a module or function without writing `name(...)`.
 CALLING = frozenset({"forward", "__call__", "_call_impl", "_wrapped_call_impl"})
+#: Methods of a module that hand the module itself on (`tok_emb.train()` is `tok_emb`), or an
+#: iterator that holds it (`next(tok_emb.modules())`): calling one passes the module on.
+HANDING_ON = frozenset({"train", "eval", "to", "to_empty", "float", "double", "half",
+                        "bfloat16", "cpu", "cuda", "xpu", "type", "requires_grad_", "apply",
+                        "_apply", "share_memory", "modules", "children", "named_modules",
+                        "named_children", "get_submodule"})
 #: What reaches a name without writing it, or runs code given as text: with these the syntax
 #: tree no longer shows what an expression uses or calls, so a quiz that forbids a name
 #: refuses them (as names, `eval(...)`, or attributes, `torch.__builtins__`).
 HIDING = frozenset({"eval", "exec", "compile", "__import__", "globals", "locals", "vars",
                     "__builtins__", "__globals__", "__dict__", "f_globals", "f_locals",
-                    "__getattribute__", "__getattr__", "breakpoint"})
+                    "__getattribute__", "__getattr__", "breakpoint",
+                    # every live object, or a frame's: the garbage collector, sys.modules
+                    "get_objects", "get_referrers", "get_referents", "modules", "_getframe",
+                    "currentframe", "f_back", "tb_frame", "gi_frame", "cr_frame"})
 
 
 def breaches(expression: str, constraints: Constraints) -> list[Breach]:
@@ -202,6 +211,8 @@ def _how_called(name: str, nodes: list[ast.AST]) -> str | None:
                 attribute[0].id == name:
             if attribute[1] in CALLING or attribute[1] in HIDING:
                 return "calls"
+            if attribute[1] in HANDING_ON:
+                return "passes"
             seen_as[id(attribute[0])] = "attribute"
     bare = [node for node in nodes if isinstance(node, ast.Name) and node.id == name and
             id(node) not in seen_as]
