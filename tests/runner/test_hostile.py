@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from checks import assert_sane
 
+from tutor.runner import sandbox
 from tutor.runner.client import Runner
 from tutor.runner.state import RunnerState
 from tutor.runner.wire import MAX_FRAME, MAX_NAME
@@ -127,6 +128,7 @@ async def test_large_values_names_and_snapshots_are_bounded(runner: Runner, ns: 
 
 UI_MEMORY = """
 import asyncio, json
+from tutor.runner import sandbox
 from tutor.runner.client import Runner
 
 async def main():
@@ -258,3 +260,20 @@ async def test_modules_the_worker_uses_patched_by_a_cell(runner: Runner, ns: str
     cell patches json.dumps to say ok (it did), and nothing becomes 'the runner failed'."""
     await runner.execute(ns, code)
     await assert_sane(runner, ns)
+
+
+@pytest.mark.skipif(sandbox.landlock_abi() < 1, reason="the kernel has no Landlock")
+async def test_a_code_answer_cannot_write_the_reference_namespace_memory(runner: Runner,
+                                                                         ns: str) -> None:
+    """The throwaway copy that evaluates a code answer is the reference worker's child: through
+    /proc/PPID/mem it rewrote the parent's tensor (later quizzes were then graded against 100,
+    not 6), root or not. The copy is in a Landlock domain of its own, which cannot reach it."""
+    await runner.execute(ns, "import torch\nw = torch.tensor([1., 2., 3.])")
+    attack = ("(lambda os, f: (f.seek(w.data_ptr()), f.write(__import__('struct').pack("
+              "'3f', 100., 0., 0.)), f.flush(), w.sum())[-1])(__import__('os'), open("
+              "'/proc/%d/mem' % __import__('os').getppid(), 'r+b', buffering=0))")
+    result = await runner.evaluate(ns, attack, fresh_copy=True)
+    assert result["error"] is not None and "Permission denied" in result["error"]["message"]
+    assert (await runner.evaluate(ns, "w.sum().item()"))["value"] == 6.0
+    honest = await runner.evaluate(ns, "w.sum() * 2", fresh_copy=True)
+    assert honest["ok"] and honest["value"]["values"] == 12.0

@@ -145,6 +145,35 @@ def _prctl_no_new_privs() -> None:
         raise SandboxError(f"PR_SET_NO_NEW_PRIVS failed: {os.strerror(ctypes.get_errno())}")
 
 
+#: Landlock's right to create block devices: what a domain of its own handles (and so denies),
+#: a right that evaluating an expression never needs.
+MAKE_BLOCK = 1 << 11
+
+
+def own_domain() -> bool:
+    """Put this process in a Landlock domain of its own (a code answer's throwaway copy): it then
+    cannot reach its parent's memory through /proc/PPID/mem or ptrace (Landlock lets a domain
+    act only on processes inside it, whatever the user's privileges), nor, from ABI 6, signal
+    processes outside it. Nothing else changes. False where the kernel has no Landlock."""
+    abi = landlock_abi()
+    if abi < 1:
+        return False
+    libc = _libc()
+    attr = _RulesetAttr(MAKE_BLOCK, 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6
+                        else 0)
+    ruleset = int(libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), 24 if abi >= 6 else 8,
+                               0))
+    if ruleset < 0:
+        return False
+    try:
+        _prctl_no_new_privs()
+        return int(libc.syscall(SYS_RESTRICT_SELF, ruleset, 0)) == 0
+    except SandboxError:
+        return False
+    finally:
+        os.close(ruleset)
+
+
 def _real(path: str) -> str:
     return os.path.realpath(os.path.abspath(path))
 

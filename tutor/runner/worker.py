@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 from tutor.i18n import N_
-from tutor.runner import plots, protocol, reaping, snapshot, values, wire
+from tutor.runner import plots, protocol, reaping, sandbox, snapshot, values, wire
 from tutor.runner.worker_support import (
     MESSAGE_LIMIT,
     assigned_names,
@@ -277,6 +277,7 @@ class Worker:
             self.pid = os.getpid()  # this copy answers on the pipe, not the socket
             with contextlib.suppress(OSError):
                 os.setpgid(0, 0)
+            sandbox.own_domain()  # the answer cannot write the reference's memory (/proc)
             try:
                 data = protocol.encode(self.evaluate(expression))
             except Exception as exc:  # too large, or not encodable
