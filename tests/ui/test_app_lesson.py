@@ -11,6 +11,7 @@ from tutor.progress import ProgressStore
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.help import help_rows
 from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.screens.lesson_list import LessonListScreen
 from tutor.ui.widgets.cell_editor import CellEditor
 from tutor.ui.widgets.output_pane import OutputPane
 from tutor.ui.widgets.quiz_panel import QuizPanel
@@ -469,3 +470,28 @@ async def test_memory_exhaustion_is_reported_and_the_next_run_works(make_app) ->
         assert "memory" in output_text(screen).lower()
         assert "failed" in str(editor.query_one(".cell-title").render())
         await assert_original_cell_runs(pilot, app, screen)
+
+
+async def test_leaving_a_lesson_and_coming_back_keeps_the_edited_cells(make_app) -> None:
+    """Escape to the list and Enter again: the learner's edit is still in the cell, marked
+    edited (it was thrown away, silently, before)."""
+    app = make_app(lesson="mini")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_at_step(pilot, app, 1)
+        editor = screen.query_one(CellEditor)
+        editor.editor.load_text("print('my own version')")
+        await pilot.pause()
+        screen.set_focus(None)
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonListScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, LessonScreen) and again is not screen
+        assert again.step_index == 1
+        reopened = again.query_one(CellEditor)
+        assert reopened.editor.text == "print('my own version')"
+        assert "edited" in str(reopened.query_one(".cell-title").render())
+        await pilot.press("f9")  # and F9 still puts the lesson's code back
+        await pilot.pause()
+        assert reopened.editor.text.rstrip() == again.originals[0].rstrip()

@@ -73,6 +73,7 @@ class LessonSession:
         writer: ProgressWriter,
         *,
         runner_ready: Callable[[], Awaitable[object]],
+        sources: list[str] | None = None,
     ) -> None:
         self.lesson = lesson
         self.runner = runner
@@ -81,6 +82,11 @@ class LessonSession:
         self.runner_ready = runner_ready
         """Awaited before any runner call: raises RunnerError when the runner could not start."""
         self.cells = Cells([cell.source for cell in lesson.cells])
+        if sources is not None and len(sources) == len(self.cells.originals):
+            # The learner's edits from an earlier visit (the app keeps them while it runs).
+            for index, source in enumerate(sources):
+                if source != self.cells.originals[index]:
+                    self.cells.edit(index, source)
         saved = progress.quiz_status(lesson.id)
         self.attempts: dict[str, QuizAttempts] = {
             quiz.id: saved.get(quiz.id) or QuizAttempts(quiz_id=quiz.id) for quiz in lesson.quizzes

@@ -95,6 +95,9 @@ class TutorApp(App[int]):
         """Said once after the first frame (a language that is not available, a theme)."""
 
         self.start_lesson = lesson
+        #: Each lesson's cell sources as the learner left them, while the app runs (not saved
+        #: between runs; README, "The lesson screen").
+        self.cell_sources: dict[str, list[str]] = {}
         self._runner_started = asyncio.Event()
         self.settings = settings if settings is not None else Settings()
         """The settings file's contents; the theme chosen in the app is saved back to it."""
@@ -264,7 +267,10 @@ class TutorApp(App[int]):
         from tutor.ui.screens.lesson import LessonScreen
 
         session = LessonSession(lesson, self.runner, self.progress, self.progress_writer,
-                                runner_ready=self.runner_ready)
+                                runner_ready=self.runner_ready,
+                                sources=self.cell_sources.get(lesson.id))
+        # The session edits this list in place: leaving the lesson and coming back keeps them.
+        self.cell_sources[lesson.id] = session.cells.sources
         screen = LessonScreen(session, step)
         if isinstance(self.screen, LessonScreen):
             self.switch_screen(screen)  # one lesson at a time: the old one frees its workers
