@@ -145,6 +145,8 @@ PROB_U = torch.softmax(torch.tensor([5.0, 0.2, 0.1]), dim=0)[0].item()
 TOP3 = torch.softmax(torch.tensor([1.2, 1.0, 0.9, 0.3, 0.1]), dim=0).topk(3).values
 TOP3_MASS = TOP3.sum().item()
 INITIAL_LOSS = math.log(25)
+#: A probability near one, as softmax gives after training (lesson 11's u after q).
+NEAR_ONE = torch.softmax(torch.tensor([5.0, 0.0, 0.0]), dim=0)[0].item()
 P_CAT = torch.softmax(torch.tensor([2.0, 1.0, 0.1]), dim=0)[0].item()
 TEMPERATURES = ["0.5", "1", "2"]
 EMBEDDING = torch.arange(24.0).reshape(6, 4)
@@ -359,6 +361,14 @@ CASES = [
          True),
     Case("val-mse", "val_losses[-1]", coded("training-loop", "val-mse", VAL_MSE.item(),
                                             VAL_MSE.item()), W, False, "does not use `model`"),
+    # found by a learner: after clipping the norm is about 1, so the constant passed
+    Case("total-norm", "1.0", coded("precision-memory", "total-norm", 1.0, 1.0), W, False,
+         "does not use `net`"),
+    # a probability close to one, which softmax never reaches: "1.0" passed to 2 digits
+    Case("prob-u", "1.0", typed("next-token", "prob-u", NEAR_ONE), W, False,
+         "at least 3 significant digits"),
+    Case("prob-u", "1.00", typed("next-token", "prob-u", NEAR_ONE), W, True),
+    Case("prob-u", f"{NEAR_ONE:.3g}", typed("next-token", "prob-u", NEAR_ONE), R, True),
     Case("underflow", "torch.float16", typed("dtypes", "underflow", "float16"), R, True),
     Case("underflow", "half", typed("dtypes", "underflow", "float16"), R, True),
     Case("underflow", "torch.bfloat16", typed("dtypes", "underflow", "float16"), W, True),
