@@ -369,6 +369,13 @@ CASES = [
          "at least 3 significant digits"),
     Case("prob-u", "1.00", typed("next-token", "prob-u", NEAR_ONE), W, True),
     Case("prob-u", f"{NEAR_ONE:.3g}", typed("next-token", "prob-u", NEAR_ONE), R, True),
+    # numbers as choices: a typed number is that value, never a position (a learner typed 2
+    # for the second choice, "1", and was told "Correct: (c) 2")
+    Case("hot-or-cold", "2", typed("next-token", "hot-or-cold", "2"), R, True),
+    Case("hot-or-cold", "c", typed("next-token", "hot-or-cold", "2"), R, True),
+    Case("hot-or-cold", "1", typed("next-token", "hot-or-cold", "2"), W, True, "(b) 1"),
+    Case("hot-or-cold", "3", typed("next-token", "hot-or-cold", "2"), U, False,
+         "choices are numbers"),
     Case("underflow", "torch.float16", typed("dtypes", "underflow", "float16"), R, True),
     Case("underflow", "half", typed("dtypes", "underflow", "float16"), R, True),
     Case("underflow", "torch.bfloat16", typed("dtypes", "underflow", "float16"), W, True),

@@ -33,8 +33,21 @@ def _choice_form(count: int) -> str:
         last=last, count=count)
 
 
+def _numeric_choice_form(count: int) -> str:
+    last = string.ascii_lowercase[min(count, 26) - 1]
+    return _("These choices are numbers: type a letter (a–{last}) or the number a choice "
+             "shows.").format(last=last)
+
+
+def numeric_choices(choices: Sequence[str]) -> bool:
+    """Whether some choice reads as a number: then a typed number means that value, never a
+    position (with choices 0.5, 1 and 2, `2` is the choice "2", and `3` is no choice)."""
+    return any(_numbers(choice) for choice in choices)
+
+
 def choice_index(answer: str, choices: list[str]) -> int | None:
-    """The 0-based choice meant by `answer`: its text first, then a letter or 1-based number."""
+    """The 0-based choice meant by `answer`: its text first, then a letter or 1-based number
+    (a letter only, where the choices are numbers)."""
     key = normalize_words(answer)
     texts = [normalize_words(choice) for choice in choices]
     if key in texts:
@@ -57,6 +70,8 @@ def choice_index(answer: str, choices: list[str]) -> int | None:
     if not label:
         return None
     mark = label["label"]
+    if mark.isdigit() and numeric_choices(choices):
+        return None
     index = int(mark) - 1 if mark.isdigit() else string.ascii_lowercase.index(mark)
     return index if 0 <= index < len(choices) else None
 
@@ -90,7 +105,8 @@ def grade_choice(answer: str, expected: object, choices: list[str] | None) -> Ve
         raise ExpectedValueError(f"the computed answer {expected!r:.80} is not one of the choices")
     index = choice_index(answer, choices)
     if index is None:
-        return Verdict.unparseable(_choice_form(len(choices)))
+        return Verdict.unparseable(_numeric_choice_form(len(choices)) if numeric_choices(choices)
+                                   else _choice_form(len(choices)))
     chosen = f"{_label(index)} {choices[index]}"
     if texts[index] == target:
         return Verdict.right(_("Correct: {value}.").format(value=chosen), choices[index])

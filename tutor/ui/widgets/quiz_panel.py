@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual import on
@@ -15,6 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from tutor.course import Quiz
 from tutor.grading import QuizAttempts, Verdict
+from tutor.grading.choices import numeric_choices
 from tutor.i18n import N_, _
 from tutor.ui.widgets.keys_in_order import KeysInOrder
 from tutor.ui.widgets.prose import Prose
@@ -97,7 +99,7 @@ class QuizPanel(Vertical):
                 for i, choice in enumerate(self.quiz.choices)
             ), classes="quiz-choices", markup=False)
         with Horizontal(classes="quiz-row"):
-            yield AnswerField(placeholder=placeholder(self.quiz.type),
+            yield AnswerField(placeholder=placeholder(self.quiz.type, self.quiz.choices),
                               classes="quiz-answer", select_on_focus=False, compact=True)
             yield Button(_("Check"), classes="quiz-check", compact=True)
             yield Button(_("Hint"), classes="quiz-hint", compact=True)
@@ -142,7 +144,7 @@ class QuizPanel(Vertical):
     def _answer(self, text: str) -> None:
         if not text.strip() and self.quiz.type != "task":
             self._set_verdict(_("Type an answer first: {form}").format(
-                form=placeholder(self.quiz.type)), "")
+                form=placeholder(self.quiz.type, self.quiz.choices)), "")
             return
         self._set_verdict(_("checking…"), "-checking")
         self.post_message(self.Answered(self.quiz.id, text))
@@ -236,6 +238,9 @@ class QuizPanel(Vertical):
         self.call_after_refresh(scroll)
 
 
-def placeholder(kind: str) -> str:
-    """What to type in a quiz of this type, in the interface language."""
+def placeholder(kind: str, choices: Sequence[str] = ()) -> str:
+    """What to type in a quiz of this type, in the interface language (choices that are
+    numbers are picked by letter or value, never by position)."""
+    if kind == "choice" and numeric_choices(choices):
+        return _("a letter, or the number a choice shows")
     return _(PLACEHOLDERS[kind]) if kind in PLACEHOLDERS else _("your answer")
