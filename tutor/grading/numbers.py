@@ -70,15 +70,20 @@ def float32_text(value: float) -> str | None:
 def show(value: float | int, dtype: str | None = None) -> str:
     """A computed value in full: grouped if a big integer (past 10^40, ≈ and 6 digits); a
     float32 (a plain float from `.item()`, or a float32 tensor) as the shortest decimal that is
-    that float32, without the noise of its float64 expansion; other floats as their shortest
-    round-trip repr."""
+    that float32, without the noise of its float64 expansion; other floats to 10 significant
+    digits (`math.log(25)` reads 3.218875825, not 3.2188758248682006)."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
         return f"≈{Decimal(value):.6g}"  # a learner's 2**2000: not 800 digits in a sentence
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
         return f"{value:,}"
     if isinstance(value, float) and dtype in (None, "float32"):
-        return float32_text(value) or repr(value)
-    return repr(value)
+        return float32_text(value) or _ten_digits(value)
+    return _ten_digits(value) if isinstance(value, float) else repr(value)
+
+
+def _ten_digits(value: float) -> str:
+    """A float to at most 10 significant digits, as repr writes it otherwise (`1e-05`, `inf`)."""
+    return repr(float(f"{value:.10g}"))
 
 
 def _off(typed: TypedNumber, expected: float) -> Fraction:
