@@ -13,6 +13,7 @@ from typing import Any
 
 from tutor.runner.wire import is_repr, is_tensor
 
+from .choices import numeric_choices
 from .compare import DEFAULT_DTYPES, compare_values
 from .dtype_names import ALIASES, canonical
 from .expected import ExpectedValueError, as_number, as_tensor
@@ -129,7 +130,9 @@ def right_forms(kind: str, value: object, *, tolerance: Mapping[str, object] | N
         if str(value).casefold() not in texts:
             return [str(value)]  # the grader says why this quiz cannot be graded
         index = texts.index(str(value).casefold())
-        forms = [str(value), "abcdefghijklmnopqrstuvwxyz"[index % 26], str(index + 1)]
+        forms = [str(value), "abcdefghijklmnopqrstuvwxyz"[index % 26]]
+        if not numeric_choices(choices):  # numbers as choices are picked by value, not position
+            forms.append(str(index + 1))
         number = parse_number(str(value))
         if number is not None and number.boolean is None and number.finite:
             forms.append(repr(float(number)))  # a numeric choice by value: "2.0" for "2"
