@@ -32,6 +32,15 @@ async def test_enter_keeps_the_indentation_and_indents_after_a_colon(make_app) -
         assert next_indent("    while True:  # forever") == " " * 8
         assert next_indent("    total = 0  # x:") == " " * 4
         assert next_indent("") == ""
+        # After a call whose arguments went on over lines, the next statement starts where the
+        # call did, not under its last argument (a learner got "IndentationError: unexpected
+        # indent" after `plot(..., ` / `     labels=[...])`); inside brackets the line's own.
+        assert next_indent("plot(losses,\n     title='loss')") == ""
+        assert next_indent("if ok:\n    plot(a,\n         b)") == " " * 4
+        assert next_indent("for x in (1,\n          2):") == " " * 4
+        assert next_indent("x = [1,\n     2,") == " " * 5
+        assert next_indent("s = ')(' + \"(\"  # (") == ""
+        assert next_indent('doc = """a (\n  b') == "  "
 
 
 async def test_a_steps_cells_are_reached_with_ctrl_down_and_ctrl_up(make_app) -> None:

@@ -27,11 +27,54 @@ def shown_text(source: str) -> str:
     return source.rstrip("\n")
 
 
+def _leading(line: str) -> str:
+    return line[:len(line) - len(line.lstrip(" \t"))]
+
+
+def _open_brackets(line: str, depth: int, quote: str | None) -> tuple[int, str | None]:
+    """The bracket depth and the open string quote after `line`, from those before it (strings
+    and comments are skipped; a one-quote string ends with its line)."""
+    i = 0
+    while i < len(line):
+        if quote is not None:
+            if line[i] == "\\":
+                i += 2
+            elif line.startswith(quote, i):
+                i, quote = i + len(quote), None
+            else:
+                i += 1
+            continue
+        char = line[i]
+        if char == "#":
+            break
+        if char in "'\"":
+            quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else char
+            i += len(quote)
+            continue
+        depth += char in "([{"
+        depth = max(depth - (char in ")]}"), 0)
+        i += 1
+    return depth, quote if quote is not None and len(quote) == 3 else None
+
+
 def next_indent(before: str, width: int = 4) -> str:
-    """The indentation of a new line after `before` (the line up to the cursor): the same,
-    and `width` spaces more after a `:` that opens a block."""
-    indent = before[:len(before) - len(before.lstrip(" \t"))]
-    code = before.split("#", 1)[0].rstrip() if "#" in before else before.rstrip()
+    """The indentation of a new line after `before` (the cell's text up to the cursor).
+
+    Inside brackets (or a triple-quoted string), the current line's. Otherwise that of the line
+    where the statement began, not of its last continuation line (after `plot(x,` / `       y)`
+    a new statement starts where `plot` did); `width` spaces more after a `:` that opens a block.
+    """
+    lines = before.split("\n")
+    depth, quote, start = 0, None, 0
+    for number, line in enumerate(lines):
+        if depth == 0 and quote is None:
+            start = number
+        depth, quote = _open_brackets(line, depth, quote)
+    current = lines[-1]
+    if depth or quote:
+        return _leading(current)
+    indent = _leading(lines[start])
+    code = current.split("#", 1)[0].rstrip() if "#" in current else current.rstrip()
     return indent + " " * width if code.endswith(":") else indent
 
 
@@ -58,7 +101,8 @@ class CodeEditor(KeysInOrder, TextArea, inherit_bindings=False):
         event.prevent_default()
         start, end = self.selection
         row, column = min(start, end)
-        self.replace("\n" + next_indent(self.document[row][:column], self.indent_width),
+        before = self.get_text_range((0, 0), (row, column))
+        self.replace("\n" + next_indent(before, self.indent_width),
                      start, end, maintain_selection_offset=False)
 
     def on_mount(self) -> None:
