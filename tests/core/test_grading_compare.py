@@ -147,3 +147,15 @@ def test_first_try_unaided_and_reveal() -> None:
 def test_verdict_kind_defaults_from_correct() -> None:
     assert Verdict(True, "ok").kind == "correct"
     assert Verdict(False, "no").kind == "wrong"
+
+
+def test_identical_values_read_as_exactly_not_as_digits() -> None:
+    """`.permute(0, 2, 1)` for `.transpose(1, 2)`: the same numbers; a learner read "agrees to
+    about 5 significant digits" as a difference."""
+    values = [[0.1 * n + 0.37, -2.5 / (n + 1)] for n in range(3)]
+    tensor = {"kind": "tensor", "values": values, "dtype": "torch.float32", "shape": [3, 2]}
+    same = compare_values(dict(tensor), tensor)
+    assert same.correct and "agrees exactly" in same.message
+    nudged = [[v * (1 + 3e-7) for v in row] for row in values]
+    close = compare_values({**tensor, "values": nudged}, tensor)
+    assert close.correct and "exactly" not in close.message

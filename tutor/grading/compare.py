@@ -155,8 +155,10 @@ def _compare_tensors(mine: ExpectedTensor, theirs: ExpectedTensor, tolerance: To
             value=show(theirs.values[0], theirs.dtype), dtype=display(theirs.dtype),
             shape=format_shape(theirs.shape), how=_("exactly") if exact else bounds.describe()),
             shape)
+    same = exact or mine.values == theirs.values  # `.permute(0, 2, 1)` for `.transpose(1, 2)`
     return Verdict.right(_("Correct: shape {shape}, {dtype}, every value agrees {how}.").format(
-        shape=format_shape(theirs.shape), dtype=display(theirs.dtype), how=how), shape)
+        shape=format_shape(theirs.shape), dtype=display(theirs.dtype),
+        how=_("exactly") if same else how), shape)
 
 
 def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
