@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tutor.i18n import _
+from tutor.i18n import ngettext
 from tutor.runner import protocol
 
 log = logging.getLogger("tutor.runner")
@@ -61,8 +61,10 @@ class Output:
         """The kept text, ending with a note when some was dropped (streamed too, once)."""
         note = ""
         if self.dropped:
-            note = "\n[{}]\n".format(_("output truncated: {count} more characters not shown"
-                                        ).format(count=self.dropped))
+            note = "\n[{}]\n".format(ngettext(
+                "output truncated: {count} more character not shown",
+                "output truncated: {count} more characters not shown", self.dropped,
+            ).format(count=self.dropped))
             if self.on_output is not None:
                 self.on_output(note)
         return "".join(self.parts) + note, bool(self.dropped)
