@@ -277,3 +277,17 @@ async def test_a_code_answer_cannot_write_the_reference_namespace_memory(runner:
     assert (await runner.evaluate(ns, "w.sum().item()"))["value"] == 6.0
     honest = await runner.evaluate(ns, "w.sum() * 2", fresh_copy=True)
     assert honest["ok"] and honest["value"]["values"] == 12.0
+
+
+async def test_a_namespace_without_free_file_descriptors_is_replaced_for_a_code_answer(
+        runner: Runner, ns: str) -> None:
+    """A cell that lowers RLIMIT_NOFILE leaves the worker unable to make a copy for code
+    answers: every later answer failed with "Too many open files". The worker asks to be
+    replaced, once, and the next answer works."""
+    await runner.execute(ns, "import resource\nresource.setrlimit(resource.RLIMIT_NOFILE, (3, 3))")
+    failed = await runner.evaluate(ns, "6 * 7", fresh_copy=True)
+    assert failed["error"] is not None and failed["error"]["kind"] == "crash"
+    assert "replaced" in failed["error"]["message"]
+    again = await runner.evaluate(ns, "6 * 7", fresh_copy=True)
+    assert again["ok"] and again["value"] == 42
+    await assert_sane(runner, ns)

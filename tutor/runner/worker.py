@@ -269,7 +269,13 @@ class Worker:
         own process group, and its whole tree is ended afterwards. Only for CPU workers: a
         process that initialised CUDA cannot fork (the client replays instead).
         """
-        read_end, write_end = os.pipe()
+        try:
+            read_end, write_end = os.pipe()
+        except OSError as exc:  # a cell lowered RLIMIT_NOFILE, or used every fd: start afresh
+            return {"ok": False, "value": None, "repr": "", "replace": True, "error":
+                    wire.error_said("crash", wire.said(N_(
+                        "This worker could not make a copy to evaluate in ({error}), so it "
+                        "was replaced; the namespace was reset."), error=one_line(str(exc))))}
         self.private_fds = [read_end]
         pid = os.fork()
         if pid == 0:
