@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor.i18n import N_, _
 from tutor.runner.state import RunnerState
 from tutor.runner.wire import is_repr, is_summary, is_tensor
+
+if TYPE_CHECKING:
+    from tutor.study.cells import CellState
 
 #: What each runner state reads as in the status bar.
 STATE_WORDS = {
@@ -19,13 +22,15 @@ STATE_WORDS = {
 
 
 #: How each cell state (`tutor.study.CellState`'s value) reads next to the cell number.
+#: Each `tutor.study.CellState`, by value, in words (the app's first frame imports this module,
+#: and need not import the lesson session with it).
 CELL_STATE_TEXT = {"not-run": "", "running": N_("running…"), "ran": N_("ran"),
                    "failed": N_("failed")}
 
 
-def cell_state_text(state: str) -> str:
-    """A cell's state (a `tutor.study.CellState`'s value) in words ("" before it runs)."""
-    text = CELL_STATE_TEXT.get(state, "")
+def cell_state_text(state: CellState | None) -> str:
+    """A cell's state in words ("" before it runs, or when nothing is known of it)."""
+    text = CELL_STATE_TEXT.get(state.value, "") if state is not None else ""
     return _(text) if text else ""
 
 

@@ -159,7 +159,7 @@ class LessonScreen(QuizScreen):
     def _show_cell_states(self) -> None:
         states = self.session.cells.states()
         for editor in self.step_view.cell_editors():
-            editor.set_state(states[editor.cell.index].value)
+            editor.set_state(states[editor.cell.index])
 
     def _announce(self, lesson_completed: bool) -> None:
         """Say where the lesson stands: in the status bar (✓ once complete) and in a line at
@@ -308,7 +308,7 @@ class LessonScreen(QuizScreen):
 
         status.set_busy(_("⏵ running cell {number}…  F6 stops").format(number=index + 1))
         if editor is not None:
-            editor.set_state(CellState.RUNNING.value)
+            editor.set_state(CellState.RUNNING)
             editor.scroll_visible()  # the learner sees the code that runs, not only its output
         try:
             outcome = await self.session.run_cell(index, on_output)

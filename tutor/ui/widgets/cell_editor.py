@@ -15,6 +15,7 @@ from textual.widgets import Label, TextArea
 
 from tutor.course import Cell
 from tutor.i18n import _
+from tutor.study.cells import CellState
 from tutor.ui.labels import cell_state_text
 from tutor.ui.widgets.code_theme import code_theme
 from tutor.ui.widgets.keys_in_order import KeysInOrder
@@ -143,7 +144,7 @@ class CellEditor(Vertical):
         super().__init__(id=f"cell-{cell.index}", classes="cell")
         self.cell = cell
         self.source = source
-        self.state = ""
+        self.state: CellState | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(self._title(), classes="cell-title")
@@ -172,22 +173,22 @@ class CellEditor(Vertical):
         if self.is_mounted:
             self.query_one(".cell-title", Label).update(self._title())
 
-    def set_state(self, state: str) -> None:
-        """Show the cell's state (a `tutor.study.CellState`'s value: `ran`, `running`,
-        `failed`, `not-run`) in words next to the cell number."""
-        ran = self.state.startswith("running") and not state.startswith("running")
+    def set_state(self, state: CellState | None) -> None:
+        """Show the cell's state in words next to the cell number (None: nothing known, as
+        after the lesson's code is put back)."""
+        ran = self.state is CellState.RUNNING and state is not CellState.RUNNING
         self.state = state
         if ran:  # what decoding the run's reply took can go back (a large reply: MiBs)
             self.app.call_after_refresh(release_removed_widgets, self.app)
         self.query_one(".cell-title", Label).update(self._title())
-        self.set_class(state == "failed", "-failed")
-        self.set_class(state.startswith("running"), "-running")
+        self.set_class(state is CellState.FAILED, "-failed")
+        self.set_class(state is CellState.RUNNING, "-running")
 
     def reset(self) -> None:
         """Put the lesson's original code back; what the old code did (`failed`, `ran`) no
         longer describes it."""
         self.editor.load_text(shown_text(self.cell.source))
-        self.set_state("")
+        self.set_state(None)
 
     @on(TextArea.Changed)
     def _changed(self, event: TextArea.Changed) -> None:
