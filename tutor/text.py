@@ -49,3 +49,14 @@ def spreadsheet_safe(text: str) -> str:
     if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def csv_cell(value: object) -> object:
+    """One CSV cell: text escaped (an answer or a message may hold what a cell raised) and kept
+    from starting a spreadsheet formula (`=HYPERLINK(...)` typed as an answer); booleans in
+    lower case."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return spreadsheet_safe(printable(value))
+    return value

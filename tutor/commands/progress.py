@@ -13,7 +13,7 @@ from rich.text import Text
 from tutor.commands.options import add_global_options
 from tutor.i18n import _
 from tutor.progress import ProgressStore
-from tutor.text import printable, spreadsheet_safe
+from tutor.text import csv_cell, printable
 
 #: Columns of `tutor progress --csv`, one row per attempt.
 CSV_COLUMNS = (
@@ -109,17 +109,6 @@ def print_table(store: ProgressStore, rows: list[dict[str, Any]]) -> None:
         else:
             line = _("Last lesson: {title}").format(title=printable(title))
         console.print(Text("\n" + line))
-
-
-def csv_cell(value: object) -> object:
-    """One CSV cell: text escaped (an answer or a message may hold what a cell raised) and kept
-    from starting a spreadsheet formula (`=HYPERLINK(...)` typed as an answer); booleans in
-    lower case."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return spreadsheet_safe(printable(value))
-    return value
 
 
 def print_csv(store: ProgressStore) -> None:

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tutor.commands.progress import csv_cell
 from tutor.i18n import _
-from tutor.text import printable
+from tutor.text import csv_cell, printable
 
 LESSON_FIELDS = ("steps_done", "quizzes_solved", "first_try", "attempts", "hints", "reveals",
                  "last_step", "updated")
