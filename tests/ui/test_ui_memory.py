@@ -77,7 +77,8 @@ async def main():
             await app.workers.wait_for_complete()
             await wait_until(pilot, lambda: not screen.running, tries=6000)
             await pilot.pause(0.3)
-            return {{"rss": rss(), "state": cell.state, "output": len(screen.panes.output.text),
+            state = cell.state.value if cell.state else ""
+            return {{"rss": rss(), "state": state, "output": len(screen.panes.output.text),
                      "rows": screen.query_one(TensorsPane).row_count}}
 
         await pilot.press("f8")
