@@ -179,7 +179,7 @@ class CellEditor(Vertical):
         ran = self.state is CellState.RUNNING and state is not CellState.RUNNING
         self.state = state
         if ran:  # what decoding the run's reply took can go back (a large reply: MiBs)
-            self.app.call_after_refresh(release_removed_widgets, self.app)
+            self.app.call_after_refresh(release_removed_widgets, self.app, full=False)
         self.query_one(".cell-title", Label).update(self._title())
         self.set_class(state is CellState.FAILED, "-failed")
         self.set_class(state is CellState.RUNNING, "-running")
